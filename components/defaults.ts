@@ -1,0 +1,91 @@
+/**
+ * Profile defaults and the fixed tables the config rules check against.
+ * A stack file holds only overrides of these.
+ */
+
+export type Profile = "staging" | "prod";
+
+/** AWS regions Groundwork deploys to (commercial US partition). */
+export const AWS_US_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2"] as const;
+/** Vercel function regions located in the US. */
+export const VERCEL_US_REGIONS = ["iad1", "cle1", "pdx1", "sfo1"] as const;
+/** Retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/** RDS classes offered (Graviton, current generation). */
+export const DB_INSTANCE_CLASSES = [
+    "db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.t4g.large",
+    "db.m7g.large", "db.m7g.xlarge", "db.m7g.2xlarge", "db.r7g.large", "db.r7g.xlarge", "db.r7g.2xlarge",
+] as const;
+/** ElastiCache node types offered (Graviton, current generation). */
+export const CACHE_NODE_TYPES = [
+    "cache.t4g.micro", "cache.t4g.small", "cache.t4g.medium", "cache.m7g.large", "cache.m7g.xlarge", "cache.r7g.large", "cache.r7g.xlarge",
+] as const;
+
+/** Fargate's valid memory sizes (MiB) for a CPU size (units), or undefined for an invalid CPU. */
+export function fargateMemoryChoices(cpu: number): number[] | undefined {
+    const range = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
+    switch (cpu) {
+        case 256: return [512, 1024, 2048];
+        case 512: return range(1024, 4096, 1024);
+        case 1024: return range(2048, 8192, 1024);
+        case 2048: return range(4096, 16384, 1024);
+        case 4096: return range(8192, 30720, 1024);
+        case 8192: return range(16384, 61440, 4096);
+        case 16384: return range(32768, 122880, 8192);
+        default: return undefined;
+    }
+}
+
+const shared = {
+    cpuArchitecture: "X86_64",
+    vpcCidr: "10.0.0.0/16",
+    interfaceEndpoints: false,
+    containerPort: 3000,
+    healthCheckPath: "/api/v1/health",
+    startCommand: "node dist/main.js",
+    migrateCommand: "npx prisma migrate deploy",
+    workerCommand: "node dist/worker.js",
+    workerConcurrency: 5,
+    workerMinTasks: 1,
+    imageRetentionCount: 30,
+    dbEngineVersion: "17",
+    dbName: "app",
+    dbUsername: "app_owner",
+    cacheEngine: "valkey",
+    cacheEngineVersion: "8.0",
+    uploadsNoncurrentVersionDays: 30,
+    logBucketExpirationDays: 90,
+    apiProxied: false,
+    vercelRegions: ["iad1"],
+    webEnv: [] as string[],
+    appEnv: [] as string[],
+} as const;
+
+/** Defaults per profile: prod is Multi-AZ, protected and larger; staging is the smallest that works. */
+export const PROFILE_DEFAULTS = {
+    staging: {
+        ...shared,
+        azCount: 2,
+        natGateways: "single",
+        logRetentionDays: 14,
+        apiCpu: 256, apiMemory: 512, apiMinTasks: 1, apiMaxTasks: 2,
+        workerCpu: 256, workerMemory: 512, workerMaxTasks: 2,
+        dbInstanceClass: "db.t4g.micro", dbAllocatedStorage: 20, dbMaxAllocatedStorage: 50, dbBackupRetentionDays: 7,
+        cacheNodeType: "cache.t4g.micro", cacheReplicas: 0, cacheSnapshotRetentionDays: 1,
+    },
+    prod: {
+        ...shared,
+        azCount: 3,
+        natGateways: "perAz",
+        logRetentionDays: 90,
+        apiCpu: 512, apiMemory: 1024, apiMinTasks: 2, apiMaxTasks: 6,
+        workerCpu: 512, workerMemory: 1024, workerMaxTasks: 4,
+        dbInstanceClass: "db.t4g.medium", dbAllocatedStorage: 50, dbMaxAllocatedStorage: 500, dbBackupRetentionDays: 14,
+        cacheNodeType: "cache.t4g.small", cacheReplicas: 1, cacheSnapshotRetentionDays: 7,
+    },
+} as const;
+
+/** Keys whose default differs between profiles; Pulumi.yaml declares them with the default 0 or "" ("use the profile's"). */
+export const PROFILE_DEPENDENT_KEYS: string[] = Object.keys(PROFILE_DEFAULTS.prod).filter(
+    (k) => JSON.stringify(PROFILE_DEFAULTS.prod[k as keyof typeof PROFILE_DEFAULTS.prod]) !==
+        JSON.stringify(PROFILE_DEFAULTS.staging[k as keyof typeof PROFILE_DEFAULTS.staging]));

@@ -1,0 +1,37 @@
+/**
+ * Explicit providers for the stack. Default providers are disabled in the stack files
+ * (`pulumi:disable-default-providers`), so a resource created without one of these fails at
+ * preview instead of silently deploying with ambient settings.
+ */
+import * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import * as vercel from "@pulumiverse/vercel";
+
+export interface ProvidersArgs {
+    /** AWS region, already checked to be in the US. @example "us-east-1" */
+    awsRegion: string;
+    /** Tags every AWS resource gets through `defaultTags`. */
+    tags: Record<string, string>;
+    /** Vercel team id or slug; undefined for the token's own account. */
+    vercelTeam?: string;
+}
+
+export interface Providers {
+    aws: aws.Provider;
+    cloudflare: cloudflare.Provider;
+    vercel: vercel.Provider;
+}
+
+/**
+ * Builds the three providers. Credentials are never config values here: AWS reads its usual
+ * chain (OIDC role in CI, a profile locally), Cloudflare `CLOUDFLARE_API_TOKEN` and Vercel
+ * `VERCEL_API_TOKEN` from the environment, as CI's secret store provides them.
+ */
+export function createProviders(args: ProvidersArgs, opts?: pulumi.CustomResourceOptions): Providers {
+    return {
+        aws: new aws.Provider("aws", { region: args.awsRegion as aws.Region, defaultTags: { tags: args.tags } }, opts),
+        cloudflare: new cloudflare.Provider("cloudflare", {}, opts),
+        vercel: new vercel.Provider("vercel", { team: args.vercelTeam }, opts),
+    };
+}

@@ -1,0 +1,172 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { ConfigError, ConfigSource, KEYS, loadConfig } from "../components/config";
+import { PROFILE_DEFAULTS, PROFILE_DEPENDENT_KEYS } from "../components/defaults";
+import { PROJECT_DIR, resolveConfig } from "../tools/engine";
+
+/** A config source from the real stack file, with overrides, as the engine resolves it. */
+function sourceFor(stack: string, overrides: Record<string, string | number | boolean | string[] | undefined> = {}): ConfigSource {
+    const { config, problems } = resolveConfig({ stack, config: overrides });
+    assert.deepEqual(problems, []);
+    return { project: "groundwork", stack, get: (k) => config[k]?.value };
+}
+
+/** The problems loadConfig reports for a stack with overrides. */
+function problemsFor(stack: string, overrides: Record<string, string | number | boolean | string[] | undefined>) {
+    try {
+        loadConfig(sourceFor(stack, overrides));
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, String(err));
+        return err.problems;
+    }
+    return [];
+}
+
+function expectProblem(stack: string, overrides: Record<string, string | number | boolean | string[] | undefined>, key: string, text: RegExp) {
+    const problems = problemsFor(stack, overrides);
+    const hit = problems.find((p) => p.key === key);
+    assert.ok(hit, `expected a problem with ${key}, got ${JSON.stringify(problems)}`);
+    assert.match(hit.message, text);
+}
+
+describe("config", () => {
+    it("accepts both committed stack files", () => {
+        for (const stack of ["staging", "prod"]) {
+            const cfg = loadConfig(sourceFor(stack));
+            assert.equal(cfg.profile, stack);
+            assert.ok(Object.isFrozen(cfg) && Object.isFrozen(cfg.api));
+        }
+    });
+
+    it("gives prod Multi-AZ, deletion protection, more tasks and longer backups than staging", () => {
+        const prod = loadConfig(sourceFor("prod"));
+        const staging = loadConfig(sourceFor("staging"));
+        assert.equal(prod.database.multiAz, true);
+        assert.equal(staging.database.multiAz, false);
+        assert.equal(prod.database.deletionProtection, true);
+        assert.ok(prod.database.backupRetentionDays >= 14);
+        assert.equal(staging.database.backupRetentionDays, 7);
+        assert.ok(prod.api.minTasks > staging.api.minTasks);
+        assert.equal(prod.network.azCount, 3);
+        assert.equal(staging.network.azCount, 2);
+        assert.equal(prod.network.natGateways, "perAz");
+        assert.equal(staging.network.natGateways, "single");
+        assert.equal(staging.database.instanceClass, "db.t4g.micro");
+        assert.equal(prod.protectData, true);
+        assert.equal(staging.protectData, false);
+    });
+
+    it("takes the profile from the stack name when groundwork:profile is empty", () => {
+        assert.equal(loadConfig(sourceFor("prod", { "groundwork:profile": undefined })).profile, "prod");
+        assert.equal(loadConfig(sourceFor("staging", { "groundwork:profile": undefined })).profile, "staging");
+    });
+
+    it("treats 0 and empty values of profile-dependent keys as the profile's default", () => {
+        const cfg = loadConfig(sourceFor("prod", { "groundwork:apiCpu": 0, "groundwork:apiMemory": 0, "groundwork:dbInstanceClass": "" }));
+        assert.equal(cfg.api.cpu, PROFILE_DEFAULTS.prod.apiCpu);
+        assert.equal(cfg.api.memory, PROFILE_DEFAULTS.prod.apiMemory);
+        assert.equal(cfg.database.instanceClass, PROFILE_DEFAULTS.prod.dbInstanceClass);
+    });
+
+    it("never leaves prod without a cache replica: 0 means the profile's 1", () => {
+        assert.equal(loadConfig(sourceFor("prod", { "groundwork:cacheReplicas": 0 })).cache.replicas, 1);
+        assert.equal(loadConfig(sourceFor("staging", { "groundwork:cacheReplicas": 0 })).cache.replicas, 0);
+    });
+
+    it("keeps the Stripe key and app secrets as secret Outputs", async () => {
+        const cfg = loadConfig(sourceFor("staging"));
+        const pulumi = await import("@pulumi/pulumi");
+        assert.equal(await pulumi.isSecret(cfg.stripe.secretKey), true);
+        assert.equal(await pulumi.isSecret(cfg.appSecrets), true);
+        assert.equal(cfg.stripe.mode, "test");
+    });
+
+    describe("refuses, naming the key and showing an example", () => {
+        it("an AWS region outside the US", () => expectProblem("prod", { "aws:region": "eu-west-1" }, "aws:region", /US region.*eu-west-1.*Example: us-east-1/));
+        it("a missing AWS region", () => expectProblem("prod", { "aws:region": undefined }, "aws:region", /not set/));
+        it("a domain with a scheme", () => expectProblem("prod", { "groundwork:domain": "https://example.com" }, "groundwork:domain", /bare.*Example: example.com/));
+        it("a domain with uppercase letters or no TLD", () => {
+            expectProblem("prod", { "groundwork:domain": "Example.com" }, "groundwork:domain", /lowercase/);
+            expectProblem("prod", { "groundwork:domain": "localhost" }, "groundwork:domain", /DNS name/);
+        });
+        it("an invalid alert email", () => expectProblem("prod", { "groundwork:alertEmail": "oncall-at-example.com" }, "groundwork:alertEmail", /email.*Example: oncall@example.com/));
+        it("a live Stripe key on staging, without echoing it", () => {
+            const key = "sk_live_" + "abcdefghijklmnop1234";
+            const problems = problemsFor("staging", { "groundwork:stripeSecretKey": key });
+            const hit = problems.find((p) => p.key === "groundwork:stripeSecretKey");
+            assert.ok(hit);
+            assert.match(hit.message, /live-mode key.*test-mode/);
+            assert.ok(!JSON.stringify(problems).includes(key), "the key must not appear in errors");
+        });
+        it("a test Stripe key on prod", () => expectProblem("prod", { "groundwork:stripeSecretKey": "sk_test_abc123" }, "groundwork:stripeSecretKey", /test-mode key.*live/));
+        it("a value that is not a Stripe key", () => expectProblem("prod", { "groundwork:stripeSecretKey": "pk_live_abc" }, "groundwork:stripeSecretKey", /not a Stripe secret/));
+        it("image tag latest in prod (but not in staging)", () => {
+            expectProblem("prod", { "groundwork:imageTag": "latest" }, "groundwork:imageTag", /latest/);
+            assert.deepEqual(problemsFor("staging", { "groundwork:imageTag": "latest" }), []);
+        });
+        it("min tasks above max tasks", () => expectProblem("prod", { "groundwork:apiMinTasks": 5, "groundwork:apiMaxTasks": 3 }, "groundwork:apiMinTasks", /must not exceed.*apiMaxTasks/));
+        it("worker min above max", () => expectProblem("staging", { "groundwork:workerMinTasks": 3, "groundwork:workerMaxTasks": 2 }, "groundwork:workerMinTasks", /must not exceed/));
+        it("a CPU/memory pair Fargate does not run", () => {
+            expectProblem("prod", { "groundwork:apiCpu": 512, "groundwork:apiMemory": 512 }, "groundwork:apiMemory", /not valid with apiCpu 512/);
+            expectProblem("prod", { "groundwork:workerCpu": 300 }, "groundwork:workerCpu", /not a Fargate CPU size/);
+        });
+        it("an instance class not on the list", () => expectProblem("prod", { "groundwork:dbInstanceClass": "db.x1e.32xlarge" }, "groundwork:dbInstanceClass", /must be one of/));
+        it("a cache node type not on the list", () => expectProblem("prod", { "groundwork:cacheNodeType": "cache.t2.micro" }, "groundwork:cacheNodeType", /must be one of/));
+        it("storage ceiling below initial storage", () => expectProblem("prod", { "groundwork:dbAllocatedStorage": 100, "groundwork:dbMaxAllocatedStorage": 50 }, "groundwork:dbMaxAllocatedStorage", /at least/));
+        it("prod backups shorter than 14 days", () => expectProblem("prod", { "groundwork:dbBackupRetentionDays": 7 }, "groundwork:dbBackupRetentionDays", /at least 14 in prod/));
+        it("a non-US Vercel region", () => expectProblem("prod", { "groundwork:vercelRegions": ["iad1", "fra1"] }, "groundwork:vercelRegions", /"fra1" is not a US/));
+        it("a health path without a leading slash", () => expectProblem("prod", { "groundwork:healthCheckPath": "api/health" }, "groundwork:healthCheckPath", /starting with \//));
+        it("an empty start command", () => expectProblem("prod", { "groundwork:startCommand": " " }, "groundwork:startCommand", /empty|not set/));
+        it("a well-known admin user name", () => expectProblem("prod", { "groundwork:dbUsername": "postgres" }, "groundwork:dbUsername", /well-known/));
+        it("a log retention CloudWatch does not offer", () => expectProblem("prod", { "groundwork:logRetentionDays": 45 }, "groundwork:logRetentionDays", /retention periods/));
+        it("a zone that does not contain the domain", () => expectProblem("staging", { "groundwork:cloudflareZone": "example.org" }, "groundwork:cloudflareZone", /does not contain/));
+        it("a credential-looking name in plain appEnv", () => expectProblem("prod", { "groundwork:appEnv": ["SENTRY_AUTH_TOKEN=abc"] }, "groundwork:appEnv", /looks like a credential.*appSecrets/));
+        it("an appEnv entry that overrides a contract variable", () => expectProblem("prod", { "groundwork:appEnv": ["DATABASE_URL=postgres://x"] }, "groundwork:appEnv", /Groundwork sets itself/));
+        it("appSecrets that are not a JSON object", () => expectProblem("prod", { "groundwork:appSecrets": "[1,2]" }, "groundwork:appSecrets", /JSON object/));
+        it("an unknown profile", () => expectProblem("prod", { "groundwork:profile": "dev" }, "groundwork:profile", /"staging" or "prod"/));
+    });
+
+    it("reports every problem at once", () => {
+        const problems = problemsFor("staging", {
+            "aws:region": "eu-central-1",
+            "groundwork:domain": "bad_domain",
+            "groundwork:stripeSecretKey": "sk_live_" + "x1",
+            "groundwork:apiCpu": 512, "groundwork:apiMemory": 512,
+        });
+        const keys = problems.map((p) => p.key).sort();
+        assert.deepEqual(keys, ["aws:region", "groundwork:apiMemory", "groundwork:domain", "groundwork:stripeSecretKey"]);
+    });
+
+    describe("Pulumi.yaml", () => {
+        const project = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
+        it("declares exactly the keys the program reads, with their types and secret-ness", () => {
+            assert.deepEqual(Object.keys(project.config).sort(), Object.keys(KEYS).sort());
+            for (const [key, spec] of Object.entries(KEYS)) {
+                const decl = project.config[key];
+                assert.equal(decl.type, spec.type, `${key} type`);
+                assert.equal(!!decl.secret, "secret" in spec && spec.secret === true, `${key} secret`);
+                assert.ok(typeof decl.description === "string" && decl.description.length > 20, `${key} needs a description`);
+            }
+        });
+        it("declares profile-dependent keys with the 'use the profile' default", () => {
+            for (const key of PROFILE_DEPENDENT_KEYS) {
+                const decl = project.config[key];
+                assert.ok(decl.default === 0 || decl.default === "", `${key} default must be 0 or "", got ${decl.default}`);
+            }
+        });
+        it("gives shared keys the same defaults as the code", () => {
+            const shared = PROFILE_DEFAULTS.staging as Record<string, unknown>;
+            for (const [key, value] of Object.entries(shared)) {
+                if (PROFILE_DEPENDENT_KEYS.includes(key)) continue;
+                assert.deepEqual(project.config[key]?.default, value, `${key} default`);
+            }
+        });
+        it("declares secret keys without defaults (the CLI refuses a secret default)", () => {
+            for (const [key, decl] of Object.entries(project.config as Record<string, { secret?: boolean; default?: unknown }>)) {
+                if (decl.secret) assert.equal(decl.default, undefined, key);
+            }
+        });
+    });
+});

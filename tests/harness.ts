@@ -1,0 +1,49 @@
+/**
+ * Test helpers: runs of the whole program through the offline engine, shared across test files
+ * (one run per stack and config), and lookups over the recorded graph.
+ */
+import { PlanRecord, RecordedResource, RunOptions, runProgram } from "../tools/engine";
+
+const cache = new Map<string, Promise<PlanRecord>>();
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs the program for a stack (memoized per stack + overrides). Runs are queued: the runtime is process-global. */
+export function plan(stack: string, config?: RunOptions["config"]): Promise<PlanRecord> {
+    const key = JSON.stringify([stack, config ?? {}], (_k, v) => (v === undefined ? "<unset>" : v));
+    let p = cache.get(key);
+    if (!p) {
+        p = queue.then(() => runProgram({ stack, config }));
+        queue = p.catch(() => undefined);
+        cache.set(key, p);
+    }
+    return p;
+}
+
+/** A plan that must have succeeded. */
+export async function goodPlan(stack: string, config?: RunOptions["config"]): Promise<PlanRecord> {
+    const r = await plan(stack, config);
+    if (r.problems.length || r.error) {
+        throw new Error(`plan of ${stack} failed:\n${r.problems.map((p) => `${p.key}: ${p.message}`).join("\n")}\n${r.error ?? ""}`);
+    }
+    return r;
+}
+
+export function byType(record: PlanRecord, type: string): RecordedResource[] {
+    return record.resources.filter((r) => r.type === type);
+}
+
+/** The one resource of a type whose name matches; throws when there is not exactly one. */
+export function one(record: PlanRecord, type: string, name?: string | RegExp): RecordedResource {
+    const found = byType(record, type).filter((r) => name === undefined || (typeof name === "string" ? r.name === name : name.test(r.name)));
+    if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+    return found[0];
+}
+
+export function byUrn(record: PlanRecord, urn: string): RecordedResource | undefined {
+    return record.resources.find((r) => r.urn === urn);
+}
+
+/** Keys of the problems a failed plan reported. */
+export function problemKeys(record: PlanRecord): string[] {
+    return record.problems.map((p) => p.key);
+}

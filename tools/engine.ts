@@ -1,0 +1,368 @@
+/**
+ * The offline engine: runs the Pulumi program in-process under `pulumi.runtime.setMocks`, the
+ * way `pulumi up --stack <name>` would run it, with no cloud account, CLI or network.
+ *
+ * It loads Pulumi.yaml and Pulumi.<stack>.yaml, applies the project config rules the CLI applies
+ * (defaults, required keys, secret keys must be encrypted, declared types), hands the program its
+ * config (secrets that are declared but not set get realistic placeholders, marked secret), gives
+ * resources plausible states (ids, ARNs, DNS names, endpoints, AZs), and records every resource
+ * with its inputs and options, plus the stack outputs with their secret-ness.
+ *
+ * Shared by the tests and the `plan` / `policy` commands.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { mockCall, mockState } from "./mock-states";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** Options a resource was registered with, as the engine receives them. */
+export interface RecordedOptions {
+    /** Provider reference `<provider urn>::<id>`, or "" for the default provider. */
+    provider: string;
+    protect: boolean;
+    retainOnDelete: boolean;
+    deleteBeforeReplace: boolean;
+    dependsOn: string[];
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
+    additionalSecretOutputs: string[];
+    aliases: number;
+}
+
+/** One registered resource. */
+export interface RecordedResource {
+    type: string;
+    name: string;
+    urn: string;
+    /** Parent URN ("" for the root stack itself). */
+    parent: string;
+    custom: boolean;
+    /** Inputs with secrets unwrapped (see `secretInputs` for which). */
+    inputs: Record<string, unknown>;
+    /** Dotted paths of inputs that arrived as secrets. */
+    secretInputs: string[];
+    options: RecordedOptions;
+    /** The state the mocks returned (ids, ARNs, endpoints). */
+    state: Record<string, unknown>;
+}
+
+export interface RecordedOutput {
+    value: unknown;
+    secret: boolean;
+}
+
+export interface ConfigValue {
+    value: string;
+    secret: boolean;
+    /** True when the engine invented the value (a declared secret the stack file does not set). */
+    placeholder: boolean;
+}
+
+/** A problem that stopped the program: a config key and what is wrong with it. */
+export interface Problem {
+    key: string;
+    message: string;
+}
+
+export interface PlanRecord {
+    project: string;
+    stack: string;
+    config: Record<string, ConfigValue>;
+    resources: RecordedResource[];
+    outputs: Record<string, RecordedOutput>;
+    /** Config problems (from the CLI's rules or the program's validation); empty when the program ran. */
+    problems: Problem[];
+    /** Any other error the program raised. */
+    error?: string;
+    /** Milliseconds spent running the program. */
+    elapsedMs: number;
+}
+
+export interface RunOptions {
+    stack: string;
+    /** Overrides of stack config by fully qualified key; `undefined` removes a key. Declared secrets stay secret. */
+    config?: Record<string, string | number | boolean | string[] | undefined>;
+    /** Directory holding Pulumi.yaml, the stack files and index.ts. */
+    projectDir?: string;
+}
+
+interface ProjectKey {
+    type?: string;
+    items?: { type?: string };
+    default?: unknown;
+    value?: unknown;
+    secret?: boolean;
+    description?: string;
+}
+
+interface ProjectFile {
+    name: string;
+    config?: Record<string, ProjectKey | string | number | boolean>;
+}
+
+export function readProject(projectDir = PROJECT_DIR): ProjectFile {
+    return YAML.parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as ProjectFile;
+}
+
+/** Config values as the CLI stores them: strings, with objects and arrays as JSON. */
+function toConfigString(v: unknown): string {
+    return typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+/**
+ * A realistic stand-in for a secret the stack file does not hold in plain text (unset, or
+ * encrypted with a key this machine does not have). Never a working credential.
+ */
+function placeholderSecret(key: string, stackConfig: Record<string, ConfigValue>, stack: string): string {
+    const profile = stackConfig["groundwork:profile"]?.value || (/^(prod|production)(-|$)/.test(stack) ? "prod" : "staging");
+    switch (key) {
+        case "groundwork:stripeSecretKey":
+            return `sk_${profile === "prod" ? "live" : "test"}_offline_placeholder_not_a_key`;
+        case "groundwork:appSecrets":
+            return JSON.stringify({ SENTRY_DSN: "https://offline-placeholder@o0.ingest.us.sentry.io/0" });
+        default:
+            return "offline-placeholder-secret";
+    }
+}
+
+/** Applies the project file's config declarations the way `pulumi up` does, then the overrides. */
+export function resolveConfig(opts: RunOptions, projectDir = PROJECT_DIR): { config: Record<string, ConfigValue>; problems: Problem[]; project: string } {
+    const project = readProject(projectDir);
+    const stackPath = path.join(projectDir, `Pulumi.${opts.stack}.yaml`);
+    if (!fs.existsSync(stackPath)) {
+        return { config: {}, project: project.name, problems: [{ key: "stack", message: `no stack file ${path.basename(stackPath)}; stacks here: ${listStacks(projectDir).join(", ")}` }] };
+    }
+    const stackFile = (YAML.parse(fs.readFileSync(stackPath, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const problems: Problem[] = [];
+    const config: Record<string, ConfigValue> = {};
+    const fq = (k: string) => (k.includes(":") ? k : `${project.name}:${k}`);
+
+    for (const [k, v] of Object.entries(stackFile.config ?? {})) {
+        const encrypted = !!v && typeof v === "object" && !Array.isArray(v) && "secure" in (v as object);
+        // An encrypted value can't be read here: it becomes a placeholder below, still secret.
+        if (encrypted) config[fq(k)] = { value: "", secret: true, placeholder: true };
+        else config[fq(k)] = { value: toConfigString(v), secret: false, placeholder: false };
+    }
+    for (const [k, v] of Object.entries(opts.config ?? {})) {
+        if (v === undefined) delete config[fq(k)];
+        else config[fq(k)] = { value: toConfigString(v), secret: false, placeholder: false };
+    }
+
+    const declared = project.config ?? {};
+    for (const [k, rawDecl] of Object.entries(declared)) {
+        const key = fq(k);
+        const decl: ProjectKey = typeof rawDecl === "object" && rawDecl !== null ? rawDecl : { value: rawDecl };
+        const have = config[key];
+        if (decl.secret && have) {
+            // Overrides in tests stand for `pulumi config set --secret`.
+            have.secret = true;
+        }
+        if (have && !have.placeholder && decl.type) {
+            const err = typeProblem(decl, have.value);
+            if (err) problems.push({ key, message: `Stack '${opts.stack}' with configuration key '${k}' must be of type '${err}'` });
+        }
+        if (have) continue;
+        if (decl.default !== undefined || decl.value !== undefined) {
+            config[key] = { value: toConfigString(decl.default ?? decl.value), secret: false, placeholder: false };
+        } else if (decl.secret) {
+            config[key] = { value: "", secret: true, placeholder: true };
+        } else if (key.startsWith(`${project.name}:`)) {
+            problems.push({ key, message: `Stack '${opts.stack}' is missing configuration value '${k}'` });
+        }
+    }
+    for (const [key, v] of Object.entries(config)) {
+        if (v.placeholder) v.value = placeholderSecret(key, config, opts.stack);
+    }
+    return { config, problems, project: project.name };
+}
+
+function typeProblem(decl: ProjectKey, raw: string): string | undefined {
+    let v: unknown = raw;
+    if (decl.type === "array") {
+        try { v = JSON.parse(raw); } catch { return "List<string>"; }
+        return Array.isArray(v) && v.every((x) => decl.items?.type !== "string" || typeof x === "string") ? undefined : "List<string>";
+    }
+    if (decl.type === "integer") return /^-?\d+$/.test(raw) ? undefined : "integer";
+    if (decl.type === "boolean") return raw === "true" || raw === "false" ? undefined : "boolean";
+    return undefined;
+}
+
+export function listStacks(projectDir = PROJECT_DIR): string[] {
+    return fs.readdirSync(projectDir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+}
+
+// ---- the run -------------------------------------------------------------------------------------
+
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+
+/** Unwraps the wire form of resource inputs, collecting the paths of secrets. */
+function unwire(v: unknown, at: string, secrets: string[]): unknown {
+    if (Array.isArray(v)) return v.map((x, i) => unwire(x, `${at}[${i}]`, secrets));
+    if (v && typeof v === "object") {
+        const o = v as Record<string, unknown>;
+        if (o[SIG] === SECRET_SIG) {
+            secrets.push(at);
+            return unwire(o.value, at, []);
+        }
+        if (o[SIG] === RESOURCE_SIG) return o.urn;
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(o)) out[k] = unwire(x, at ? `${at}.${k}` : k, secrets);
+        return out;
+    }
+    return v;
+}
+
+/** Files of the program that must be evaluated afresh on each run (config is read at import). */
+function clearProgramModules(projectDir: string) {
+    for (const id of Object.keys(require.cache)) {
+        const rel = path.relative(projectDir, id);
+        if (!rel.startsWith("..") && !rel.includes("node_modules") && (rel === "index.ts" || rel.startsWith("components" + path.sep))) {
+            delete require.cache[id];
+        }
+    }
+}
+
+let running = false;
+
+/**
+ * Runs the program for one stack and returns everything it registered.
+ * Runs are serialized: the Pulumi runtime is process-global.
+ */
+export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
+    if (running) throw new Error("runProgram: a run is already in progress in this process");
+    running = true;
+    const started = process.hrtime.bigint();
+    const projectDir = opts.projectDir ?? PROJECT_DIR;
+    const resolved = resolveConfig(opts, projectDir);
+    const record: PlanRecord = {
+        project: resolved.project, stack: opts.stack, config: resolved.config, resources: [], outputs: {},
+        problems: [...resolved.problems], elapsedMs: 0,
+    };
+    try {
+        if (record.problems.length > 0) return record;
+        const plain: Record<string, string> = {};
+        for (const [k, v] of Object.entries(resolved.config)) plain[k] = v.value;
+        pulumi.runtime.setAllConfig(plain, Object.entries(resolved.config).filter(([, v]) => v.secret).map(([k]) => k));
+
+        const region = resolved.config["aws:region"]?.value ?? "us-east-1";
+        let pending: { additionalSecretOutputs: string[] } | undefined;
+        await pulumi.runtime.setMocks({
+            newResource: (args) => {
+                const state = mockState(args, region);
+                // Honour additionalSecretOutputs as the engine would (the mocks do not).
+                for (const prop of pending?.additionalSecretOutputs ?? []) {
+                    if (prop in state.state) state.state[prop] = pulumi.secret(state.state[prop]);
+                }
+                return state;
+            },
+            call: (args) => mockCall(args, region),
+        }, resolved.project, opts.stack, false);
+
+        const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
+        // URNs as the real engine forms them: the root stack is no part of a child's type chain.
+        const newUrn = monitor.newUrn.bind(monitor);
+        monitor.newUrn = (parent: string, type: string, name: string) =>
+            newUrn(parent && !parent.includes("::pulumi:pulumi:Stack::") ? parent : "", type, name);
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req: RegisterRequest, callback: (err: unknown, resp: unknown) => void) => {
+            const additionalSecretOutputs = req.getAdditionalsecretoutputsList();
+            const secrets: string[] = [];
+            const inputs = unwire(req.getObject()?.toJavaScript() ?? {}, "", secrets) as Record<string, unknown>;
+            const entry: RecordedResource = {
+                type: req.getType(), name: req.getName(), urn: "", parent: req.getParent(), custom: req.getCustom(),
+                inputs, secretInputs: secrets,
+                options: {
+                    provider: req.getProvider(),
+                    protect: !!req.getProtect(),
+                    retainOnDelete: !!req.getRetainondelete(),
+                    deleteBeforeReplace: req.getDeletebeforereplace(),
+                    dependsOn: req.getDependenciesList(),
+                    ignoreChanges: req.getIgnorechangesList(),
+                    replaceOnChanges: req.getReplaceonchangesList(),
+                    additionalSecretOutputs,
+                    aliases: req.getAliasesList().length,
+                },
+                state: {},
+            };
+            record.resources.push(entry);
+            pending = { additionalSecretOutputs };
+            // MockMonitor calls newResource synchronously from here, so `pending` is this request's.
+            register(req, (err: unknown, resp: unknown) => {
+                const r = resp as { getUrn(): string; getObject(): { toJavaScript(): unknown } } | undefined;
+                if (r) {
+                    entry.urn = r.getUrn();
+                    entry.state = unwire(r.getObject()?.toJavaScript() ?? {}, "", []) as Record<string, unknown>;
+                }
+                callback(err, resp);
+            });
+            pending = undefined;
+        };
+
+        clearProgramModules(projectDir);
+        let mod: Record<string, unknown> = {};
+        const stackModule = require("@pulumi/pulumi/runtime/stack") as { runInPulumiStack(init: () => Promise<unknown>): Promise<unknown> };
+        try {
+            await stackModule.runInPulumiStack(async () => {
+                mod = require(path.join(projectDir, "index.ts")) as Record<string, unknown>;
+                return mod;
+            });
+            await waitForRpcs();
+        } catch (err) {
+            await waitForRpcs().catch(() => undefined);
+            const e = err as { name?: string; problems?: Problem[]; message?: string; stack?: string };
+            if (e?.name === "ConfigError" && Array.isArray(e.problems)) record.problems.push(...e.problems);
+            else record.error = e?.stack ?? String(err);
+            return record;
+        }
+        for (const [name, value] of Object.entries(mod)) {
+            if (name === "__esModule") continue;
+            const out = pulumi.output(value) as pulumi.Output<unknown>;
+            const [v, secret] = await Promise.all([new Promise<unknown>((r) => out.apply((x) => { r(x); return x; })), pulumi.isSecret(out)]);
+            record.outputs[name] = { value: v, secret };
+        }
+        await waitForRpcs();
+        return record;
+    } finally {
+        record.elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+        running = false;
+    }
+}
+
+async function waitForRpcs() {
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    await settings.waitForRPCs();
+}
+
+interface RegisterRequest {
+    getType(): string; getName(): string; getParent(): string; getCustom(): boolean; getProvider(): string;
+    getProtect(): boolean | undefined; getRetainondelete(): boolean | undefined; getDeletebeforereplace(): boolean;
+    getDependenciesList(): string[]; getIgnorechangesList(): string[]; getReplaceonchangesList(): string[];
+    getAdditionalsecretoutputsList(): string[]; getAliasesList(): unknown[];
+    getObject(): { toJavaScript(): unknown } | undefined;
+}
+interface MockMonitorLike {
+    newUrn(parent: string, type: string, name: string): string;
+    registerResource(req: RegisterRequest, callback: (err: unknown, resp: unknown) => void): void;
+}
+
+// ---- helpers for tests and tools -----------------------------------------------------------------
+
+/** Resources that are not the root stack. */
+export function registered(record: PlanRecord): RecordedResource[] {
+    return record.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+}
+
+export function ofType(record: PlanRecord, type: string): RecordedResource[] {
+    return record.resources.filter((r) => r.type === type);
+}
+
+/** The URN of a provider reference `<urn>::<id>`. */
+export function providerUrn(ref: string): string {
+    const i = ref.lastIndexOf("::");
+    return i < 0 ? ref : ref.slice(0, i);
+}

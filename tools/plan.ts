@@ -1,0 +1,90 @@
+/**
+ * `npm run plan -- --stack <name> [--json FILE]`
+ *
+ * Shows, offline, what `pulumi up --stack <name>` would create: the resource tree grouped by
+ * component, a count per provider, the stack outputs (secrets as [secret]) and the policy
+ * verdict. Exits 1 with every config problem when the stack's config is invalid.
+ */
+import * as fs from "fs";
+import { PlanRecord, RecordedResource, registered, runProgram } from "./engine";
+import { parseArgs, hooks } from "./cli";
+
+/** Renders the resource tree: components with their children, indented. */
+export function renderTree(record: PlanRecord): string[] {
+    const byParent = new Map<string, RecordedResource[]>();
+    for (const r of record.resources) {
+        const list = byParent.get(r.parent) ?? [];
+        list.push(r);
+        byParent.set(r.parent, list);
+    }
+    const lines: string[] = [];
+    const walk = (urn: string, depth: number) => {
+        for (const r of byParent.get(urn) ?? []) {
+            const flags = [r.options.protect ? "protect" : "", r.options.retainOnDelete ? "retain" : ""].filter(Boolean);
+            lines.push(`${"  ".repeat(depth)}${r.custom ? "+" : "□"} ${r.type}  ${r.name}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
+            walk(r.urn, depth + 1);
+        }
+    };
+    walk("", 0);
+    return lines;
+}
+
+/** Resources per provider package (aws, cloudflare, vercel, random, stripe webhook...). */
+export function countByPackage(record: PlanRecord): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const r of registered(record)) {
+        if (!r.custom) continue;
+        const pkg = r.type.startsWith("pulumi:providers:") ? "providers" : r.type.split(":")[0];
+        counts[pkg] = (counts[pkg] ?? 0) + 1;
+    }
+    return counts;
+}
+
+export function renderOutputs(record: PlanRecord): string[] {
+    return Object.entries(record.outputs).map(([k, o]) =>
+        `  ${k}: ${o.secret ? "[secret]" : JSON.stringify(o.value)}`);
+}
+
+export function renderProblems(record: PlanRecord): string[] {
+    const lines = [`Stack "${record.stack}" is not valid; nothing was registered. Fix:`];
+    for (const p of record.problems) lines.push(`  - ${p.key}: ${p.message}`);
+    if (record.error) lines.push(record.error);
+    return lines;
+}
+
+async function main() {
+    const args = parseArgs(process.argv.slice(2));
+    const record = await runProgram({ stack: args.stack });
+    if (args.json) fs.writeFileSync(args.json, JSON.stringify(record, null, 2) + "\n");
+    if (record.problems.length > 0 || record.error) {
+        console.error(renderProblems(record).join("\n"));
+        process.exit(1);
+    }
+    const out: string[] = [];
+    const resources = registered(record);
+    out.push(`Plan for stack "${record.stack}" (${record.config["groundwork:profile"]?.value || "profile from stack name"}), offline: ${resources.length} resources, ${record.elapsedMs.toFixed(0)} ms`);
+    out.push("");
+    out.push(...renderTree(record));
+    out.push("");
+    out.push("Resources by provider: " + Object.entries(countByPackage(record)).map(([k, n]) => `${k} ${n}`).join(", "));
+    const placeholders = Object.entries(record.config).filter(([, v]) => v.placeholder).map(([k]) => k);
+    if (placeholders.length) out.push(`Secrets not readable here, planned with placeholders: ${placeholders.join(", ")}`);
+    out.push("");
+    out.push("Outputs:");
+    out.push(...renderOutputs(record));
+    let failed = false;
+    for (const hook of hooks) {
+        const section = await hook(record);
+        out.push("", ...section.lines);
+        failed ||= section.failed;
+    }
+    console.log(out.join("\n"));
+    process.exit(failed ? 1 : 0);
+}
+
+if (require.main === module) {
+    main().catch((err) => {
+        console.error(err);
+        process.exit(1);
+    });
+}
