@@ -1,0 +1,27 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_DIR, readProject } from "../tools/engine";
+import { goodPlan } from "./harness";
+
+const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+
+describe("README", () => {
+    it("gives the two newcomer commands, and CI runs the test one", () => {
+        assert.ok(readme.includes("npm ci && npm run plan -- --stack prod"));
+        assert.ok(readme.includes("npm ci && npm test"));
+        assert.match(fs.readFileSync(path.join(PROJECT_DIR, ".ci/run"), "utf8"), /^npm test/m);
+    });
+
+    it("documents every config key in the table", () => {
+        for (const key of Object.keys(readProject().config ?? {})) {
+            assert.ok(readme.includes(`| \`${key}\` |`), `README lacks config key ${key}`);
+        }
+    });
+
+    it("documents every stack output the program exports, and only those", async () => {
+        const exported = Object.keys((await goodPlan("prod")).outputs).sort();
+        const documented = [...readme.split("## Stack outputs")[1].split("\n## ")[0].matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]).sort();
+        assert.deepEqual(documented, exported);
+    });
+});
