@@ -1,35 +1,251 @@
-// SKELETON: interface fixed by index.ts; the data-tier work (issue 5) fills in the resources.
+/**
+ * The stack's PostgreSQL database on RDS: private, TLS-only, encrypted with its own KMS key,
+ * backed up with point-in-time recovery, and (in prod) Multi-AZ and protected from deletion.
+ */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+
+/** PostgreSQL's port; the security group (components/security-groups.ts) opens this one only. */
+export const POSTGRES_PORT = 5432;
+
+/** User names RDS reserves or that every scanner tries first. */
+const WELL_KNOWN_USERS = ["postgres", "admin", "rdsadmin", "root", "administrator", "master"];
 
 export interface DatabaseArgs {
+    /**
+     * Private subnets (two or more AZs) the DB subnet group spans. Never public ones: the
+     * instance is reachable only from inside the VPC.
+     * @example network.privateSubnetIds
+     */
     subnetIds: pulumi.Input<string>[];
+    /**
+     * The database's security group (5432 from the api and worker groups only), created by
+     * `SecurityGroups`; this component creates none.
+     * @example sg.databaseSecurityGroupId
+     */
     securityGroupId: pulumi.Input<string>;
+    /**
+     * PostgreSQL major version. A major only: RDS picks the newest minor and applies minor
+     * upgrades in the maintenance window, and the provider does not report that as drift.
+     * @default "17" (from the stack's profile)
+     * @example "16"
+     */
     engineVersion: "16" | "17";
+    /**
+     * RDS instance class (Graviton). Cost (us-east-1, per month, single-AZ; twice for Multi-AZ):
+     * db.t4g.micro $11.68, db.t4g.small $23.36, db.t4g.medium $47.45.
+     * @default "db.t4g.micro" (staging), "db.t4g.medium" (prod)
+     * @example "db.m7g.large"
+     */
     instanceClass: string;
+    /**
+     * Initial gp3 storage in GiB (20 is gp3's minimum). Cost: $0.115/GiB-month (twice for Multi-AZ).
+     * @default 20 (staging), 50 (prod)
+     * @example 100
+     */
     allocatedStorage: number;
+    /**
+     * Ceiling for storage autoscaling in GiB; RDS grows the volume up to this when it runs low.
+     * @default 50 (staging), 500 (prod)
+     * @example 1000
+     */
     maxAllocatedStorage: number;
+    /**
+     * Days of automated backups, which also set the point-in-time-recovery window (1-35).
+     * Backup storage up to the database's size is free; beyond it $0.095/GiB-month.
+     * @default 7 (staging), 14 (prod)
+     * @example 30
+     */
     backupRetentionDays: number;
+    /**
+     * A standby in a second AZ with automatic failover. Doubles the instance and storage cost.
+     * @default false (staging), true (prod)
+     * @example true
+     */
     multiAz: boolean;
+    /**
+     * RDS-side deletion protection: a delete fails until this is turned off.
+     * @default false (staging), true (prod)
+     * @example true
+     */
     deletionProtection: boolean;
+    /**
+     * Name of the database created with the instance (the path of `DATABASE_URL`).
+     * @default "app"
+     * @example "acme"
+     */
     dbName: string;
+    /**
+     * Master user name; never `postgres` or `admin` (the first names any scanner tries).
+     * @default "app_owner"
+     * @example "acme_owner"
+     */
     username: string;
-    /** prod: `protect` + `retainOnDelete` on the instance and its parameter group. */
+    /**
+     * prod: `protect` + `retainOnDelete` on the instance, its parameter group, subnet group and
+     * KMS key, so neither a mistaken `pulumi destroy` nor a removed line deletes the data.
+     * @default false (staging), true (prod)
+     * @example true
+     */
     protect: boolean;
+    /**
+     * Name of the snapshot RDS takes when the instance is deleted. Deterministic (no date), so
+     * a routine `pulumi up` never sees a diff.
+     * @default "<project>-<stack>-<name>-final"
+     * @example "acme-prod-db-final"
+     */
+    finalSnapshotIdentifier?: string;
+}
+
+/** Checks the args before any resource exists; each error names the arg and shows a good value. */
+function validate(name: string, args: DatabaseArgs): void {
+    const fail = (arg: string, msg: string, example: string) => {
+        throw new Error(`Database "${name}": ${arg} ${msg}. Example: ${example}`);
+    };
+    if (args.engineVersion !== "16" && args.engineVersion !== "17") fail("engineVersion", `must be "16" or "17", got "${String(args.engineVersion)}"`, "\"17\"");
+    if (!Number.isInteger(args.allocatedStorage) || args.allocatedStorage < 20) fail("allocatedStorage", `must be a whole number of GiB >= 20 (gp3's minimum), got ${args.allocatedStorage}`, "50");
+    if (!Number.isInteger(args.maxAllocatedStorage) || args.maxAllocatedStorage < args.allocatedStorage) {
+        fail("maxAllocatedStorage", `must be a whole number >= allocatedStorage (${args.allocatedStorage}), got ${args.maxAllocatedStorage}`, "500");
+    }
+    if (!Number.isInteger(args.backupRetentionDays) || args.backupRetentionDays < 1 || args.backupRetentionDays > 35) {
+        fail("backupRetentionDays", `must be 1-35 (0 would turn off backups and point-in-time recovery), got ${args.backupRetentionDays}`, "14");
+    }
+    if (!/^[a-z][a-z0-9_]{0,62}$/.test(args.dbName)) fail("dbName", `must be a lowercase identifier, got "${args.dbName}"`, "app");
+    if (!/^[a-z][a-z0-9_]{0,15}$/.test(args.username)) fail("username", `must be a lowercase identifier of at most 16 characters, got "${args.username}"`, "app_owner");
+    if (WELL_KNOWN_USERS.includes(args.username)) fail("username", `must not be a well-known admin name, got "${args.username}"`, "app_owner");
+    if (args.finalSnapshotIdentifier !== undefined && !/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,253}[A-Za-z0-9]$/.test(args.finalSnapshotIdentifier)) {
+        fail("finalSnapshotIdentifier", `must start with a letter and hold only letters, digits and single hyphens, got "${args.finalSnapshotIdentifier}"`, "acme-prod-db-final");
+    }
+}
+
+/** `<project>-<stack>-<name>-final`, reduced to what RDS accepts in a snapshot identifier. */
+function defaultFinalSnapshotId(name: string): string {
+    const raw = `${pulumi.getProject()}-${pulumi.getStack()}-${name}-final`;
+    const cleaned = raw.replace(/[^A-Za-z0-9]+/g, "-").replace(/^[^A-Za-z]+/, "").replace(/-+$/, "");
+    return cleaned.slice(0, 255).replace(/-+$/, "") || "final";
 }
 
 export class Database extends pulumi.ComponentResource {
+    /** The RDS instance (escape hatch). */
+    public readonly instance: aws.rds.Instance;
+    /** Parameter group with `rds.force_ssl = 1`. */
+    public readonly parameterGroup: aws.rds.ParameterGroup;
+    /** Subnet group over the private subnets. */
+    public readonly subnetGroup: aws.rds.SubnetGroup;
+    /** Customer-managed key encrypting storage, snapshots and Performance Insights. Cost: $1/month. */
+    public readonly kmsKey: aws.kms.Key;
     /** Host name of the instance. */
     public readonly endpoint: pulumi.Output<string>;
     /** RDS identifier (for alarms). */
     public readonly instanceId: pulumi.Output<string>;
+    /** ARN of the KMS key that encrypts the database. */
+    public readonly kmsKeyArn: pulumi.Output<string>;
     /** `postgresql://user:pass@host:5432/db?sslmode=require`, secret. */
     public readonly databaseUrl: pulumi.Output<string>;
+
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:data:Database", name, {}, opts);
-        void args;
-        this.endpoint = pulumi.output("db.example");
-        this.instanceId = pulumi.output("db");
-        this.databaseUrl = pulumi.secret("postgresql://skeleton");
-        this.registerOutputs({});
+        validate(name, args);
+
+        // Losing any of these loses the data or the ability to read it (a deleted key makes every
+        // snapshot unreadable), so prod keeps them even if they leave the program.
+        const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+
+        this.kmsKey = new aws.kms.Key(`${name}-key`, {
+            description: `Encrypts the ${name} PostgreSQL instance, its snapshots and Performance Insights`,
+            enableKeyRotation: true,
+            // The longest window: a scheduled deletion can be cancelled for a month.
+            deletionWindowInDays: 30,
+        }, { parent: this, ...keep });
+
+        this.subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, {
+            description: `Private subnets of the ${name} PostgreSQL instance`,
+            subnetIds: args.subnetIds,
+        }, { parent: this, ...keep });
+
+        this.parameterGroup = new aws.rds.ParameterGroup(`${name}-params`, {
+            // Autonamed, so a major upgrade (new family) creates the new group before deleting the old.
+            family: `postgres${args.engineVersion}`,
+            description: `${name}: TLS-only connections`,
+            parameters: [
+                // Refuse any connection without TLS. The parameter is dynamic in RDS PostgreSQL, so it
+                // applies without a reboot; `pending-reboot` would be needed only for static ones.
+                { name: "rds.force_ssl", value: "1", applyMethod: "immediate" },
+            ],
+        }, { parent: this, ...keep });
+
+        // Alphanumeric only: safe in a URL and in every client's connection-string parser, and
+        // 40 characters of [A-Za-z0-9] (~238 bits) need no special characters to be strong.
+        const password = new random.RandomPassword(`${name}-password`, {
+            length: 40,
+            special: false,
+        }, { parent: this });
+
+        this.instance = new aws.rds.Instance(`${name}-instance`, {
+            engine: "postgres",
+            engineVersion: args.engineVersion,
+            // Paid extended support starts silently when a major version leaves standard support;
+            // we would rather upgrade than pay for it.
+            engineLifecycleSupport: "open-source-rds-extended-support-disabled",
+            autoMinorVersionUpgrade: true,
+            instanceClass: args.instanceClass,
+
+            // gp3: 3,000 IOPS and 125 MiB/s baseline at any size, cheaper than gp2. Autoscaling grows
+            // allocatedStorage up to the ceiling; the provider ignores that growth, so no ignoreChanges.
+            storageType: "gp3",
+            allocatedStorage: args.allocatedStorage,
+            maxAllocatedStorage: args.maxAllocatedStorage,
+            storageEncrypted: true,
+            kmsKeyId: this.kmsKey.arn,
+
+            dbName: args.dbName,
+            username: args.username,
+            password: pulumi.secret(password.result),
+            // Not manageMasterUserPassword: RDS would rotate the password and leave the DATABASE_URL
+            // held in Secrets Manager (and in running tasks) stale.
+            port: POSTGRES_PORT,
+
+            dbSubnetGroupName: this.subnetGroup.name,
+            vpcSecurityGroupIds: [args.securityGroupId],
+            publiclyAccessible: false,
+            parameterGroupName: this.parameterGroup.name,
+            // The current default CA, pinned so that a provider default change is not a surprise rotation.
+            caCertIdentifier: "rds-ca-rsa2048-g1",
+
+            multiAz: args.multiAz,
+            deletionProtection: args.deletionProtection,
+            // Backups with retention >= 1 day are also what point-in-time recovery restores from.
+            backupRetentionPeriod: args.backupRetentionDays,
+            // UTC; 07:00-08:00 is 2-3am US Eastern. The maintenance window follows the backup window
+            // and does not overlap it (RDS rejects overlapping windows).
+            backupWindow: "07:00-08:00",
+            maintenanceWindow: "sun:08:30-09:30",
+            // Changes wait for the maintenance window instead of restarting the database mid-day.
+            applyImmediately: false,
+            copyTagsToSnapshot: true,
+            // Automated backups are kept after a delete too, until they expire.
+            deleteAutomatedBackups: false,
+            skipFinalSnapshot: false,
+            finalSnapshotIdentifier: args.finalSnapshotIdentifier ?? defaultFinalSnapshotId(name),
+
+            // 7 days of Performance Insights is the free tier; encrypted with our key.
+            performanceInsightsEnabled: true,
+            performanceInsightsRetentionPeriod: 7,
+            performanceInsightsKmsKeyId: this.kmsKey.arn,
+            enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+        }, { parent: this, ...keep });
+
+        const encodedPassword = password.result.apply((p) => encodeURIComponent(p));
+        this.endpoint = this.instance.address;
+        this.instanceId = this.instance.identifier;
+        this.kmsKeyArn = this.kmsKey.arn;
+        const address = this.instance.address;
+        this.databaseUrl = pulumi.secret(
+            pulumi.interpolate`postgresql://${args.username}:${encodedPassword}@${address}:${POSTGRES_PORT}/${args.dbName}?sslmode=require`);
+
+        this.registerOutputs({
+            endpoint: this.endpoint, instanceId: this.instanceId, kmsKeyArn: this.kmsKeyArn, databaseUrl: this.databaseUrl,
+        });
     }
 }

@@ -51,6 +51,7 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, region: string)
         case "aws:rds/instance:Instance": {
             const address = `${physical}.c${h}.${region}.rds.amazonaws.com`;
             Object.assign(state, { address, endpoint: `${address}:5432`, port: 5432, resourceId: `db-${h.toUpperCase()}` });
+            state.identifier ??= physical;
             break;
         }
         case "aws:elasticache/replicationGroup:ReplicationGroup":
@@ -59,6 +60,9 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, region: string)
                 readerEndpointAddress: `replica.${physical}.${h}.${regionCode(region)}.cache.amazonaws.com`,
                 port: 6379,
             });
+            // One member cluster per node, named as ElastiCache names them: <group id>-00N.
+            state.memberClusters = Array.from({ length: (inputs.numCacheClusters as number | undefined) ?? 1 },
+                (_, i) => `${(inputs.replicationGroupId as string | undefined) ?? physical}-${String(i + 1).padStart(3, "0")}`);
             break;
         case "aws:ecr/repository:Repository":
             Object.assign(state, { repositoryUrl: `${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${physical}`, registryId: MOCK_ACCOUNT });
