@@ -208,6 +208,8 @@ new Monitoring("ops", {
     profile: cfg.profile,
     alertEmail: cfg.alertEmail,
     healthCheckUrl: healthUrl,
+    awsRegion: cfg.awsRegion,
+    tags: { app: cfg.project, stack: cfg.stack, "managed-by": "pulumi" },
     albArnSuffix: alb.arnSuffix,
     targetGroupArnSuffix: alb.targetGroupArnSuffix,
     clusterName: cluster.clusterName,
