@@ -1,0 +1,285 @@
+/**
+ * What the api and the worker share: a log group, an execution role and a task role of their
+ * own, a Fargate task definition, the ECS service and its autoscaling. `service.ts` holds the
+ * two public components; this file is their common body.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { SECRET_LOOKING_NAME } from "./config";
+import { fargateMemoryChoices } from "./defaults";
+
+/** Name of the app container in every task definition (the ALB targets it in the api). */
+export const APP_CONTAINER = "app";
+/** Name of the api's init container that runs migrations before the app starts. */
+export const MIGRATE_CONTAINER = "migrate";
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** What a Fargate service needs, whichever kind it is. Validated by `checkServiceArgs`. */
+export interface FargateSpec {
+    clusterArn: pulumi.Input<string>;
+    clusterName: pulumi.Input<string>;
+    image: pulumi.Input<string>;
+    architecture: "X86_64" | "ARM64";
+    cpu: number;
+    memory: number;
+    minTasks: number;
+    maxTasks: number;
+    command: string[];
+    subnetIds: pulumi.Input<string>[];
+    securityGroupId: pulumi.Input<string>;
+    environment: Record<string, pulumi.Input<string>>;
+    secretArn: pulumi.Input<string>;
+    secretKeys: string[];
+    bucketArns: pulumi.Input<string>[];
+    repositoryArn?: pulumi.Input<string>;
+    logRetentionDays: number;
+    family?: string;
+    stopTimeoutSeconds: number;
+    cpuTargetPercent: number;
+    memoryTargetPercent: number;
+    // The api's parts; absent for the worker.
+    web?: {
+        containerPort: number;
+        targetGroupArn: pulumi.Input<string>;
+        requestCountResourceLabel: pulumi.Input<string>;
+        requestsPerTarget: number;
+        migrateCommand?: string[];
+        healthCheckGracePeriodSeconds: number;
+    };
+}
+
+/** Throws, naming the arg, on anything a task definition or service would reject later (or get wrong). */
+export function checkServiceArgs(component: string, s: FargateSpec): void {
+    const fail = (msg: string) => { throw new Error(`${component}: ${msg}`); };
+    const choices = fargateMemoryChoices(s.cpu);
+    if (!choices) fail(`cpu ${s.cpu} is not a Fargate CPU size; use 256, 512, 1024, 2048, 4096, 8192 or 16384. Example: 512`);
+    else if (!choices.includes(s.memory)) fail(`memory ${s.memory} is not valid with cpu ${s.cpu}; Fargate allows ${choices.join(", ")} MiB. Example: ${choices[0]}`);
+    if (!Number.isInteger(s.minTasks) || s.minTasks < 0) fail(`minTasks must be a whole number of 0 or more, got ${s.minTasks}. Example: 2`);
+    if (!Number.isInteger(s.maxTasks) || s.maxTasks < 1) fail(`maxTasks must be a whole number of at least 1, got ${s.maxTasks}. Example: 6`);
+    if (s.minTasks > s.maxTasks) fail(`minTasks (${s.minTasks}) must not exceed maxTasks (${s.maxTasks})`);
+    if (s.command.length === 0 || s.command.some((c) => c.trim() === "")) fail(`command must be a non-empty list of words, got ${JSON.stringify(s.command)}. Example: ["node", "dist/main.js"]`);
+    if (s.web?.migrateCommand && (s.web.migrateCommand.length === 0 || s.web.migrateCommand.some((c) => c.trim() === ""))) {
+        fail(`migrateCommand must be a non-empty list of words or undefined, got ${JSON.stringify(s.web.migrateCommand)}. Example: ["npx", "prisma", "migrate", "deploy"]`);
+    }
+    if (s.subnetIds.length === 0) fail("subnetIds must name at least one private subnet");
+    if (!Number.isInteger(s.stopTimeoutSeconds) || s.stopTimeoutSeconds < 2 || s.stopTimeoutSeconds > 120) {
+        fail(`stopTimeoutSeconds must be 2-120 (Fargate's limit), got ${s.stopTimeoutSeconds}. Example: 30`);
+    }
+    for (const name of Object.keys(s.environment)) {
+        if (!ENV_NAME.test(name)) fail(`environment name "${name}" is not a valid variable name. Example: LOG_LEVEL`);
+        if (s.secretKeys.includes(name)) fail(`environment sets ${name}, which secretKeys also delivers; a variable comes from one place only`);
+        if (SECRET_LOOKING_NAME.test(name)) fail(`environment sets ${name}, which looks like a credential; add it to the stack's secret and secretKeys instead`);
+    }
+    for (const key of s.secretKeys) {
+        if (!ENV_NAME.test(key)) fail(`secretKeys entry "${key}" is not a valid variable name. Example: DATABASE_URL`);
+    }
+    if (new Set(s.secretKeys).size !== s.secretKeys.length) fail(`secretKeys has duplicates: ${JSON.stringify(s.secretKeys)}`);
+    if (s.web) {
+        const w = s.web;
+        if (!Number.isInteger(w.containerPort) || w.containerPort < 1 || w.containerPort > 65535) fail(`containerPort must be a port number, got ${w.containerPort}. Example: 3000`);
+        if (!Number.isInteger(w.healthCheckGracePeriodSeconds) || w.healthCheckGracePeriodSeconds < 0) {
+            fail(`healthCheckGracePeriodSeconds must be a whole number of seconds, got ${w.healthCheckGracePeriodSeconds}. Example: 60`);
+        }
+        if (!(w.requestsPerTarget > 0)) fail(`requestsPerTarget must be more than 0, got ${w.requestsPerTarget}. Example: 500`);
+    }
+    for (const [arg, v] of [["cpuTargetPercent", s.cpuTargetPercent], ["memoryTargetPercent", s.memoryTargetPercent]] as const) {
+        if (!(v > 0 && v <= 100)) fail(`${arg} must be 1-100, got ${v}. Example: 60`);
+    }
+}
+
+/** The resources `buildFargateService` made, for the components' escape-hatch fields. */
+export interface FargateParts {
+    logGroup: aws.cloudwatch.LogGroup;
+    executionRole: aws.iam.Role;
+    taskRole: aws.iam.Role;
+    taskDefinition: aws.ecs.TaskDefinition;
+    service: aws.ecs.Service;
+    scalingTarget: aws.appautoscaling.Target;
+}
+
+/** Creates every child of a Fargate service component under `parent`, named `${name}-<role>`. */
+export function buildFargateService(parent: pulumi.ComponentResource, name: string, s: FargateSpec): FargateParts {
+    const opts = { parent };
+    const region = aws.getRegionOutput({}, opts).region;
+    const account = aws.getCallerIdentityOutput({}, opts).accountId;
+
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: s.logRetentionDays }, opts);
+
+    // Both roles may be assumed only by ECS tasks of this account (confused-deputy guard).
+    const assumeByEcsTasks = pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [{
+            Effect: "Allow",
+            Principal: { Service: "ecs-tasks.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": account } },
+        }],
+    });
+
+    // Execution role: what ECS itself needs to start the task (pull the image, create the log
+    // stream, read the secrets it injects). Written out rather than the managed
+    // AmazonECSTaskExecutionRolePolicy, which allows every repository and log group.
+    const executionRole = new aws.iam.Role(`${name}-execution`, {
+        description: `ECS starts ${name} tasks with this: pull the image, write logs, read this stack's app secret`,
+        assumeRolePolicy: assumeByEcsTasks,
+    }, opts);
+    new aws.iam.RolePolicy(`${name}-execution`, {
+        role: executionRole.id,
+        policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+                // GetAuthorizationToken has no resource-level permissions.
+                { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+                {
+                    Sid: "EcrPull",
+                    Effect: "Allow",
+                    Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                    Resource: s.repositoryArn ?? pulumi.interpolate`arn:aws:ecr:${region}:${account}:repository/*`,
+                },
+                {
+                    Sid: "Logs",
+                    Effect: "Allow",
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    Resource: pulumi.interpolate`${logGroup.arn}:*`,
+                },
+                // Exactly the stack's secret; ECS fetches it once per task start.
+                { Sid: "AppSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: s.secretArn },
+            ],
+        }),
+    }, opts);
+
+    // Task role: what the app's own AWS SDK calls may do. Only this stack's buckets; no static
+    // keys anywhere, the SDK picks these credentials up from the task metadata endpoint.
+    const taskRole = new aws.iam.Role(`${name}-task`, {
+        description: `The ${name} app's own AWS permissions: this stack's buckets only`,
+        assumeRolePolicy: assumeByEcsTasks,
+    }, opts);
+    if (s.bucketArns.length > 0) {
+        new aws.iam.RolePolicy(`${name}-task-s3`, {
+            role: taskRole.id,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    { Sid: "ListBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: s.bucketArns },
+                    {
+                        Sid: "ReadWriteObjects",
+                        Effect: "Allow",
+                        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                        Resource: s.bucketArns.map((arn) => pulumi.interpolate`${arn}/*`),
+                    },
+                ],
+            }),
+        }, opts);
+    }
+
+    const environment = Object.keys(s.environment).sort().map((k) => ({ name: k, value: s.environment[k] }));
+    // Each secret is one key of the stack's JSON secret: `<arn>:<KEY>::` (latest version).
+    const secrets = s.secretKeys.map((k) => ({ name: k, valueFrom: pulumi.interpolate`${s.secretArn}:${k}::` }));
+    const container = (containerName: string, command: string[], extra: Record<string, unknown>) => ({
+        name: containerName,
+        image: s.image,
+        command,
+        environment,
+        secrets,
+        // The image cannot be changed at run time; /tmp is the only writable place.
+        readonlyRootFilesystem: true,
+        mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+        // Node as PID 1 ignores SIGTERM without a handler; tini forwards it and reaps zombies.
+        linuxParameters: { initProcessEnabled: true },
+        logConfiguration: {
+            logDriver: "awslogs",
+            options: { "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": name },
+        },
+        ...extra,
+    });
+
+    const containers: unknown[] = [];
+    const migrate = s.web?.migrateCommand;
+    if (s.web && migrate) {
+        // Runs to completion before the app starts in every new task; a failing migration
+        // stops the task, the deployment fails, and the circuit breaker rolls back while the
+        // old version keeps serving. (Prisma's migrate takes a lock, so parallel tasks are safe.)
+        containers.push(container(MIGRATE_CONTAINER, migrate, { essential: false }));
+    }
+    containers.push(container(APP_CONTAINER, s.command, {
+        essential: true,
+        stopTimeout: s.stopTimeoutSeconds,
+        ...(s.web ? { portMappings: [{ containerPort: s.web.containerPort, protocol: "tcp", name: "http", appProtocol: "http" }] } : {}),
+        ...(s.web && migrate ? { dependsOn: [{ containerName: MIGRATE_CONTAINER, condition: "SUCCESS" }] } : {}),
+    }));
+
+    const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
+        family: s.family ?? `${pulumi.getProject()}-${pulumi.getStack()}-${name}`,
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        runtimePlatform: { cpuArchitecture: s.architecture, operatingSystemFamily: "LINUX" },
+        cpu: String(s.cpu),
+        memory: String(s.memory),
+        executionRoleArn: executionRole.arn,
+        taskRoleArn: taskRole.arn,
+        // A bind mount of the task's ephemeral storage: the writable /tmp.
+        volumes: [{ name: "tmp" }],
+        containerDefinitions: pulumi.jsonStringify(containers),
+    }, opts);
+
+    const service = new aws.ecs.Service(`${name}-service`, {
+        cluster: s.clusterArn,
+        taskDefinition: taskDefinition.arn,
+        launchType: "FARGATE",
+        platformVersion: "LATEST",
+        desiredCount: s.minTasks,
+        networkConfiguration: {
+            subnets: s.subnetIds,
+            securityGroups: [s.securityGroupId],
+            // Private subnets reach the internet through NAT; a task never has a public address.
+            assignPublicIp: false,
+        },
+        // Rolling deploy: never below the running count, up to double while new tasks start.
+        deploymentMinimumHealthyPercent: 100,
+        deploymentMaximumPercent: 200,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        ...(s.web ? {
+            loadBalancers: [{ targetGroupArn: s.web.targetGroupArn, containerName: APP_CONTAINER, containerPort: s.web.containerPort }],
+            healthCheckGracePeriodSeconds: s.web.healthCheckGracePeriodSeconds,
+        } : {}),
+        availabilityZoneRebalancing: "ENABLED",
+        propagateTags: "SERVICE",
+        enableEcsManagedTags: true,
+        enableExecuteCommand: false,
+        // `pulumi up` returns once ECS accepted the deployment; the circuit breaker judges it.
+        waitForSteadyState: false,
+    }, {
+        parent,
+        // Autoscaling owns the running count after creation; an update must not reset it.
+        ignoreChanges: ["desiredCount"],
+    });
+
+    const resourceId = pulumi.interpolate`service/${s.clusterName}/${service.name}`;
+    const scalingTarget = new aws.appautoscaling.Target(`${name}-scaling`, {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId,
+        minCapacity: s.minTasks,
+        maxCapacity: s.maxTasks,
+    }, opts);
+    const track = (role: string, metric: string, targetValue: number, resourceLabel?: pulumi.Input<string>) =>
+        new aws.appautoscaling.Policy(`${name}-scale-${role}`, {
+            policyType: "TargetTrackingScaling",
+            serviceNamespace: scalingTarget.serviceNamespace,
+            scalableDimension: scalingTarget.scalableDimension,
+            resourceId: scalingTarget.resourceId,
+            targetTrackingScalingPolicyConfiguration: {
+                predefinedMetricSpecification: { predefinedMetricType: metric, resourceLabel },
+                targetValue,
+                // Out fast, in slowly: a short spike should not make tasks flap.
+                scaleOutCooldown: 60,
+                scaleInCooldown: 300,
+            },
+        }, opts);
+    track("cpu", "ECSServiceAverageCPUUtilization", s.cpuTargetPercent);
+    track("memory", "ECSServiceAverageMemoryUtilization", s.memoryTargetPercent);
+    if (s.web) track("requests", "ALBRequestCountPerTarget", s.web.requestsPerTarget, s.web.requestCountResourceLabel);
+
+    return { logGroup, executionRole, taskRole, taskDefinition, service, scalingTarget };
+}
