@@ -159,6 +159,7 @@ const shared = {
     clusterArn: cluster.clusterArn,
     clusterName: cluster.clusterName,
     image,
+    repositoryArn: cluster.repositoryArn,
     architecture: cfg.image.architecture,
     subnetIds: network.privateSubnetIds,
     secretArn: secrets.arn,
