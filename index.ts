@@ -116,6 +116,7 @@ const webhook = new StripeWebhookEndpoint("stripe-webhook", {
     description: `${cfg.project} ${cfg.stack}`,
     apiVersion: cfg.stripe.apiVersion,
     apiKey: cfg.stripe.secretKey,
+    mode: cfg.stripe.mode,
 });
 
 const secrets = new AppSecrets("app-secrets", {

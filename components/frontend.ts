@@ -1,25 +1,172 @@
-// SKELETON: interface fixed by index.ts; the edge work (issue 6) fills in the resources.
+/**
+ * The web app on Vercel: one Next.js project per stack, functions pinned to US regions, its
+ * environment variables (sensitive whenever they could hold a credential) and the custom domain
+ * `app.<domain>`. Vercel bills per team plan and usage, not per project.
+ */
 import * as pulumi from "@pulumi/pulumi";
+import * as vercel from "@pulumiverse/vercel";
+import { VERCEL_US_REGIONS } from "./defaults";
+
+/**
+ * Names that may hold a credential. Mirrors the config module's rule: such a variable is always
+ * `sensitive`, even if it reached this component as a "public" setting.
+ */
+export const SECRET_LOOKING_ENV_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|_KEY$|^KEY$|_DSN$|API_KEY)/;
+
+/** Vercel deployment targets a variable can be set for. */
+export type VercelTarget = "production" | "preview";
 
 export interface FrontendArgs {
+    /**
+     * The Vercel project's name, unique per stack (it is also the `<name>.vercel.app` host).
+     * @example "groundwork-prod"
+     */
     projectName: string;
+    /**
+     * Regions Vercel Functions run in; US regions only (data and API are in a US AWS region).
+     * @default ["iad1"] (chosen in the config module; next to us-east-1)
+     * @example ["iad1", "cle1"]
+     */
     regions: string[];
+    /**
+     * The app's directory inside the repository.
+     * @default undefined (the repository root)
+     * @example "apps/web"
+     */
     rootDirectory?: string;
+    /**
+     * GitHub repository Vercel deploys from, `owner/repo`. Without it the project is deployed by CLI.
+     * @default undefined (no git connection)
+     * @example "acme/acme-app"
+     */
     gitRepository?: string;
-    /** The custom domain, app.<domain>. */
+    /**
+     * Production branch when a git repository is connected.
+     * @default "main"
+     * @example "release"
+     */
+    productionBranch?: string;
+    /** The custom domain attached to the project. @example "app.example.com" */
     domain: string;
-    /** Plain public variables (NEXT_PUBLIC_API_URL and extras from config). */
+    /**
+     * Public build and runtime variables (NEXT_PUBLIC_API_URL and extras from config). A name that
+     * looks like a credential, or a value that is a secret Output, is still stored `sensitive`.
+     * @example { NEXT_PUBLIC_API_URL: "https://api.example.com/api/v1" }
+     */
     environment: Record<string, pulumi.Input<string>>;
+    /**
+     * Server-only secrets for the app; always `sensitive` (write-only in Vercel) and secret in state.
+     * @default {}
+     * @example { REVALIDATE_TOKEN: pulumi.secret("…") }
+     */
+    secrets?: Record<string, pulumi.Input<string>>;
+    /**
+     * Deployment targets the variables are set for. Each stack has its own project, so its
+     * previews talk to the same stack's API.
+     * @default ["production", "preview"]
+     * @example ["production"]
+     */
+    targets?: VercelTarget[];
 }
 
 export class Frontend extends pulumi.ComponentResource {
+    /** The Vercel project (escape hatch). */
+    public readonly project: vercel.Project;
+    /** Environment variables by name. */
+    public readonly variables: Record<string, vercel.ProjectEnvironmentVariable>;
+    /** The custom domain attachment. */
+    public readonly customDomain: vercel.ProjectDomain;
+    /** Vercel's project id. @example "prj_1a2b3c…" */
     public readonly projectId: pulumi.Output<string>;
-    /** `<project>.vercel.app`. */
+    /**
+     * `<project>.vercel.app`, the project's default production host (CORS allows it). Vercel
+     * appends a suffix if another account holds that name, so keep project names distinctive.
+     */
     public readonly vercelDomain: pulumi.Output<string>;
+
     constructor(name: string, args: FrontendArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:edge:Frontend", name, {}, opts);
-        this.projectId = pulumi.output("prj");
-        this.vercelDomain = pulumi.output(`${args.projectName}.vercel.app`);
-        this.registerOutputs({});
+        validate(name, args);
+        const targets = args.targets ?? ["production", "preview"];
+
+        this.project = new vercel.Project(`${name}-project`, {
+            name: args.projectName,
+            framework: "nextjs",
+            rootDirectory: args.rootDirectory,
+            gitRepository: args.gitRepository
+                ? { type: "github", repo: args.gitRepository, productionBranch: args.productionBranch ?? "main" }
+                : undefined,
+            // Function regions live here now; `serverlessFunctionRegion` is deprecated.
+            resourceConfig: { functionDefaultRegions: args.regions },
+            // Failover would move functions to "the nearest region", which may be outside the US.
+            functionFailover: false,
+            // A fork's pull request must be approved before it deploys with the project's variables.
+            gitForkProtection: true,
+            // Source maps only for signed-in team members: they reveal server code.
+            protectedSourcemaps: true,
+            // The app gets exactly the variables below; VERCEL_* system values are not exposed implicitly.
+            automaticallyExposeSystemEnvironmentVariables: false,
+        }, { parent: this });
+
+        this.variables = {};
+        const all: [string, pulumi.Input<string>, boolean][] = [
+            ...Object.entries(args.environment).map(([k, v]) => [k, v, false] as [string, pulumi.Input<string>, boolean]),
+            ...Object.entries(args.secrets ?? {}).map(([k, v]) => [k, v, true] as [string, pulumi.Input<string>, boolean]),
+        ];
+        for (const [key, value, isSecret] of all) {
+            const sensitive = isSensitive(key, value, isSecret);
+            this.variables[key] = new vercel.ProjectEnvironmentVariable(`${name}-env-${kebab(key)}`, {
+                projectId: this.project.id,
+                key,
+                // A sensitive value stays a secret in Pulumi's state as well.
+                value: pulumi.output(sensitive).apply((s) => (s ? pulumi.secret(value) : pulumi.output(value))),
+                targets,
+                sensitive,
+                comment: "Managed by Pulumi (groundwork)",
+            }, { parent: this });
+        }
+
+        this.customDomain = new vercel.ProjectDomain(`${name}-domain`, {
+            projectId: this.project.id,
+            domain: args.domain,
+        }, { parent: this });
+
+        this.projectId = this.project.id;
+        this.vercelDomain = pulumi.interpolate`${this.project.name}.vercel.app`;
+        this.registerOutputs({ projectId: this.projectId, vercelDomain: this.vercelDomain });
     }
+}
+
+/** Args that decide resources are checked before any is registered. */
+function validate(name: string, args: FrontendArgs): void {
+    if (args.regions.length === 0) {
+        throw new Error(`Frontend "${name}": regions must name at least one US Vercel region. Example: ["iad1"]`);
+    }
+    for (const r of args.regions) {
+        if (!(VERCEL_US_REGIONS as readonly string[]).includes(r)) {
+            throw new Error(`Frontend "${name}": regions must be US Vercel regions (${VERCEL_US_REGIONS.join(", ")}), got "${r}". Example: ["iad1"]`);
+        }
+    }
+    for (const key of [...Object.keys(args.environment), ...Object.keys(args.secrets ?? {})]) {
+        if (!/^[A-Z][A-Z0-9_]*$/.test(key)) {
+            throw new Error(`Frontend "${name}": environment variable "${key}" must be UPPER_SNAKE_CASE. Example: NEXT_PUBLIC_API_URL`);
+        }
+        if (key in args.environment && key in (args.secrets ?? {})) {
+            throw new Error(`Frontend "${name}": ${key} is in both environment and secrets; keep it in one`);
+        }
+    }
+}
+
+/**
+ * Whether a variable must be `sensitive`: a declared secret, a credential-looking name (never
+ * plain, even with a NEXT_PUBLIC_ prefix), or a value that is a secret Output.
+ */
+function isSensitive(key: string, value: pulumi.Input<string>, declaredSecret: boolean): pulumi.Input<boolean> {
+    if (declaredSecret || SECRET_LOOKING_ENV_NAME.test(key)) return true;
+    return pulumi.Output.isInstance(value) ? pulumi.isSecret(value as pulumi.Output<string>) : false;
+}
+
+/** `NEXT_PUBLIC_API_URL` → `next-public-api-url`: a stable logical-name role. */
+function kebab(key: string): string {
+    return key.toLowerCase().replace(/_/g, "-");
 }

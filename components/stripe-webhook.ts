@@ -1,24 +1,86 @@
-// SKELETON: interface fixed by index.ts; the edge work (issue 6) fills in the dynamic provider.
+/**
+ * The stack's Stripe webhook endpoint, managed as a real resource through a dynamic provider on
+ * the `stripe` SDK (`stripe-provider.ts`): created with an idempotency key, refreshed, updated in
+ * place (url, events, description), replaced when the pinned API version changes, deleted
+ * (already gone counts as deleted). Its signing secret is a secret output that flows into
+ * `STRIPE_WEBHOOK_SECRET` in the apps' secret.
+ */
 import * as pulumi from "@pulumi/pulumi";
+import { stripeWebhookProvider } from "./stripe-provider";
 
 export interface StripeWebhookEndpointArgs {
+    /**
+     * Where Stripe posts events: the API's webhook route, over HTTPS.
+     * @example "https://api.example.com/api/v1/webhooks/stripe"
+     */
     url: pulumi.Input<string>;
+    /**
+     * Event types the endpoint receives (`groundwork:stripeWebhookEvents`).
+     * @default the config's DEFAULT_STRIPE_EVENTS (checkout, subscription, invoice and payment-failure events)
+     * @example ["checkout.session.completed", "invoice.paid"]
+     */
     enabledEvents: pulumi.Input<string>[];
+    /**
+     * Shown next to the endpoint in the Stripe dashboard.
+     * @example "groundwork prod"
+     */
     description: pulumi.Input<string>;
+    /**
+     * The API version events are rendered with. Stripe fixes it at create, so a change replaces
+     * the endpoint (and its signing secret).
+     * @default the `stripe` SDK's pin, "2026-10-28.endive"
+     * @example "2026-10-28.endive"
+     */
     apiVersion: pulumi.Input<string>;
-    /** Stripe secret key (secret). */
+    /**
+     * Stripe secret key or restricted key with "Webhook Endpoints: Write" (`groundwork:stripeSecretKey`).
+     * Always stored as a secret, even when passed plain.
+     * @example pulumi.secret("sk_live_…")
+     */
     apiKey: pulumi.Input<string>;
+    /**
+     * The key mode this stack needs; a key of the other mode is refused before any call to Stripe,
+     * naming `groundwork:stripeSecretKey`.
+     * @default undefined (any mode; the config module already checks the mode per profile)
+     * @example "live"
+     */
+    mode?: "live" | "test";
 }
 
-export class StripeWebhookEndpoint extends pulumi.ComponentResource {
-    public readonly endpointId: pulumi.Output<string>;
-    /** The signing secret (whsec_…), secret. */
-    public readonly secret: pulumi.Output<string>;
-    constructor(name: string, args: StripeWebhookEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("groundwork:edge:StripeWebhookSkeleton", name, {}, opts);
-        void args;
-        this.endpointId = pulumi.output("we_skeleton");
-        this.secret = pulumi.secret("whsec_skeleton");
-        this.registerOutputs({});
+/**
+ * A Stripe webhook endpoint. Type `pulumi-nodejs:dynamic:Resource`; logical name e.g. `stripe-webhook`.
+ * Outputs: `endpointId`, `secret` (secret), `status`, and the inputs.
+ */
+export class StripeWebhookEndpoint extends pulumi.dynamic.Resource {
+    // `declare`: with ES2022 class fields a plain field would be reset to undefined after super()
+    // has set it up as an output.
+    /** Stripe's id for the endpoint. @example "we_1Nq2…" */
+    declare public readonly endpointId: pulumi.Output<string>;
+    /** The signing secret (`whsec_…`), secret: the apps verify `Stripe-Signature` with it. */
+    declare public readonly secret: pulumi.Output<string>;
+    /** `enabled`, or `disabled` once Stripe turned the endpoint off after failed deliveries. */
+    declare public readonly status: pulumi.Output<string>;
+    /** The URL Stripe posts to. */
+    declare public readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: StripeWebhookEndpointArgs, opts?: pulumi.CustomResourceOptions) {
+        super(stripeWebhookProvider, name, {
+            url: args.url,
+            enabledEvents: args.enabledEvents,
+            description: args.description,
+            apiVersion: args.apiVersion,
+            apiKey: pulumi.secret(args.apiKey),
+            expectedMode: args.mode,
+            // Two stacks (or two endpoints in one) with the same url and events must not share a
+            // create idempotency key.
+            idempotencySalt: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
+            endpointId: undefined,
+            secret: undefined,
+            status: undefined,
+        }, {
+            ...opts,
+            // The API key is kept in the state (delete and refresh only get the state): secret too.
+            additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "secret", "apiKey"])],
+        });
     }
 }

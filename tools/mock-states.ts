@@ -115,7 +115,7 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, region: string)
             break;
         case "pulumi-nodejs:dynamic:Resource":
             // The Stripe webhook endpoint: the ids Stripe returns look like this.
-            Object.assign(state, { endpointId: `we_${shortHash(name, 24)}`, secret: `whsec_offline${shortHash(`s${name}`, 24)}` });
+            Object.assign(state, { endpointId: `we_${shortHash(name, 24)}`, secret: `whsec_offline${shortHash(`s${name}`, 24)}`, status: "enabled" });
             break;
     }
     return { id: (state.id as string | undefined) ?? id, state };
