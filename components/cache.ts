@@ -175,7 +175,7 @@ export class Cache extends pulumi.ComponentResource {
             snapshotRetentionLimit: args.snapshotRetentionDays,
             // UTC; the maintenance window follows the snapshot window without overlapping it.
             snapshotWindow: "05:00-06:00",
-            maintenanceWindow: "sun:06:30-07:30",
+            maintenanceWindow: "sun:06:30-sun:07:30",
             finalSnapshotIdentifier: args.finalSnapshotIdentifier ?? defaultFinalSnapshotId(name),
             // Changes wait for the maintenance window instead of restarting nodes mid-day.
             applyImmediately: false,

@@ -220,7 +220,7 @@ export class Database extends pulumi.ComponentResource {
             // UTC; 07:00-08:00 is 2-3am US Eastern. The maintenance window follows the backup window
             // and does not overlap it (RDS rejects overlapping windows).
             backupWindow: "07:00-08:00",
-            maintenanceWindow: "sun:08:30-09:30",
+            maintenanceWindow: "sun:08:30-sun:09:30",
             // Changes wait for the maintenance window instead of restarting the database mid-day.
             applyImmediately: false,
             copyTagsToSnapshot: true,
