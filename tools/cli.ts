@@ -1,5 +1,7 @@
 /** Shared bits of the command-line tools: argument parsing and the sections `plan` appends. */
+import { costSection } from "./cost";
 import type { PlanRecord } from "./engine";
+import { policySection } from "./policy-runner";
 
 export interface CliArgs {
     stack: string;
@@ -34,4 +36,6 @@ export interface PlanSection {
 
 /** Sections appended to the plan, in order (policy verdict, cost estimate). */
 export const hooks: ((record: PlanRecord) => Promise<PlanSection>)[] = [
+    policySection,
+    costSection,
 ];
