@@ -2,7 +2,6 @@
 import { costSection } from "./cost";
 import type { PlanRecord } from "./engine";
 import { policySection } from "./policy-runner";
-import { policySection } from "./policy-runner";
 
 export interface CliArgs {
     stack: string;
@@ -37,7 +36,6 @@ export interface PlanSection {
 
 /** Sections appended to the plan, in order (policy verdict, cost estimate). */
 export const hooks: ((record: PlanRecord) => Promise<PlanSection>)[] = [
-    policySection,
     policySection,
     costSection,
 ];
