@@ -14,13 +14,17 @@ import * as pulumi from "@pulumi/pulumi";
 export const HSTS_MAX_AGE_SECONDS = 31_536_000;
 
 export interface DnsArgs {
-    /** The Cloudflare zone holding the domain. @example "023e105f4ecef8ad9ca31a8372d0c353" */
+    /**
+     * The Cloudflare zone holding the domain.
+     * @default none (required; looked up by name unless `groundwork:cloudflareZoneId` is set)
+     * @example "023e105f4ecef8ad9ca31a8372d0c353"
+     */
     zoneId: pulumi.Input<string>;
-    /** The web app's host. @example "app.example.com" */
+    /** The web app's host. @default none (required) @example "app.example.com" */
     appHost: string;
-    /** The API's host. @example "api.example.com" */
+    /** The API's host. @default none (required) @example "api.example.com" */
     apiHost: string;
-    /** The ALB's DNS name the API record points at. @example "alb-1234.us-east-1.elb.amazonaws.com" */
+    /** The ALB's DNS name the API record points at. @default none (required) @example "alb-1234.us-east-1.elb.amazonaws.com" */
     albDnsName: pulumi.Input<string>;
     /**
      * Whether Cloudflare proxies the API (WAF, DDoS protection; the ALB may then admit only

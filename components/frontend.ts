@@ -19,6 +19,7 @@ export type VercelTarget = "production" | "preview";
 export interface FrontendArgs {
     /**
      * The Vercel project's name, unique per stack (it is also the `<name>.vercel.app` host).
+     * @default none (required; the config defaults it to `<project>-<stack>`)
      * @example "groundwork-prod"
      */
     projectName: string;
@@ -46,11 +47,16 @@ export interface FrontendArgs {
      * @example "release"
      */
     productionBranch?: string;
-    /** The custom domain attached to the project. @example "app.example.com" */
+    /**
+     * The custom domain attached to the project; its DNS record is the Dns component's.
+     * @default none (required)
+     * @example "app.example.com"
+     */
     domain: string;
     /**
      * Public build and runtime variables (NEXT_PUBLIC_API_URL and extras from config). A name that
      * looks like a credential, or a value that is a secret Output, is still stored `sensitive`.
+     * @default none (required)
      * @example { NEXT_PUBLIC_API_URL: "https://api.example.com/api/v1" }
      */
     environment: Record<string, pulumi.Input<string>>;
@@ -114,14 +120,14 @@ export class Frontend extends pulumi.ComponentResource {
             ...Object.entries(args.secrets ?? {}).map(([k, v]) => [k, v, true] as [string, pulumi.Input<string>, boolean]),
         ];
         for (const [key, value, isSecret] of all) {
-            const sensitive = isSensitive(key, value, isSecret);
             this.variables[key] = new vercel.ProjectEnvironmentVariable(`${name}-env-${kebab(key)}`, {
                 projectId: this.project.id,
                 key,
-                // A sensitive value stays a secret in Pulumi's state as well.
-                value: pulumi.output(sensitive).apply((s) => (s ? pulumi.secret(value) : pulumi.output(value))),
+                // The provider SDK stores every value as a Pulumi secret; `sensitive` is Vercel's side:
+                // write-only there, unreadable in the dashboard and API.
+                value,
                 targets,
-                sensitive,
+                sensitive: isSensitive(key, value, isSecret),
                 comment: "Managed by Pulumi (groundwork)",
             }, { parent: this });
         }

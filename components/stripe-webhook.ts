@@ -11,30 +11,34 @@ import { stripeWebhookProvider } from "./stripe-provider";
 export interface StripeWebhookEndpointArgs {
     /**
      * Where Stripe posts events: the API's webhook route, over HTTPS.
+     * @default none (required)
      * @example "https://api.example.com/api/v1/webhooks/stripe"
      */
     url: pulumi.Input<string>;
     /**
-     * Event types the endpoint receives (`groundwork:stripeWebhookEvents`).
-     * @default the config's DEFAULT_STRIPE_EVENTS (checkout, subscription, invoice and payment-failure events)
+     * Event types the endpoint receives (`groundwork:stripeWebhookEvents`). Required here; the
+     * config's default is DEFAULT_STRIPE_EVENTS (checkout, subscription, invoice, payment failures).
+     * @default none (required)
      * @example ["checkout.session.completed", "invoice.paid"]
      */
     enabledEvents: pulumi.Input<string>[];
     /**
      * Shown next to the endpoint in the Stripe dashboard.
+     * @default none (required)
      * @example "groundwork prod"
      */
     description: pulumi.Input<string>;
     /**
      * The API version events are rendered with. Stripe fixes it at create, so a change replaces
-     * the endpoint (and its signing secret).
-     * @default the `stripe` SDK's pin, "2026-10-28.endive"
+     * the endpoint (and its signing secret). Required here; the config defaults to the SDK's pin.
+     * @default none (required)
      * @example "2026-10-28.endive"
      */
     apiVersion: pulumi.Input<string>;
     /**
      * Stripe secret key or restricted key with "Webhook Endpoints: Write" (`groundwork:stripeSecretKey`).
      * Always stored as a secret, even when passed plain.
+     * @default none (required)
      * @example pulumi.secret("sk_live_…")
      */
     apiKey: pulumi.Input<string>;
