@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EnvToolError, environmentsFromOutputs, formatEnvFile, quoteValue, writeEnvFiles } from "../tools/env";
+import { goodPlan } from "./harness";
 
 const FIXTURE = path.join(__dirname, "fixtures", "stack-outputs.prod.json");
 const sample = fs.readFileSync(FIXTURE, "utf8");
@@ -43,6 +44,31 @@ const commit = (dir: string, ...files: string[]) => {
 };
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 const refuses = (fn: () => unknown, message: RegExp) => assert.throws(fn, (e: unknown) => e instanceof EnvToolError && message.test(e.message));
+
+/** The stack outputs of DESIGN.md: what apps and CI consume. */
+const CONTRACT = ["appUrl", "apiUrl", "healthUrl", "stripeWebhookUrl", "awsRegion", "imageRepositoryUrl", "clusterName",
+    "apiServiceName", "workerServiceName", "bucketNames", "databaseEndpoint", "redisEndpoint", "appSecretsArn", "vercelProjectId"];
+const ENVIRONMENTS = ["apiEnv", "workerEnv", "webEnv"];
+
+describe("stack outputs", () => {
+    for (const stack of ["staging", "prod"]) {
+        it(`${stack} exports every contract output, with the apps' environments as secrets`, async () => {
+            const { outputs: out } = await goodPlan(stack);
+            for (const name of [...CONTRACT, ...ENVIRONMENTS]) assert.ok(out[name] !== undefined && out[name].value !== undefined, `${stack} lacks ${name}`);
+            for (const name of ENVIRONMENTS) assert.equal(out[name].secret, true, `${name} must be secret`);
+            const api = out.apiEnv.value as Record<string, string>;
+            for (const v of ["NODE_ENV", "DATABASE_URL", "REDIS_URL", "S3_BUCKET", "S3_REGION", "JWT_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "ALLOWED_ORIGINS", "JSON_BODY_LIMIT"]) {
+                assert.ok(api[v], `apiEnv lacks ${v}`);
+            }
+        });
+    }
+
+    it("matches the recorded sample's names, so the env tool's fixture stays current", async () => {
+        const { outputs: out } = await goodPlan("prod");
+        assert.deepEqual(Object.keys(outputs).sort(), Object.keys(out).sort());
+        for (const name of ENVIRONMENTS) assert.deepEqual(Object.keys(outputs[name]).sort(), Object.keys(out[name].value as object).sort(), name);
+    });
+});
 
 describe("npm run env", () => {
     it("writes api.env, worker.env and web.env from the recorded sample, each reading back as its output", () => {

@@ -1,0 +1,159 @@
+import { strict as assert } from "assert";
+import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS } from "../components/monitoring";
+import { PlanRecord, RecordedResource, providerUrn } from "../tools/engine";
+import { byType, byUrn, goodPlan, one } from "./harness";
+
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const alarm = (r: PlanRecord, role: string) => one(r, ALARM, `ops-${role}`);
+const topicArn = (r: PlanRecord, name = "ops-alerts") => one(r, "aws:sns/topic:Topic", name).state.arn;
+const regionOf = (r: PlanRecord, res: RecordedResource) => byUrn(r, providerUrn(res.options.provider))?.inputs.region;
+type Query = { id: string; expression?: string; metric?: { metricName: string; namespace: string; dimensions: Record<string, string> } };
+
+/** The metric and threshold each alarm must have, per profile. */
+const expected = (profile: "staging" | "prod") => {
+    const t = ALARM_THRESHOLDS[profile];
+    return [
+        ["alb-p95", "AWS/ApplicationELB", "TargetResponseTime", "GreaterThanThreshold", t.p95LatencySeconds],
+        ["alb-unhealthy", "AWS/ApplicationELB", "UnHealthyHostCount", "GreaterThanThreshold", 0],
+        ["api-running", "ECS/ContainerInsights", "RunningTaskCount", "LessThanThreshold", profile === "prod" ? 2 : 1],
+        ["worker-running", "ECS/ContainerInsights", "RunningTaskCount", "LessThanThreshold", 1],
+        ["api-cpu", "AWS/ECS", "CPUUtilization", "GreaterThanThreshold", t.ecsCpuPercent],
+        ["api-memory", "AWS/ECS", "MemoryUtilization", "GreaterThanThreshold", t.ecsMemoryPercent],
+        ["worker-cpu", "AWS/ECS", "CPUUtilization", "GreaterThanThreshold", t.ecsCpuPercent],
+        ["worker-memory", "AWS/ECS", "MemoryUtilization", "GreaterThanThreshold", t.ecsMemoryPercent],
+        ["db-cpu", "AWS/RDS", "CPUUtilization", "GreaterThanThreshold", t.dbCpuPercent],
+        // 15% of prod's 50 GiB, 10% of staging's 20 GiB, in bytes.
+        ["db-storage", "AWS/RDS", "FreeStorageSpace", "LessThanThreshold", profile === "prod" ? Math.round(50 * 2 ** 30 * 0.15) : Math.round(20 * 2 ** 30 * 0.1)],
+        ["db-connections", "AWS/RDS", "DatabaseConnections", "GreaterThanThreshold",
+            profile === "prod" ? Math.floor(DB_MAX_CONNECTIONS["db.t4g.medium"] * 0.8) : Math.floor(DB_MAX_CONNECTIONS["db.t4g.micro"] * 0.9)],
+        ["cache-1-memory", "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "GreaterThanThreshold", t.cacheMemoryPercent],
+        ["cache-1-cpu", "AWS/ElastiCache", "EngineCPUUtilization", "GreaterThanThreshold", t.cacheCpuPercent],
+        ["health", "AWS/Route53", "HealthCheckStatus", "LessThanThreshold", 1],
+    ] as const;
+};
+
+describe("monitoring", () => {
+    for (const profile of ["staging", "prod"] as const) {
+        describe(`on ${profile}`, () => {
+            for (const [role, namespace, metric, op, threshold] of expected(profile)) {
+                it(`alarms on ${metric} (${role}) ${op === "LessThanThreshold" ? "<" : ">"} ${threshold}`, async () => {
+                    const a = alarm(await goodPlan(profile), role).inputs;
+                    assert.deepEqual([a.namespace, a.metricName, a.comparisonOperator, a.threshold], [namespace, metric, op, threshold]);
+                });
+            }
+
+            it("computes the 5xx rate from target and ALB 5xx over requests, as a percentage", async () => {
+                const a = alarm(await goodPlan(profile), "alb-5xx").inputs;
+                const queries = a.metricQueries as Query[];
+                assert.deepEqual(queries.filter((q) => q.metric).map((q) => q.metric!.metricName),
+                    ["HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count", "RequestCount"]);
+                const expr = queries.find((q) => q.expression)!.expression!;
+                assert.match(expr, /100 \* \(FILL\(target5xx, 0\) \+ FILL\(elb5xx, 0\)\) \/ requests/);
+                assert.equal(a.threshold, ALARM_THRESHOLDS[profile].alb5xxPercent);
+                assert.equal(a.metricName, undefined);
+            });
+
+            it("sends every alarm and its recovery to the stack's topic, with a deliberate treatMissingData and a what-to-do description", async () => {
+                const r = await goodPlan(profile);
+                const alarms = byType(r, ALARM);
+                assert.ok(alarms.length >= 15);
+                for (const a of alarms) {
+                    assert.deepEqual(a.inputs.alarmActions, [topicArn(r)], a.name);
+                    assert.deepEqual(a.inputs.okActions, [topicArn(r)], a.name);
+                    assert.ok(["breaching", "notBreaching", "missing"].includes(a.inputs.treatMissingData as string), a.name);
+                    assert.ok(String(a.inputs.alarmDescription).length > 60, `${a.name} explains what to do`);
+                    assert.match(a.name, /^ops-/);
+                }
+                assert.equal(alarm(r, "health").inputs.treatMissingData, "breaching");
+                assert.equal(alarm(r, "api-running").inputs.treatMissingData, "breaching");
+                assert.equal(alarm(r, "alb-5xx").inputs.treatMissingData, "notBreaching");
+                assert.equal(alarm(r, "alb-p95").inputs.extendedStatistic, "p95");
+            });
+
+            it("creates one memory and one CPU alarm per cache node, on that node's id", async () => {
+                const r = await goodPlan(profile);
+                const nodes = profile === "prod" ? 2 : 1;
+                const group = one(r, "aws:elasticache/replicationGroup:ReplicationGroup");
+                assert.equal(group.inputs.numCacheClusters, nodes);
+                const cacheAlarms = byType(r, ALARM).filter((a) => a.inputs.namespace === "AWS/ElastiCache");
+                assert.equal(cacheAlarms.length, 2 * nodes);
+                const ids = Array.from({ length: nodes }, (_, i) => (alarm(r, `cache-${i + 1}-memory`).inputs.dimensions as Record<string, string>).CacheClusterId);
+                assert.equal(new Set(ids).size, nodes);
+                for (const id of ids) assert.match(id, /-00\d$/);
+                for (let i = 1; i <= nodes; i++) assert.deepEqual(alarm(r, `cache-${i}-cpu`).inputs.dimensions, alarm(r, `cache-${i}-memory`).inputs.dimensions);
+            });
+        });
+    }
+
+    it("mails the alert email through a topic encrypted with a key CloudWatch may use", async () => {
+        const r = await goodPlan("prod");
+        const sub = one(r, "aws:sns/topicSubscription:TopicSubscription", "ops-alerts-email").inputs;
+        assert.deepEqual([sub.protocol, sub.endpoint, sub.topic], ["email", "oncall@example.com", topicArn(r)]);
+        const key = one(r, "aws:kms/key:Key", "ops-alerts-key");
+        assert.equal(one(r, "aws:sns/topic:Topic", "ops-alerts").inputs.kmsMasterKeyId, key.state.arn);
+        assert.equal(key.inputs.enableKeyRotation, true);
+        const policy = JSON.parse(key.inputs.policy as string) as { Statement: { Principal: { Service?: string }; Action: string[] }[] };
+        const cw = policy.Statement.find((s) => s.Principal.Service === "cloudwatch.amazonaws.com");
+        assert.deepEqual(cw?.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
+    });
+
+    it("checks https://api.<domain>/api/v1/health from Route 53 every 30 s over HTTPS", async () => {
+        const hc = one(await goodPlan("prod"), "aws:route53/healthCheck:HealthCheck", "ops-health").inputs;
+        assert.deepEqual([hc.type, hc.fqdn, hc.port, hc.resourcePath, hc.requestInterval, hc.failureThreshold, hc.enableSni],
+            ["HTTPS", "api.example.com", 443, "/api/v1/health", 30, 3, true]);
+        const staging = one(await goodPlan("staging"), "aws:route53/healthCheck:HealthCheck").inputs;
+        assert.equal(staging.fqdn, "api.staging.example.com");
+    });
+
+    it("keeps the health alarm in us-east-1 with the stack's topic when the stack is there", async () => {
+        const r = await goodPlan("prod");
+        const health = alarm(r, "health");
+        assert.equal(regionOf(r, health), "us-east-1");
+        assert.equal((health.inputs.dimensions as Record<string, string>).HealthCheckId, one(r, "aws:route53/healthCheck:HealthCheck").state.id);
+        assert.equal(byType(r, "pulumi:providers:aws").length, 1);
+    });
+
+    it("puts the health alarm and its own topic in us-east-1 when the stack is in another region", async () => {
+        const r = await goodPlan("prod", { "aws:region": "us-west-2" });
+        const health = alarm(r, "health");
+        assert.equal(regionOf(r, health), "us-east-1");
+        const extra = one(r, "pulumi:providers:aws", "ops-us-east-1");
+        assert.equal(byUrn(r, extra.parent)?.type, "groundwork:ops:Monitoring");
+        // Provider inputs travel as JSON strings; same tags as the stack's provider.
+        assert.deepEqual(JSON.parse(extra.inputs.defaultTags as string), JSON.parse(one(r, "pulumi:providers:aws", "aws").inputs.defaultTags as string));
+        const topic = one(r, "aws:sns/topic:Topic", "ops-health-alerts");
+        assert.equal(regionOf(r, topic), "us-east-1");
+        assert.deepEqual(health.inputs.alarmActions, [topic.state.arn]);
+        assert.equal(one(r, "aws:sns/topicSubscription:TopicSubscription", "ops-health-alerts-email").inputs.endpoint, "oncall@example.com");
+        // Everything else stays in the stack's region.
+        assert.equal(regionOf(r, alarm(r, "db-cpu")), "us-west-2");
+        assert.equal(regionOf(r, one(r, "aws:sns/topic:Topic", "ops-alerts")), "us-west-2");
+    });
+
+    it("scales the connections alarm with the database class", async () => {
+        const r = await goodPlan("prod", { "groundwork:dbInstanceClass": "db.t4g.large" });
+        assert.equal(alarm(r, "db-connections").inputs.threshold, Math.floor(DB_MAX_CONNECTIONS["db.t4g.large"] * 0.8));
+    });
+
+    it("shows the same figures on a dashboard", async () => {
+        const r = await goodPlan("prod");
+        const d = one(r, "aws:cloudwatch/dashboard:Dashboard", "ops-dashboard").inputs;
+        assert.equal(d.dashboardName, "groundwork-prod");
+        const body = JSON.parse(d.dashboardBody as string) as { widgets: { type: string; properties: { metrics?: unknown[][]; alarms?: string[]; region?: string } }[] };
+        const metrics = new Set(body.widgets.flatMap((w) => (w.properties.metrics ?? []).map((m) => m[1])));
+        for (const alarmed of byType(r, ALARM).flatMap((a) => a.inputs.metricName ? [a.inputs.metricName] : (a.inputs.metricQueries as Query[]).flatMap((q) => q.metric ? [q.metric.metricName] : []))) {
+            assert.ok(metrics.has(alarmed), `dashboard lacks ${alarmed}`);
+        }
+        assert.equal(body.widgets.find((w) => w.type === "alarm")?.properties.alarms?.length, byType(r, ALARM).length);
+        assert.equal(body.widgets.find((w) => (w.properties.metrics ?? []).some((m) => m[1] === "HealthCheckStatus"))?.properties.region, "us-east-1");
+    });
+
+    it("names its children after the component", async () => {
+        const r = await goodPlan("staging");
+        const mon = one(r, "groundwork:ops:Monitoring", "ops");
+        const children = r.resources.filter((x) => x.parent === mon.urn);
+        assert.ok(children.length > 15);
+        for (const c of children) assert.match(c.name, /^ops-/);
+        assert.equal(byType(r, ALARM).filter((a) => a.name === "ops-worker-running").length, 1);
+    });
+});
