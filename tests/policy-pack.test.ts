@@ -1,0 +1,210 @@
+/**
+ * The pack loads the way the Pulumi CLI loads it: `node <@pulumi/pulumi>/cmd/run-policy-pack
+ * <engineAddress> <packDir>` in the pack's directory (ts-node, type-checked), prints the port of
+ * its analyzer gRPC server, and answers GetAnalyzerInfo, Configure, Analyze and AnalyzeStack.
+ * Its verdict over the recorded prod graph must equal the in-process runner's. Loopback only; a
+ * stub Engine server takes the pack's Log calls.
+ */
+import { strict as assert } from "assert";
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import { rules } from "../policies/rules";
+import { PlanRecord } from "../tools/engine";
+import { ResourceSnapshot, Violation, defaultPolicyConfig, evaluatePolicies, snapshot } from "../tools/policy-runner";
+import { goodPlan } from "./harness";
+
+const ROOT = path.resolve(__dirname, "..");
+const PACK_DIR = path.join(ROOT, "policies");
+const PULUMI_DIR = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+// The same gRPC and protobuf copies the generated stubs use.
+const fromPulumi = (m: string) => require(require.resolve(m, { paths: [PULUMI_DIR] }));
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const grpc: typeof import("@grpc/grpc-js") = fromPulumi("@grpc/grpc-js");
+const { Struct } = fromPulumi("google-protobuf/google/protobuf/struct_pb");
+const { Empty } = fromPulumi("google-protobuf/google/protobuf/empty_pb");
+const analyzerPb: any = require("@pulumi/pulumi/proto/analyzer_pb");
+const analyzerGrpc: any = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
+const engineGrpc: any = require("@pulumi/pulumi/proto/engine_grpc_pb");
+
+const LEVELS: Record<string, number> = { advisory: 0, mandatory: 1, disabled: 2, remediate: 3 };
+const LEVEL_NAMES = Object.fromEntries(Object.entries(LEVELS).map(([k, v]) => [v, k]));
+
+const toStruct = (o: unknown) => Struct.fromJavaScript(JSON.parse(JSON.stringify(o ?? {})));
+
+function call<T>(client: any, method: string, req: unknown): Promise<T> {
+    return new Promise((resolve, reject) => client[method](req, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
+}
+
+function options(s: ResourceSnapshot): any {
+    const o = new analyzerPb.AnalyzerResourceOptions();
+    o.setProtect(s.opts.protect);
+    o.setIgnorechangesList(s.opts.ignoreChanges);
+    o.setAdditionalsecretoutputsList(s.opts.additionalSecretOutputs);
+    if (s.opts.deleteBeforeReplace !== undefined) {
+        o.setDeletebeforereplacedefined(true);
+        o.setDeletebeforereplace(s.opts.deleteBeforeReplace);
+    }
+    if (s.parent) o.setParent(s.parent);
+    return o;
+}
+
+function providerOf(s: ResourceSnapshot): any {
+    if (!s.provider) return undefined;
+    const p = new analyzerPb.AnalyzerProviderResource();
+    p.setType(s.provider.type);
+    p.setName(s.provider.name);
+    p.setUrn(s.provider.urn);
+    p.setProperties(toStruct(s.provider.props));
+    return p;
+}
+
+interface Diagnostic { policy: string; level: string; urn: string; message: string }
+
+function diagnostics(res: any, urn: string): Diagnostic[] {
+    const byName = new Map(rules.map((r) => [r.name, r]));
+    return res.getDiagnosticsList().map((d: any) => {
+        const description = byName.get(d.getPolicyname())?.description ?? "";
+        // The pack prefixes each message with the policy's description.
+        const message: string = d.getMessage().startsWith(`${description}\n`) ? d.getMessage().slice(description.length + 1) : d.getMessage();
+        return { policy: d.getPolicyname(), level: LEVEL_NAMES[d.getEnforcementlevel()], urn: d.getUrn() || urn, message };
+    });
+}
+
+const key = (d: Diagnostic) => `${d.policy}|${d.level}|${d.urn}|${d.message}`;
+const fromRunner = (v: Violation): Diagnostic => ({ policy: v.policy, level: v.enforcementLevel, urn: v.urn, message: v.message });
+
+describe("the policy pack as the Pulumi CLI runs it", function () {
+    this.timeout(180_000);
+    let engine: InstanceType<typeof grpc.Server>;
+    let child: ChildProcess | undefined;
+    let analyzer: any;
+    let stderr = "";
+    const logs: string[] = [];
+
+    before(async () => {
+        engine = new grpc.Server();
+        engine.addService(engineGrpc.EngineService, {
+            log: (c: any, cb: (e: null, r: unknown) => void) => {
+                logs.push(c.request.getMessage());
+                cb(null, new Empty());
+            },
+        });
+        const enginePort = await new Promise<number>((resolve, reject) =>
+            engine.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
+
+        const runPolicyPack = path.join(PULUMI_DIR, "cmd", "run-policy-pack");
+        child = spawn(process.execPath, [runPolicyPack, `127.0.0.1:${enginePort}`, PACK_DIR], {
+            cwd: PACK_DIR,
+            env: { ...process.env, PULUMI_NODEJS_STACK: "prod", PULUMI_NODEJS_PROJECT: "groundwork" },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        child.stderr!.on("data", (d) => (stderr += d));
+        const port = await new Promise<number>((resolve, reject) => {
+            let out = "";
+            child!.stdout!.on("data", (d) => {
+                out += d;
+                const line = out.split("\n")[0];
+                if (out.includes("\n") && /^\d+$/.test(line.trim())) resolve(Number(line.trim()));
+            });
+            child!.on("exit", (code) => reject(new Error(`policy pack exited with ${code} before printing its port:\n${out}\n${stderr}`)));
+        });
+        analyzer = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    });
+
+    after(async () => {
+        analyzer?.close();
+        if (child && child.exitCode === null) {
+            const exited = new Promise((r) => child!.once("exit", r));
+            child.kill("SIGTERM");
+            await exited;
+        }
+        await new Promise<void>((r) => engine.tryShutdown(() => r()));
+    });
+
+    it("announces every rule with its enforcement level", async () => {
+        const info: any = await call(analyzer, "getAnalyzerInfo", new Empty());
+        assert.equal(info.getName(), "groundwork");
+        assert.equal(info.getVersion(), "0.1.0");
+        const served = info.getPoliciesList().map((p: any) => [p.getName(), LEVEL_NAMES[p.getEnforcementlevel()]]);
+        assert.deepEqual(served, rules.map((r) => [r.name, r.enforcementLevel]));
+        const usRegions = info.getPoliciesList().find((p: any) => p.getName() === "us-regions");
+        assert.deepEqual(usRegions.getConfigschema().getProperties().toJavaScript().allowedRegions.default,
+            ["us-east-1", "us-east-2", "us-west-1", "us-west-2"]);
+        assert.match(usRegions.getRemediationSteps(), /aws:region/);
+    });
+
+    async function analyzeOverGrpc(record: PlanRecord): Promise<Diagnostic[]> {
+        const config = defaultPolicyConfig(record.stack);
+        const req = new analyzerPb.ConfigureAnalyzerRequest();
+        const map = req.getPolicyconfigMap();
+        for (const [name, c] of Object.entries(config)) {
+            const { enforcementLevel, ...props } = c as { enforcementLevel: string };
+            const pc = new analyzerPb.PolicyConfig();
+            pc.setEnforcementlevel(LEVELS[enforcementLevel]);
+            pc.setProperties(toStruct(props));
+            map.set(name, pc);
+        }
+        await call(analyzer, "configure", req);
+
+        const snaps = snapshot(record);
+        const found: Diagnostic[] = [];
+        for (const s of snaps) {
+            const a = new analyzerPb.AnalyzeRequest();
+            a.setType(s.type);
+            a.setName(s.name);
+            a.setUrn(s.urn);
+            a.setProperties(toStruct(s.props));
+            a.setOptions(options(s));
+            const p = providerOf(s);
+            if (p) a.setProvider(p);
+            found.push(...diagnostics(await call(analyzer, "analyze", a), s.urn));
+        }
+        const stackReq = new analyzerPb.AnalyzeStackRequest();
+        stackReq.setResourcesList(snaps.map((s) => {
+            const r = new analyzerPb.AnalyzerResource();
+            r.setType(s.type);
+            r.setName(s.name);
+            r.setUrn(s.urn);
+            r.setProperties(toStruct(s.outputs));
+            r.setOptions(options(s));
+            const p = providerOf(s);
+            if (p) r.setProvider(p);
+            if (s.parent) r.setParent(s.parent);
+            r.setDependenciesList(s.dependencies);
+            const deps = r.getPropertydependenciesMap();
+            for (const [k, urns] of Object.entries(s.propertyDependencies)) {
+                const d = new analyzerPb.AnalyzerPropertyDependencies();
+                d.setUrnsList(urns);
+                deps.set(k, d);
+            }
+            return r;
+        }));
+        found.push(...diagnostics(await call(analyzer, "analyzeStack", stackReq), ""));
+        return found;
+    }
+
+    it("gives the recorded prod graph the same verdict as the in-process runner", async () => {
+        const record = await goodPlan("prod");
+        const overGrpc = await analyzeOverGrpc(record);
+        const inProcess = (await evaluatePolicies(record)).violations.map(fromRunner);
+        assert.deepEqual(overGrpc.map(key).sort(), inProcess.map(key).sort());
+        assert.deepEqual(overGrpc.filter((d) => d.level === "mandatory"), []);
+    });
+
+    it("gives a broken prod graph the same violations as the in-process runner", async () => {
+        const record = await goodPlan("prod");
+        const broken: PlanRecord = {
+            ...record,
+            resources: record.resources
+                .filter((r) => r.type !== "aws:s3/bucketPolicy:BucketPolicy")
+                .map((r) => (r.type === "aws:rds/instance:Instance"
+                    ? { ...r, inputs: { ...r.inputs, publiclyAccessible: true }, state: { ...r.state, publiclyAccessible: true, deletionProtection: false } }
+                    : r)),
+        };
+        const overGrpc = await analyzeOverGrpc(broken);
+        const inProcess = (await evaluatePolicies(broken)).violations.map(fromRunner);
+        assert.deepEqual(overGrpc.map(key).sort(), inProcess.map(key).sort());
+        const policies = new Set(overGrpc.filter((d) => d.level === "mandatory").map((d) => d.policy));
+        assert.deepEqual([...policies].sort(), ["no-public-database", "prod-data-protection", "s3-deny-insecure-transport"]);
+    });
+});
