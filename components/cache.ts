@@ -106,6 +106,10 @@ function defaultFinalSnapshotId(name: string): string {
     return raw.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^[^a-z]+/, "").replace(/-+$/, "").slice(0, 255) || "final";
 }
 
+/**
+ * Valkey/Redis OSS on ElastiCache. Cost (us-east-1, per month): one node per primary and replica
+ * (cache.t4g.micro $11.68 for Redis OSS, Valkey 20% less); snapshots up to one node's size free.
+ */
 export class Cache extends pulumi.ComponentResource {
     /** The replication group (escape hatch). */
     public readonly replicationGroup: aws.elasticache.ReplicationGroup;

@@ -46,7 +46,7 @@ export interface PrivateBucketArgs {
     /**
      * prod: `protect` + `retainOnDelete` on the bucket and every configuration resource, so its
      * data and its guards (public access block, TLS-only policy, encryption) outlive a mistake.
-     * The bucket is never `forceDestroy` either way. Cost: S3 standard $0.023/GB-month, no fixed fee.
+     * The bucket is never `forceDestroy` either way.
      * @default false (staging), true (prod)
      * @example true
      */
@@ -72,6 +72,10 @@ function validate(name: string, args: PrivateBucketArgs): void {
     }
 }
 
+/**
+ * A private bucket. Cost: no fixed fee; S3 Standard $0.023/GB-month plus requests (old versions
+ * count until the lifecycle rule expires them).
+ */
 export class PrivateBucket extends pulumi.ComponentResource {
     /** The bucket (escape hatch). */
     public readonly bucket: aws.s3.Bucket;
