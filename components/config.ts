@@ -243,9 +243,12 @@ export interface GroundworkConfig {
     appSecrets: pulumi.Output<Record<string, string>>;
 }
 
+/** Keys whose empty value is meaningful ("" turns the migration step off); for every other key "" means unset. */
+const EMPTY_IS_A_VALUE: string[] = ["migrateCommand"];
+
 /** Parses a raw config string by its declared type; leaves it as is when it does not parse, so the schema reports it. */
-function parseRaw(type: KeyType, raw: string | undefined): unknown {
-    if (raw === undefined || raw === "") return undefined;
+function parseRaw(key: string, type: KeyType, raw: string | undefined): unknown {
+    if (raw === undefined || (raw === "" && !EMPTY_IS_A_VALUE.includes(key))) return undefined;
     switch (type) {
         case "integer": return /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
         case "boolean": return raw === "true" ? true : raw === "false" ? false : raw;
@@ -307,7 +310,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
     const ns = (k: string) => `${source.project}:${k}`;
     const raw: Raw = {};
     for (const [key, spec] of Object.entries(KEYS) as [ConfigKey, KeySpec][]) {
-        if (!spec.secret) raw[key] = parseRaw(spec.type, source.get(ns(key)));
+        if (!spec.secret) raw[key] = parseRaw(key, spec.type, source.get(ns(key)));
     }
 
     // Profile first: it picks the defaults of every other key.

@@ -459,8 +459,8 @@ describe("compute target", () => {
         });
 
         it("drops the init container when no migrate command is configured", async () => {
-            // An empty value means "the default" to the config module; a blank one means "none".
-            const r = await goodPlan("staging", { "groundwork:migrateCommand": " " });
+            // An empty migrateCommand means "no migration step" (Pulumi.yaml documents it).
+            const r = await goodPlan("staging", { "groundwork:migrateCommand": "" });
             const cs = containers(taskDefOf(r, "api"));
             assert.deepEqual(cs.map((c) => c.name), ["app"]);
             assert.equal(cs[0].dependsOn, undefined);

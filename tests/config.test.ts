@@ -75,6 +75,11 @@ describe("config", () => {
         assert.equal(loadConfig(sourceFor("staging", { "groundwork:cacheReplicas": 0 })).cache.replicas, 0);
     });
 
+    it("turns the migration step off with an empty migrateCommand", () => {
+        assert.equal(loadConfig(sourceFor("prod", { "groundwork:migrateCommand": "" })).api.migrateCommand, undefined);
+        assert.deepEqual(loadConfig(sourceFor("prod")).api.migrateCommand, ["npx", "prisma", "migrate", "deploy"]);
+    });
+
     it("keeps the Stripe key and app secrets as secret Outputs", async () => {
         const cfg = loadConfig(sourceFor("staging"));
         const pulumi = await import("@pulumi/pulumi");
