@@ -24,9 +24,11 @@ import { StripeWebhookEndpoint } from "./components/stripe-webhook";
 // Every key is validated first: a bad value stops the program before any resource is registered.
 const cfg = loadConfig();
 
+/** Tags every AWS resource carries (through the provider's defaultTags). */
+const tags = { app: cfg.project, stack: cfg.stack, "managed-by": "pulumi" };
 const providers = createProviders({
     awsRegion: cfg.awsRegion,
-    tags: { app: cfg.project, stack: cfg.stack, "managed-by": "pulumi" },
+    tags,
     vercelTeam: cfg.vercel.team,
 });
 // Components hand these to their children; nothing falls back to a default provider.
@@ -211,7 +213,7 @@ new Monitoring("ops", {
     alertEmail: cfg.alertEmail,
     healthCheckUrl: healthUrl,
     awsRegion: cfg.awsRegion,
-    tags: { app: cfg.project, stack: cfg.stack, "managed-by": "pulumi" },
+    tags,
     albArnSuffix: alb.arnSuffix,
     targetGroupArnSuffix: alb.targetGroupArnSuffix,
     clusterName: cluster.clusterName,

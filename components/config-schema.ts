@@ -1,0 +1,174 @@
+/**
+ * What the stack config may hold: every key with its declared type and a good example, the zod
+ * schema of the plain keys, and the names rules share. `config.ts` applies it.
+ */
+import { z } from "zod";
+import { CACHE_NODE_TYPES, DB_INSTANCE_CLASSES, LOG_RETENTION_DAYS } from "./defaults";
+
+export const DNS_NAME = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+export const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+/** Names that must never be plain `environment` entries: they hold credentials. */
+export const SECRET_LOOKING_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|_KEY$|^KEY$|_DSN$|API_KEY)/;
+/** Variables the program itself sets; config may not override them. */
+export const RESERVED_APP_ENV = [
+    "NODE_ENV", "PORT", "DATABASE_URL", "REDIS_URL", "S3_BUCKET", "S3_REGION", "JWT_SECRET", "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET", "ALLOWED_ORIGINS", "JSON_BODY_LIMIT", "WORKER_CONCURRENCY", "APP_URL", "API_URL",
+];
+
+/** Stripe events the webhook subscribes to unless `groundwork:stripeWebhookEvents` says otherwise. */
+export const DEFAULT_STRIPE_EVENTS = [
+    "checkout.session.completed",
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "invoice.paid",
+    "invoice.payment_failed",
+    "payment_intent.payment_failed",
+];
+
+/** Stripe API version the webhook endpoint is pinned to (the `stripe` SDK's own pin). */
+export const DEFAULT_STRIPE_API_VERSION = "2026-10-28.endive";
+
+export type KeyType = "string" | "integer" | "boolean" | "array";
+export interface KeySpec {
+    type: KeyType;
+    /** A good value, shown in every error about this key. */
+    example: string;
+    secret?: boolean;
+}
+
+/**
+ * Every key the program reads, with its type as declared in Pulumi.yaml and a good example.
+ * `tests/config.test.ts` checks that Pulumi.yaml declares exactly these keys, types and secrets.
+ */
+export const KEYS = {
+    profile: { type: "string", example: "prod" },
+    domain: { type: "string", example: "example.com" },
+    alertEmail: { type: "string", example: "oncall@example.com" },
+    imageTag: { type: "string", example: "v1.4.2 (or a git SHA such as 3f9c2ab)" },
+    cpuArchitecture: { type: "string", example: "X86_64" },
+    // network
+    azCount: { type: "integer", example: "3" },
+    vpcCidr: { type: "string", example: "10.0.0.0/16" },
+    natGateways: { type: "string", example: "perAz" },
+    interfaceEndpoints: { type: "boolean", example: "false" },
+    logRetentionDays: { type: "integer", example: "30" },
+    // api and worker
+    apiCpu: { type: "integer", example: "512" },
+    apiMemory: { type: "integer", example: "1024" },
+    apiMinTasks: { type: "integer", example: "2" },
+    apiMaxTasks: { type: "integer", example: "6" },
+    containerPort: { type: "integer", example: "3000" },
+    healthCheckPath: { type: "string", example: "/api/v1/health" },
+    startCommand: { type: "string", example: "node dist/main.js" },
+    migrateCommand: { type: "string", example: "npx prisma migrate deploy" },
+    workerCpu: { type: "integer", example: "512" },
+    workerMemory: { type: "integer", example: "1024" },
+    workerMinTasks: { type: "integer", example: "1" },
+    workerMaxTasks: { type: "integer", example: "4" },
+    workerCommand: { type: "string", example: "node dist/worker.js" },
+    workerConcurrency: { type: "integer", example: "10" },
+    imageRetentionCount: { type: "integer", example: "30" },
+    // database
+    dbEngineVersion: { type: "string", example: "17" },
+    dbInstanceClass: { type: "string", example: "db.t4g.medium" },
+    dbAllocatedStorage: { type: "integer", example: "50" },
+    dbMaxAllocatedStorage: { type: "integer", example: "500" },
+    dbBackupRetentionDays: { type: "integer", example: "14" },
+    dbName: { type: "string", example: "app" },
+    dbUsername: { type: "string", example: "app_owner" },
+    // cache
+    cacheEngine: { type: "string", example: "valkey" },
+    cacheEngineVersion: { type: "string", example: "8.0" },
+    cacheNodeType: { type: "string", example: "cache.t4g.small" },
+    cacheReplicas: { type: "integer", example: "1" },
+    cacheSnapshotRetentionDays: { type: "integer", example: "7" },
+    // storage
+    uploadsNoncurrentVersionDays: { type: "integer", example: "30" },
+    logBucketExpirationDays: { type: "integer", example: "90" },
+    // edge
+    cloudflareZone: { type: "string", example: "example.com" },
+    cloudflareZoneId: { type: "string", example: "023e105f4ecef8ad9ca31a8372d0c353" },
+    zoneSettingsStack: { type: "string", example: "prod" },
+    apiProxied: { type: "boolean", example: "false" },
+    vercelTeam: { type: "string", example: "team_1a2b3c4d5e6f7g8h9i0j" },
+    vercelProjectName: { type: "string", example: "acme-web-prod" },
+    vercelRegions: { type: "array", example: "[\"iad1\"]" },
+    vercelRootDirectory: { type: "string", example: "apps/web" },
+    vercelGitRepository: { type: "string", example: "acme/acme-app" },
+    webEnv: { type: "array", example: "[\"NEXT_PUBLIC_POSTHOG_HOST=https://us.i.posthog.com\"]" },
+    // app
+    appEnv: { type: "array", example: "[\"LOG_LEVEL=info\"]" },
+    appSecrets: { type: "string", secret: true, example: "{\"SENTRY_DSN\":\"https://…\"}" },
+    stripeSecretKey: { type: "string", secret: true, example: "sk_live_… in prod, sk_test_… elsewhere" },
+    stripeApiVersion: { type: "string", example: DEFAULT_STRIPE_API_VERSION },
+    stripeWebhookEvents: { type: "array", example: "[\"checkout.session.completed\",\"invoice.paid\"]" },
+} as const satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof KEYS;
+
+const positiveInt = (max: number) => z.number({ error: "must be a whole number" }).int("must be a whole number")
+    .min(1, "must be at least 1").max(max, `must be at most ${max}`);
+const command = z.string().trim().min(1, "must not be empty");
+
+/** The schema of the plain (non-secret) keys; secret keys are checked separately. */
+export const schema = z.object({
+    profile: z.enum(["staging", "prod"], { error: "must be \"staging\" or \"prod\"" }),
+    domain: z.string().regex(DNS_NAME, "must be a bare, lowercase DNS name (no scheme, path or port)"),
+    alertEmail: z.email("must be an email address"),
+    imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, "must be a valid image tag"),
+    cpuArchitecture: z.enum(["X86_64", "ARM64"], { error: "must be \"X86_64\" or \"ARM64\" (the image's architecture)" }),
+    azCount: z.number().int().min(2, "must be 2 or 3 (an ALB and Multi-AZ RDS need two AZs)").max(3, "must be 2 or 3"),
+    vpcCidr: z.string().regex(/^10\.(\d{1,3})\.0\.0\/16$/, "must be a /16 in 10.0.0.0/8 ending in .0.0/16"),
+    natGateways: z.enum(["single", "perAz"], { error: "must be \"single\" or \"perAz\"" }),
+    interfaceEndpoints: z.boolean({ error: "must be true or false" }),
+    logRetentionDays: z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d),
+        `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`),
+    apiCpu: z.number(),
+    apiMemory: z.number(),
+    apiMinTasks: positiveInt(50),
+    apiMaxTasks: positiveInt(100),
+    containerPort: z.number().int().min(1024, "must be an unprivileged port (1024-65535)").max(65535, "must be at most 65535"),
+    healthCheckPath: z.string().regex(/^\/[A-Za-z0-9._~\-/]*$/, "must be a path starting with /"),
+    startCommand: command,
+    migrateCommand: z.string().trim(),
+    workerCpu: z.number(),
+    workerMemory: z.number(),
+    workerMinTasks: z.number().int().min(0, "must be 0 or more").max(50, "must be at most 50"),
+    workerMaxTasks: positiveInt(100),
+    workerCommand: command,
+    workerConcurrency: positiveInt(500),
+    imageRetentionCount: positiveInt(1000),
+    dbEngineVersion: z.enum(["16", "17"], { error: "must be \"16\" or \"17\" (PostgreSQL major version)" }),
+    dbInstanceClass: z.enum(DB_INSTANCE_CLASSES, { error: `must be one of ${DB_INSTANCE_CLASSES.join(", ")}` }),
+    dbAllocatedStorage: z.number().int().min(20, "must be at least 20 (GiB, the gp3 minimum)").max(16384, "must be at most 16384"),
+    dbMaxAllocatedStorage: z.number().int().max(65536, "must be at most 65536"),
+    dbBackupRetentionDays: z.number().int().min(1, "must be at least 1 (0 turns backups and point-in-time recovery off)")
+        .max(35, "must be at most 35"),
+    dbName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "must be a lowercase identifier"),
+    dbUsername: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "must be a lowercase identifier of at most 16 characters")
+        .refine((u) => !["postgres", "admin", "rdsadmin", "root", "administrator"].includes(u), "must not be a well-known admin name"),
+    cacheEngine: z.enum(["valkey", "redis"], { error: "must be \"valkey\" or \"redis\"" }),
+    cacheEngineVersion: z.string().regex(/^\d+\.\d+$/, "must be major.minor"),
+    cacheNodeType: z.enum(CACHE_NODE_TYPES, { error: `must be one of ${CACHE_NODE_TYPES.join(", ")}` }),
+    cacheReplicas: z.number().int().min(0, "must be 0 or more").max(5, "must be at most 5"),
+    cacheSnapshotRetentionDays: z.number().int().min(1, "must be at least 1 (BullMQ jobs live only in the cache)").max(35, "must be at most 35"),
+    uploadsNoncurrentVersionDays: positiveInt(3650),
+    logBucketExpirationDays: positiveInt(3650),
+    cloudflareZone: z.string().regex(DNS_NAME, "must be the zone's bare DNS name"),
+    cloudflareZoneId: z.string().regex(/^[a-f0-9]{32}$/, "must be a 32-character hex zone id").optional(),
+    zoneSettingsStack: z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a stack name"),
+    apiProxied: z.boolean({ error: "must be true or false" }),
+    vercelTeam: z.string().regex(/^[a-z0-9_-]+$/, "must be a Vercel team id or slug").optional(),
+    vercelProjectName: z.string().regex(/^[a-z0-9]([a-z0-9._-]{0,98}[a-z0-9])?$/, "must be lowercase letters, digits, '.', '_' or '-'"),
+    vercelRegions: z.array(z.string()).min(1, "must name at least one region"),
+    vercelRootDirectory: z.string().regex(/^[^/].*$/, "must be a path relative to the repository root").optional(),
+    vercelGitRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be \"owner/repo\"").optional(),
+    webEnv: z.array(z.string()),
+    appEnv: z.array(z.string()),
+    stripeApiVersion: z.string().regex(/^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/, "must be a Stripe API version"),
+    stripeWebhookEvents: z.array(z.string().regex(/^(\*|[a-z_]+(\.[a-z_]+)+)$/, "must be Stripe event types")).min(1, "must name at least one event"),
+});
+
+export type PlainKey = keyof z.infer<typeof schema>;
+export type Raw = Partial<Record<ConfigKey, unknown>>;
