@@ -48,9 +48,17 @@ const urnOf = (stack: string, type: string, name: string) => `urn:pulumi:${stack
 /** A recorded plan holding just these resources, as the offline engine records them. */
 function record(stack: string, stubs: Stub[]): PlanRecord {
     const byName = new Map(stubs.map((s) => [s.name, s]));
+    const strings = (v: unknown): string[] => typeof v === "string" ? [v] : Array.isArray(v) ? v.flatMap(strings)
+        : v && typeof v === "object" ? Object.values(v).flatMap(strings) : [];
+    // Property dependencies as the engine would record them: an input depends on the stubs it names.
+    const propertyDependencies = (s: Stub) => Object.fromEntries(Object.entries(s.inputs)
+        .map(([k, v]) => [k, (s.opts.dependsOn ?? []).filter((d) => byName.has(d) && strings(v).some((x) => x.includes(d)))
+            .map((d) => urnOf(stack, byName.get(d)!.type, d))])
+        .filter(([, deps]) => deps.length > 0));
     const resources: RecordedResource[] = stubs.map((s) => ({
-        type: s.type, name: s.name, urn: urnOf(stack, s.type, s.name), parent: "", custom: true,
+        type: s.type, name: s.name, urn: urnOf(stack, s.type, s.name), id: `${s.name}-id`, parent: "", custom: true,
         inputs: s.inputs, secretInputs: [], state: { ...s.inputs, ...(s.opts.state ?? {}) },
+        propertyDependencies: propertyDependencies(s),
         options: {
             provider: s.opts.provider ? `${urnOf(stack, byName.get(s.opts.provider)!.type, s.opts.provider)}::id` : "",
             protect: !!s.opts.protect, retainOnDelete: false, deleteBeforeReplace: false,

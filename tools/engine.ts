@@ -37,6 +37,8 @@ export interface RecordedResource {
     type: string;
     name: string;
     urn: string;
+    /** The id the provider (here: the mocks) returned; "" for components. */
+    id: string;
     /** Parent URN ("" for the root stack itself). */
     parent: string;
     custom: boolean;
@@ -45,6 +47,8 @@ export interface RecordedResource {
     /** Dotted paths of inputs that arrived as secrets. */
     secretInputs: string[];
     options: RecordedOptions;
+    /** For each input, the URNs of the resources its value came from (what the engine tells analyzers). */
+    propertyDependencies: Record<string, string[]>;
     /** The state the mocks returned (ids, ARNs, endpoints). */
     state: Record<string, unknown>;
 }
@@ -273,8 +277,10 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
             const additionalSecretOutputs = req.getAdditionalsecretoutputsList();
             const secrets: string[] = [];
             const inputs = unwire(req.getObject()?.toJavaScript() ?? {}, "", secrets) as Record<string, unknown>;
+            const propertyDependencies: Record<string, string[]> = {};
+            req.getPropertydependenciesMap().forEach((deps, prop) => { propertyDependencies[prop] = deps.getUrnsList(); });
             const entry: RecordedResource = {
-                type: req.getType(), name: req.getName(), urn: "", parent: req.getParent(), custom: req.getCustom(),
+                type: req.getType(), name: req.getName(), urn: "", id: "", parent: req.getParent(), custom: req.getCustom(),
                 inputs, secretInputs: secrets,
                 options: {
                     provider: req.getProvider(),
@@ -287,15 +293,17 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
                     additionalSecretOutputs,
                     aliases: req.getAliasesList().length,
                 },
+                propertyDependencies,
                 state: {},
             };
             record.resources.push(entry);
             pending = { additionalSecretOutputs };
             // MockMonitor calls newResource synchronously from here, so `pending` is this request's.
             register(req, (err: unknown, resp: unknown) => {
-                const r = resp as { getUrn(): string; getObject(): { toJavaScript(): unknown } } | undefined;
+                const r = resp as { getUrn(): string; getId(): string; getObject(): { toJavaScript(): unknown } } | undefined;
                 if (r) {
                     entry.urn = r.getUrn();
+                    entry.id = r.getId();
                     entry.state = unwire(r.getObject()?.toJavaScript() ?? {}, "", []) as Record<string, unknown>;
                 }
                 callback(err, resp);
@@ -343,6 +351,7 @@ interface RegisterRequest {
     getProtect(): boolean | undefined; getRetainondelete(): boolean | undefined; getDeletebeforereplace(): boolean;
     getDependenciesList(): string[]; getIgnorechangesList(): string[]; getReplaceonchangesList(): string[];
     getAdditionalsecretoutputsList(): string[]; getAliasesList(): unknown[];
+    getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, prop: string) => void): void };
     getObject(): { toJavaScript(): unknown } | undefined;
 }
 interface MockMonitorLike {

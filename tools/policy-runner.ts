@@ -9,12 +9,10 @@ import {
     EnforcementLevel, PolicyPackConfig, PolicyProviderResource, PolicyResource, PolicyResourceOptions, ReportViolation,
     ResourceValidation, ResourceValidationArgs, StackValidationArgs, UnknownValueError,
 } from "@pulumi/policy";
-import type * as pulumi from "@pulumi/pulumi";
 import { Rule } from "../policies/helpers";
 import { rules as packRules } from "../policies/rules";
 import type { PlanSection } from "./cli";
-import { PlanRecord, RecordedResource, providerUrn } from "./engine";
-import { mockState } from "./mock-states";
+import { PlanRecord, providerUrn } from "./engine";
 
 export interface Violation {
     policy: string;
@@ -52,47 +50,10 @@ export interface ResourceSnapshot {
 
 // ---- the recorded graph as the analyzer sees it ----------------------------------------------------
 
-function strings(v: unknown, out: string[] = []): string[] {
-    if (typeof v === "string") out.push(v);
-    else if (Array.isArray(v)) v.forEach((x) => strings(x, out));
-    else if (v && typeof v === "object") Object.values(v).forEach((x) => strings(x, out));
-    return out;
-}
-
-/** The id the offline engine's mocks gave the resource (the record keeps state, not the id). */
-function mockId(r: RecordedResource, region: string): string | undefined {
-    if (!r.custom) return undefined;
-    try {
-        return mockState({ type: r.type, name: r.name, inputs: r.inputs, custom: true } as pulumi.runtime.MockResourceArgs, region).id;
-    } catch {
-        return undefined;
-    }
-}
-
-/**
- * Converts a plan into what the engine sends analyzers. Property dependencies are not recorded,
- * so they are derived: a dependency belongs to an input when one of its identifying values (id,
- * ARN, name, bucket) appears in that input.
- */
+/** Converts a plan into what the engine sends analyzers: inputs, outputs (state with the id), links. */
 export function snapshot(record: PlanRecord): ResourceSnapshot[] {
-    const region = record.config["aws:region"]?.value ?? "us-east-1";
     const byUrn = new Map(record.resources.map((r) => [r.urn, r]));
-    const outputsOf = new Map<string, Record<string, unknown>>();
-    for (const r of record.resources) {
-        const id = mockId(r, region);
-        outputsOf.set(r.urn, { ...(id !== undefined ? { id } : {}), ...r.state });
-    }
-    const idents = (urn: string): string[] => {
-        const o = outputsOf.get(urn) ?? {};
-        return ["id", "arn", "name", "bucket"].map((k) => o[k]).filter((v): v is string => typeof v === "string" && v.length >= 8);
-    };
     return record.resources.map((r) => {
-        const propertyDependencies: Record<string, string[]> = {};
-        for (const [k, v] of Object.entries(r.inputs)) {
-            const values = strings(v);
-            const deps = r.options.dependsOn.filter((d) => idents(d).some((id) => values.some((s) => s === id || s.includes(id))));
-            if (deps.length > 0) propertyDependencies[k] = deps;
-        }
         const opts: PolicyResourceOptions = {
             protect: r.options.protect,
             ignoreChanges: r.options.ignoreChanges,
@@ -104,8 +65,8 @@ export function snapshot(record: PlanRecord): ResourceSnapshot[] {
         };
         const prov = r.options.provider ? byUrn.get(providerUrn(r.options.provider)) : undefined;
         return {
-            type: r.type, name: r.name, urn: r.urn, props: r.inputs, outputs: outputsOf.get(r.urn) ?? r.inputs, opts,
-            parent: r.parent || undefined, dependencies: r.options.dependsOn, propertyDependencies,
+            type: r.type, name: r.name, urn: r.urn, props: r.inputs, outputs: { ...(r.id ? { id: r.id } : {}), ...r.state }, opts,
+            parent: r.parent || undefined, dependencies: r.options.dependsOn, propertyDependencies: r.propertyDependencies,
             provider: prov ? { type: prov.type, name: prov.name, urn: prov.urn, props: prov.inputs } : undefined,
         };
     });
