@@ -13,7 +13,7 @@ import {
     RESERVED_APP_ENV, Raw, SECRET_LOOKING_NAME, schema,
 } from "./config-schema";
 import {
-    AWS_US_REGIONS, PROFILE_DEFAULTS, PROFILE_DEPENDENT_KEYS, Profile, VERCEL_US_REGIONS,
+    AWS_REGION_AZS, AWS_US_REGIONS, PROFILE_DEFAULTS, PROFILE_DEPENDENT_KEYS, Profile, VERCEL_US_REGIONS,
     fargateMemoryChoices,
 } from "./defaults";
 
@@ -210,6 +210,10 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
                 problems.push(problem(`${role}Memory`, `${mem} MiB is not valid with ${role}Cpu ${cpu}; Fargate allows ` +
                     `${choices.length > 6 ? `${choices[0]}-${choices[choices.length - 1]} in steps of ${choices[1] - choices[0]}` : choices.join(", ")} MiB`));
             }
+        }
+        const regionAzs = AWS_REGION_AZS[awsRegion as keyof typeof AWS_REGION_AZS];
+        if (ok("azCount") && regionAzs !== undefined && m.azCount > regionAzs) {
+            problems.push(problem("azCount", `${m.azCount} is more than the ${regionAzs} availability zones ${awsRegion} offers; set groundwork:azCount: ${regionAzs}`));
         }
         if (ok("dbMaxAllocatedStorage", "dbAllocatedStorage") && m.dbMaxAllocatedStorage < m.dbAllocatedStorage) {
             problems.push(problem("dbMaxAllocatedStorage", `(${m.dbMaxAllocatedStorage}) must be at least groundwork:dbAllocatedStorage (${m.dbAllocatedStorage})`));

@@ -7,6 +7,13 @@ export type Profile = "staging" | "prod";
 
 /** AWS regions Groundwork deploys to (commercial US partition). */
 export const AWS_US_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2"] as const;
+/**
+ * Availability zones an account can use in each US region (us-west-1 offers new accounts two).
+ * `azCount` may not exceed it: a third subnet in us-west-1 would fail at `pulumi up`.
+ */
+export const AWS_REGION_AZS: Record<(typeof AWS_US_REGIONS)[number], number> = {
+    "us-east-1": 6, "us-east-2": 3, "us-west-1": 2, "us-west-2": 4,
+};
 /** Vercel function regions located in the US. */
 export const VERCEL_US_REGIONS = ["iad1", "cle1", "pdx1", "sfo1"] as const;
 /** Retention periods CloudWatch Logs accepts. */

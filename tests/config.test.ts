@@ -90,6 +90,7 @@ describe("config", () => {
 
     describe("refuses, naming the key and showing an example", () => {
         it("an AWS region outside the US", () => expectProblem("prod", { "aws:region": "eu-west-1" }, "aws:region", /US region.*eu-west-1.*Example: us-east-1/));
+        it("more AZs than the region offers (prod's 3 in us-west-1)", () => expectProblem("prod", { "aws:region": "us-west-1" }, "groundwork:azCount", /more than the 2 availability zones us-west-1 offers/));
         it("a missing AWS region", () => expectProblem("prod", { "aws:region": undefined }, "aws:region", /not set/));
         it("a domain with a scheme", () => expectProblem("prod", { "groundwork:domain": "https://example.com" }, "groundwork:domain", /bare.*Example: example.com/));
         it("a domain with uppercase letters or no TLD", () => {

@@ -92,7 +92,7 @@ describe("monthly cost estimate", () => {
     });
 
     it("prices a us-west-1 stack at us-west-1's rates, and the health alarm's us-east-1 resources at us-east-1's", async () => {
-        const west = estimateCost(await goodPlan("prod", { "aws:region": "us-west-1" }));
+        const west = estimateCost(await goodPlan("prod", { "aws:region": "us-west-1", "groundwork:azCount": 2 }));
         assert.equal(west.region, "us-west-1");
         assert.equal(line(west, "NAT gateway")?.unitPrice, regionPrices("us-west-1").natGatewayMonth);
         assert.ok(west.total > estimateCost(await goodPlan("prod")).total);

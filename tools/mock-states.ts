@@ -5,6 +5,7 @@
  */
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { AWS_REGION_AZS } from "../components/defaults";
 
 export const MOCK_ACCOUNT = "123456789012";
 
@@ -129,8 +130,14 @@ function regionCode(region: string): string {
 export function mockCall(args: pulumi.runtime.MockCallArgs, region: string): Record<string, unknown> {
     const azs = AZ_SUFFIXES.map((s) => `${region}${s}`);
     switch (args.token) {
-        case "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return { names: azs, zoneIds: azs.map((_, i) => `use1-az${i + 1}`), id: region, state: "available" };
+        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+            // As many zones as the region offers an account, minus any the program excludes.
+            const count = AWS_REGION_AZS[region as keyof typeof AWS_REGION_AZS] ?? 3;
+            const excluded = (args.inputs.excludeZoneIds as string[] | undefined) ?? [];
+            const zones = azs.slice(0, count).map((name, i) => ({ name, zoneId: `${regionCode(region)}-az${i + 1}` }))
+                .filter((z) => !excluded.includes(z.zoneId));
+            return { names: zones.map((z) => z.name), zoneIds: zones.map((z) => z.zoneId), id: region, state: "available" };
+        }
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/offline`, userId: "AIDAOFFLINE", id: MOCK_ACCOUNT };
         case "aws:index/getPartition:getPartition":
