@@ -5,14 +5,37 @@
 import * as pulumi from "@pulumi/pulumi";
 
 export interface AppEnvironmentArgs {
-    /** Uploads bucket name (S3_BUCKET); credentials come from the task role. */
+    /**
+     * Uploads bucket name (S3_BUCKET); credentials come from the task role, never static keys.
+     * @example "uploads-bucket-d7587ca"
+     */
     s3Bucket: pulumi.Input<string>;
+    /**
+     * The bucket's region (S3_REGION), the stack's region.
+     * @example "us-east-1"
+     */
     s3Region: string;
-    /** Comma-separated browser origins the API accepts (ALLOWED_ORIGINS). */
+    /**
+     * Comma-separated browser origins the API accepts (ALLOWED_ORIGINS).
+     * @example "https://app.example.com,https://groundwork-prod.vercel.app"
+     */
     allowedOrigins: pulumi.Input<string>;
+    /**
+     * Port the API listens on (PORT, api only).
+     * @default 3000 (groundwork:containerPort)
+     */
     containerPort: number;
+    /**
+     * Jobs each worker task runs at once (WORKER_CONCURRENCY, worker only).
+     * @default 5 (groundwork:workerConcurrency)
+     */
     workerConcurrency: number;
-    /** Extra plain settings from `groundwork:appEnv`. */
+    /**
+     * Extra plain settings from `groundwork:appEnv`; the config module already refused credential-looking
+     * names and names this module sets.
+     * @default {}
+     * @example { "LOG_LEVEL": "info" }
+     */
     extra: Record<string, string>;
 }
 
