@@ -47,6 +47,33 @@ describe("the whole program", () => {
         });
     });
 
+    it("gives the api and worker exactly the contract's variables, the extra app secret and nothing else", async () => {
+        const r = await goodPlan("prod");
+        const contract = ["NODE_ENV", "DATABASE_URL", "REDIS_URL", "S3_BUCKET", "S3_REGION", "JWT_SECRET", "STRIPE_SECRET_KEY",
+            "STRIPE_WEBHOOK_SECRET", "ALLOWED_ORIGINS", "JSON_BODY_LIMIT", "SENTRY_DSN"];
+        const api = r.outputs.apiEnv.value as Record<string, string>;
+        const worker = r.outputs.workerEnv.value as Record<string, string>;
+        assert.deepEqual(Object.keys(api).sort(), [...contract, "PORT"].sort());
+        assert.deepEqual(Object.keys(worker).sort(), [...contract, "WORKER_CONCURRENCY"].sort());
+        assert.equal(api.NODE_ENV, "production");
+        assert.equal(api.JSON_BODY_LIMIT, "1mb");
+        assert.equal(api.S3_REGION, "us-east-1");
+        assert.equal(api.PORT, "3000");
+        assert.equal(worker.WORKER_CONCURRENCY, "10", "Pulumi.prod.yaml sets workerConcurrency 10");
+        assert.deepEqual(api.ALLOWED_ORIGINS.split(","), ["https://app.example.com", "https://groundwork-prod.vercel.app"]);
+        assert.equal(api.S3_BUCKET, (r.outputs.bucketNames.value as { uploads: string }).uploads);
+        assert.ok(r.outputs.apiEnv.secret && r.outputs.workerEnv.secret && r.outputs.webEnv.secret);
+    });
+
+    it("passes extra plain settings from groundwork:appEnv to both services", async () => {
+        const r = await goodPlan("staging", { "groundwork:appEnv": ["LOG_LEVEL=debug", "FEATURE_FLAGS=a,b"] });
+        for (const out of ["apiEnv", "workerEnv"]) {
+            const env = r.outputs[out].value as Record<string, string>;
+            assert.equal(env.LOG_LEVEL, "debug");
+            assert.equal(env.FEATURE_FLAGS, "a,b");
+        }
+    });
+
     it("plans secrets the stack file does not hold with secret placeholders", async () => {
         const r = await goodPlan("prod");
         const stripe = r.config["groundwork:stripeSecretKey"];
