@@ -2,121 +2,110 @@
  * Day-two monitoring for one stack: an encrypted SNS topic that mails the on-call address,
  * CloudWatch alarms on the load balancer, the services, the database and every cache node, a
  * Route 53 health check on the API's health URL with its alarm, and a dashboard of the same
- * figures. Thresholds come from {@link ALARM_THRESHOLDS} by profile (prod sensitive, staging quiet).
+ * figures. Thresholds come from {@link ALARM_THRESHOLDS} by profile (prod sensitive, staging quiet),
+ * in monitoring-thresholds.ts; the dashboard's layout is in monitoring-dashboard.ts.
  *
  * Fixed cost (us-east-1 list prices; `npm run plan` prints the stack's total): $0.10/month per
- * alarm metric (the 5xx-rate alarm reads 3 metrics, so $0.30), a customer-managed KMS key for the
- * topic $1/month (two outside us-east-1), the HTTPS health check $0.50/month + $1.00 for the
- * HTTPS option against an AWS endpoint ($0.75 + $2.00 when Cloudflare proxies the API), the
- * dashboard $3/month beyond the account's free 3. Free tiers are not deducted by the estimate.
+ * alarm metric (the 5xx-rate alarm reads 3 metrics, so $0.30; each running-task alarm 2, so
+ * $0.20), a customer-managed KMS key for the topic $1/month (two outside us-east-1), the HTTPS
+ * health check $0.50/month + $1.00 for the HTTPS option against an AWS endpoint ($0.75 + $2.00
+ * when Cloudflare proxies the API), the dashboard $3/month beyond the account's free 3. Free tiers are not deducted by the estimate.
  * Log groups with retention belong to the service components.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Profile } from "./defaults";
+import { dashboardBody } from "./monitoring-dashboard";
+import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION } from "./monitoring-thresholds";
 
-/** Where Route 53 publishes health-check metrics, whatever the stack's region. */
-export const HEALTH_CHECK_METRICS_REGION = "us-east-1";
-
-/** One profile's alarm thresholds. Periods are 5 minutes unless the name says minutes. */
-export interface AlarmThresholds {
-    /** ALB 5xx responses (targets' + the ALB's own) as % of requests over 5 minutes. */
-    alb5xxPercent: number;
-    /** Below this many requests in 5 minutes the 5xx rate counts as 0 (a single failure on a quiet stack is no outage). */
-    alb5xxMinRequests: number;
-    /** 5-minute periods the 5xx rate must breach. */
-    alb5xxPeriods: number;
-    /** p95 of TargetResponseTime, seconds. */
-    p95LatencySeconds: number;
-    p95Periods: number;
-    /** Minutes with an unhealthy target before the alarm. */
-    unhealthyMinutes: number;
-    /** Minutes the running task count stays below the service's minimum. */
-    runningTasksMinutes: number;
-    ecsCpuPercent: number;
-    ecsMemoryPercent: number;
-    dbCpuPercent: number;
-    /** Alarm when free storage falls below this % of the allocated storage. */
-    dbFreeStoragePercent: number;
-    /** Alarm above this % of the class's estimated max_connections. */
-    dbConnectionsPercent: number;
-    /** DatabaseMemoryUsagePercentage: the cache runs `noeviction` for BullMQ, so a full cache rejects writes. */
-    cacheMemoryPercent: number;
-    cacheCpuPercent: number;
-    /** 5-minute periods a resource-usage alarm (ECS, RDS, cache) must breach. */
-    usagePeriods: number;
-    /** Minutes the Route 53 health check must report unhealthy. */
-    healthCheckMinutes: number;
-}
-
-/**
- * Thresholds by profile. prod pages early (1% errors, 1 s p95, 15 minutes of sustained load);
- * staging only on what would also hurt a tester (5% errors, 3 s p95, 30 minutes of load).
- */
-export const ALARM_THRESHOLDS: Readonly<Record<Profile, AlarmThresholds>> = Object.freeze({
-    prod: {
-        alb5xxPercent: 1, alb5xxMinRequests: 50, alb5xxPeriods: 1, p95LatencySeconds: 1, p95Periods: 2,
-        unhealthyMinutes: 2, runningTasksMinutes: 3, ecsCpuPercent: 80, ecsMemoryPercent: 85,
-        dbCpuPercent: 80, dbFreeStoragePercent: 15, dbConnectionsPercent: 80, cacheMemoryPercent: 75, cacheCpuPercent: 70,
-        usagePeriods: 3, healthCheckMinutes: 2,
-    },
-    staging: {
-        alb5xxPercent: 5, alb5xxMinRequests: 20, alb5xxPeriods: 2, p95LatencySeconds: 3, p95Periods: 3,
-        unhealthyMinutes: 5, runningTasksMinutes: 10, ecsCpuPercent: 90, ecsMemoryPercent: 90,
-        dbCpuPercent: 90, dbFreeStoragePercent: 10, dbConnectionsPercent: 90, cacheMemoryPercent: 85, cacheCpuPercent: 85,
-        usagePeriods: 6, healthCheckMinutes: 5,
-    },
-});
-
-/**
- * Conservative estimates of PostgreSQL's `max_connections` on RDS, `LEAST(DBInstanceClassMemory /
- * 9531392, 5000)`, where DBInstanceClassMemory is the class's memory less what RDS reserves (so a
- * little under the nominal RAM). Check the real figure with `SHOW max_connections;` and pass
- * `dbMaxConnections` when it differs.
- */
-export const DB_MAX_CONNECTIONS: Readonly<Record<string, number>> = Object.freeze({
-    "db.t4g.micro": 80, "db.t4g.small": 180, "db.t4g.medium": 400, "db.t4g.large": 820,
-    "db.m7g.large": 820, "db.m7g.xlarge": 1650, "db.m7g.2xlarge": 3300,
-    "db.r7g.large": 1650, "db.r7g.xlarge": 3300, "db.r7g.2xlarge": 5000,
-});
+export { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION } from "./monitoring-thresholds";
+export type { AlarmThresholds } from "./monitoring-thresholds";
 
 export interface MonitoringArgs {
-    /** Picks the {@link ALARM_THRESHOLDS} row. */
+    /**
+     * Picks the {@link ALARM_THRESHOLDS} row: prod pages early, staging only on what would also
+     * hurt a tester.
+     * @example "prod"
+     */
     profile: Profile;
-    /** Receives every alarm and recovery; the address must confirm SNS's subscription email once. @example "oncall@example.com" */
+    /**
+     * Receives every alarm and recovery. The address must confirm SNS's subscription email once
+     * per topic, or nobody is mailed. Cost: the first 1,000 emails a month are free.
+     * @example "oncall@example.com"
+     */
     alertEmail: string;
-    /** `https://api.<domain>/api/v1/health`: the Route 53 health check's target. Must be https. */
+    /**
+     * The Route 53 health check's target, `https://api.<domain>/api/v1/health`. Must be https.
+     * Cost: $0.50/month + $1.00 for HTTPS against an AWS endpoint ($0.75 + $2.00 when Cloudflare
+     * proxies the API).
+     * @example "https://api.example.com/api/v1/health"
+     */
     healthCheckUrl: string;
     /**
      * The stack's AWS region. Route 53 publishes health-check metrics only in us-east-1, and an
      * alarm may only notify a topic in its own region: elsewhere this component adds a us-east-1
-     * provider, topic and subscription for the health alarm alone.
+     * provider, topic and subscription for the health alarm alone (+$1/month for that topic's key).
      * @example "us-west-2"
      */
     awsRegion: string;
-    /** Tags for the extra us-east-1 provider's `defaultTags` (the stack provider's tags). */
+    /**
+     * Tags for the extra us-east-1 provider's `defaultTags`: pass the stack provider's tags so the
+     * health alarm's resources carry the same ones.
+     * @default none (the extra provider sets no default tags)
+     * @example { app: "groundwork", stack: "prod", "managed-by": "pulumi" }
+     */
     tags?: Record<string, string>;
-    /** Latency graphs for the health check: +$1.00/month (AWS endpoint). @default false */
+    /** Latency graphs for the health check. Cost: +$1.00/month (AWS endpoint). @default false */
     measureLatency?: boolean;
+    /**
+     * The ALB's ARN suffix, CloudWatch's `LoadBalancer` dimension (`aws.lb.LoadBalancer.arnSuffix`).
+     * @example "app/api-alb-1a2b3c/0123456789abcdef"
+     */
     albArnSuffix: pulumi.Input<string>;
+    /**
+     * The api target group's ARN suffix, CloudWatch's `TargetGroup` dimension.
+     * @example "targetgroup/api-tg-1a2b3c/0123456789abcdef"
+     */
     targetGroupArnSuffix: pulumi.Input<string>;
+    /** The ECS cluster's name (`ClusterName` dimension). @example "app-cluster-1a2b3c4" */
     clusterName: pulumi.Input<string>;
+    /** The api service's name (`ServiceName` dimension). @example "api-service-1a2b3c4" */
     apiServiceName: pulumi.Input<string>;
+    /** The worker service's name (`ServiceName` dimension). @example "worker-service-1a2b3c4" */
     workerServiceName: pulumi.Input<string>;
-    /** The api's minimum tasks: the running-count alarm fires below it. */
+    /**
+     * The api's minimum tasks. The running-task alarm compares running with the service's
+     * *desired* count (which autoscaling moves), not with this floor; 0 creates no running-task
+     * alarm for the api.
+     * @example 2
+     */
     apiMinTasks: number;
-    /** The worker's minimum tasks; 0 means no running-count alarm for the worker. */
+    /**
+     * The worker's minimum tasks. As for the api, the alarm compares running with desired; 0 (a
+     * worker allowed to scale to zero) creates no running-task alarm for the worker.
+     * @example 1
+     */
     workerMinTasks: number;
+    /** The RDS instance's identifier (`DBInstanceIdentifier` dimension). @example "db-instance-1a2b3c4" */
     dbInstanceId: pulumi.Input<string>;
-    /** Allocated storage in GiB, for the free-storage alarm threshold. */
+    /** Allocated storage in GiB, for the free-storage alarm's threshold in bytes. @example 50 */
     dbAllocatedStorage: number;
     /** RDS class, for the connections threshold ({@link DB_MAX_CONNECTIONS}). @example "db.t4g.medium" */
     dbInstanceClass: string;
-    /** The database's real `max_connections`, when the estimate is off. @default DB_MAX_CONNECTIONS[dbInstanceClass] */
+    /**
+     * The database's real `max_connections` (`SHOW max_connections;`), when the estimate is off
+     * or the class is not in the table.
+     * @default DB_MAX_CONNECTIONS[dbInstanceClass]
+     * @example 400
+     */
     dbMaxConnections?: number;
-    /** Member cluster ids (CloudWatch's CacheClusterId), one per node. */
+    /** Member cluster ids (CloudWatch's `CacheClusterId`), one per node. @example ["cache-rg-001", "cache-rg-002"] */
     cacheClusterIds: pulumi.Input<string[]>;
-    /** Nodes the cache has (1 + replicas): alarms are created per node. */
+    /**
+     * Nodes the cache has (1 + replicas): a memory and a CPU alarm per node ($0.20/month each
+     * node). A plain number, since it decides which alarms exist.
+     * @example 2
+     */
     cacheNodeCount: number;
 }
 
@@ -125,11 +114,15 @@ type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okAction
 export class Monitoring extends pulumi.ComponentResource {
     /** The topic every alarm in the stack's region notifies. */
     public readonly alertTopicArn: pulumi.Output<string>;
+    /** Escape hatch: the stack-region alert topic (KMS-encrypted, email subscription). */
     public readonly topic: aws.sns.Topic;
     /** Every alarm, keyed by role (`alb-5xx`, `api-running`, `cache-1-memory`, `health`...). */
     public readonly alarms: Record<string, aws.cloudwatch.MetricAlarm>;
+    /** Escape hatch: the Route 53 health check on {@link MonitoringArgs.healthCheckUrl}. */
     public readonly healthCheck: aws.route53.HealthCheck;
+    /** The health check's id (`HealthCheckId` dimension, in us-east-1). */
     public readonly healthCheckId: pulumi.Output<string>;
+    /** `<project>-<stack>`, in the stack's region. */
     public readonly dashboardName: pulumi.Output<string>;
     /** Console link to the dashboard. */
     public readonly dashboardUrl: pulumi.Output<string>;
@@ -207,12 +200,26 @@ export class Monitoring extends pulumi.ComponentResource {
         for (const [role, serviceName, minTasks] of services) {
             const dims = { ClusterName: args.clusterName, ServiceName: serviceName };
             if (minTasks > 0) {
+                // Running against *desired*, not against the minimum: once autoscaling has raised the
+                // desired count, a shortfall below it is capacity the service needs and lacks.
+                const insight = (id: string, metricName: string) => ({
+                    id, returnData: false,
+                    metric: { namespace: "ECS/ContainerInsights", metricName, dimensions: dims, period: 60, stat: "Maximum" },
+                });
                 alarm(`${role}-running`, {
-                    alarmDescription: `Fewer than ${minTasks} ${role} task(s) running. Tasks are failing to start or crashing: ` +
-                        `aws ecs describe-services (events) and the stopped tasks' reasons. See ${runbook}.`,
-                    namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: dims, statistic: "Maximum",
-                    comparisonOperator: "LessThanThreshold", threshold: minTasks, ...minutes(t.runningTasksMinutes),
-                    // Container Insights reports every minute while the service exists: silence means nothing is reporting.
+                    alarmDescription: `Fewer ${role} tasks running than desired for ${t.runningTasksMinutes} minutes. Tasks are failing to ` +
+                        `start or crashing (or a deploy is stuck): aws ecs describe-services (events) and the stopped tasks' reasons. See ${runbook}.`,
+                    // A metric-math alarm takes its period from the queries (PutMetricAlarm rejects a top-level one).
+                    comparisonOperator: "GreaterThanThreshold", threshold: 0,
+                    evaluationPeriods: t.runningTasksMinutes, datapointsToAlarm: t.runningTasksMinutes,
+                    metricQueries: [
+                        insight("running", "RunningTaskCount"),
+                        insight("desired", "DesiredTaskCount"),
+                        // No running tasks reported while desired is: none running.
+                        { id: "shortfall", label: "tasks short of desired", returnData: true, expression: "desired - FILL(running, 0)" },
+                    ],
+                    // Container Insights reports both every minute while the service exists: silence
+                    // means nothing is reporting, so the shortfall cannot be ruled out.
                     treatMissingData: "breaching",
                 });
             }
@@ -301,7 +308,13 @@ export class Monitoring extends pulumi.ComponentResource {
         this.dashboardName = pulumi.output(`${pulumi.getProject()}-${pulumi.getStack()}`);
         const dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
             dashboardName: this.dashboardName,
-            dashboardBody: pulumi.jsonStringify(dashboardBody(args, t, freeBytes, connections, this.healthCheck.id, ids, Object.values(this.alarms))),
+            dashboardBody: pulumi.jsonStringify(dashboardBody({
+                region: args.awsRegion, albArnSuffix: args.albArnSuffix, targetGroupArnSuffix: args.targetGroupArnSuffix,
+                clusterName: args.clusterName, apiServiceName: args.apiServiceName, workerServiceName: args.workerServiceName,
+                dbInstanceId: args.dbInstanceId, cacheClusterIds: ids, cacheNodeCount: args.cacheNodeCount,
+                healthCheckId: this.healthCheck.id, alarmArns: Object.values(this.alarms).map((a) => a.arn),
+                thresholds: t, dbFreeStorageBytes: freeBytes, dbConnections: connections,
+            })),
         }, { parent: this });
         this.dashboardUrl = pulumi.interpolate`https://${args.awsRegion}.console.aws.amazon.com/cloudwatch/home?region=${args.awsRegion}#dashboards:name=${dashboard.dashboardName}`;
 
@@ -351,55 +364,4 @@ function parseHealthUrl(url: string): { host: string; port: number; path: string
         throw new Error(`Monitoring args.healthCheckUrl must be an https URL, got ${JSON.stringify(url)}. Example: https://api.example.com/api/v1/health`);
     }
     return { host: u.hostname, port: u.port ? Number(u.port) : 443, path: `${u.pathname}${u.search}` };
-}
-
-/** The dashboard: the alarms' figures with their thresholds as annotations, and an alarm-status panel. */
-function dashboardBody(args: MonitoringArgs, t: AlarmThresholds, freeBytes: number, connections: number,
-    healthCheckId: pulumi.Output<string>, cacheIds: pulumi.Output<string[]>, alarms: aws.cloudwatch.MetricAlarm[]) {
-    const region = args.awsRegion;
-    const line = (label: string, value: number) => ({ annotations: { horizontal: [{ label, value }] } });
-    const widget = (title: string, metrics: unknown[], extra: Record<string, unknown> = {}, r = region) => ({
-        type: "metric", width: 12, height: 6,
-        properties: { title, region: r, view: "timeSeries", period: 300, metrics, ...extra },
-    });
-    const alb = ["LoadBalancer", args.albArnSuffix];
-    const tg = [...alb, "TargetGroup", args.targetGroupArnSuffix];
-    const svc = (name: pulumi.Input<string>) => ["ClusterName", args.clusterName, "ServiceName", name];
-    const cacheMetrics = (metric: string) => Array.from({ length: args.cacheNodeCount }, (_, i) =>
-        ["AWS/ElastiCache", metric, "CacheClusterId", cacheIds.apply((l) => l[i]), { label: `node ${i + 1}` }]);
-    return {
-        widgets: [
-            { type: "alarm", width: 24, height: 4, properties: { title: "Alarms", alarms: alarms.map((a) => a.arn) } },
-            widget("API 5xx % of requests", [
-                ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ...alb, { id: "t", stat: "Sum", visible: false }],
-                ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", ...alb, { id: "e", stat: "Sum", visible: false }],
-                ["AWS/ApplicationELB", "RequestCount", ...alb, { id: "r", stat: "Sum", visible: false }],
-                [{ expression: "100 * (FILL(t, 0) + FILL(e, 0)) / r", label: "5xx %", id: "rate" }],
-            ], line("alarm", t.alb5xxPercent)),
-            widget("API p95 response time (s)", [["AWS/ApplicationELB", "TargetResponseTime", ...tg, { stat: "p95" }]], line("alarm", t.p95LatencySeconds)),
-            widget("Targets", [
-                ["AWS/ApplicationELB", "HealthyHostCount", ...tg, { stat: "Minimum" }],
-                ["AWS/ApplicationELB", "UnHealthyHostCount", ...tg, { stat: "Maximum" }],
-            ], { period: 60 }),
-            widget("Running tasks", [
-                ["ECS/ContainerInsights", "RunningTaskCount", ...svc(args.apiServiceName), { label: "api", stat: "Maximum" }],
-                ["ECS/ContainerInsights", "RunningTaskCount", ...svc(args.workerServiceName), { label: "worker", stat: "Maximum" }],
-            ], { period: 60 }),
-            widget("Service CPU %", [
-                ["AWS/ECS", "CPUUtilization", ...svc(args.apiServiceName), { label: "api" }],
-                ["AWS/ECS", "CPUUtilization", ...svc(args.workerServiceName), { label: "worker" }],
-            ], line("alarm", t.ecsCpuPercent)),
-            widget("Service memory %", [
-                ["AWS/ECS", "MemoryUtilization", ...svc(args.apiServiceName), { label: "api" }],
-                ["AWS/ECS", "MemoryUtilization", ...svc(args.workerServiceName), { label: "worker" }],
-            ], line("alarm", t.ecsMemoryPercent)),
-            widget("Database CPU %", [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", args.dbInstanceId]], line("alarm", t.dbCpuPercent)),
-            widget("Database free storage (bytes)", [["AWS/RDS", "FreeStorageSpace", "DBInstanceIdentifier", args.dbInstanceId, { stat: "Minimum" }]], line("alarm", freeBytes)),
-            widget("Database connections", [["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", args.dbInstanceId, { stat: "Maximum" }]], line("alarm", connections)),
-            widget("Cache memory %", cacheMetrics("DatabaseMemoryUsagePercentage"), line("alarm", t.cacheMemoryPercent)),
-            widget("Cache engine CPU %", cacheMetrics("EngineCPUUtilization"), line("alarm", t.cacheCpuPercent)),
-            widget("Health check (1 = healthy)", [["AWS/Route53", "HealthCheckStatus", "HealthCheckId", healthCheckId, { stat: "Minimum" }]],
-                { period: 60 }, HEALTH_CHECK_METRICS_REGION),
-        ],
-    };
 }

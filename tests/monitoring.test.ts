@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS } from "../components/monitoring";
+import * as monitoring from "../components/monitoring";
+import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS } from "../components/monitoring-thresholds";
 import { PlanRecord, RecordedResource, providerUrn } from "../tools/engine";
 import { byType, byUrn, goodPlan, one } from "./harness";
 
@@ -7,7 +8,10 @@ const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const alarm = (r: PlanRecord, role: string) => one(r, ALARM, `ops-${role}`);
 const topicArn = (r: PlanRecord, name = "ops-alerts") => one(r, "aws:sns/topic:Topic", name).state.arn;
 const regionOf = (r: PlanRecord, res: RecordedResource) => byUrn(r, providerUrn(res.options.provider))?.inputs.region;
-type Query = { id: string; expression?: string; metric?: { metricName: string; namespace: string; dimensions: Record<string, string> } };
+type Query = {
+    id: string; expression?: string; returnData?: boolean;
+    metric?: { metricName: string; namespace: string; dimensions: Record<string, string>; period?: number; stat?: string };
+};
 
 /** The metric and threshold each alarm must have, per profile. */
 const expected = (profile: "staging" | "prod") => {
@@ -15,8 +19,6 @@ const expected = (profile: "staging" | "prod") => {
     return [
         ["alb-p95", "AWS/ApplicationELB", "TargetResponseTime", "GreaterThanThreshold", t.p95LatencySeconds],
         ["alb-unhealthy", "AWS/ApplicationELB", "UnHealthyHostCount", "GreaterThanThreshold", 0],
-        ["api-running", "ECS/ContainerInsights", "RunningTaskCount", "LessThanThreshold", profile === "prod" ? 2 : 1],
-        ["worker-running", "ECS/ContainerInsights", "RunningTaskCount", "LessThanThreshold", 1],
         ["api-cpu", "AWS/ECS", "CPUUtilization", "GreaterThanThreshold", t.ecsCpuPercent],
         ["api-memory", "AWS/ECS", "MemoryUtilization", "GreaterThanThreshold", t.ecsMemoryPercent],
         ["worker-cpu", "AWS/ECS", "CPUUtilization", "GreaterThanThreshold", t.ecsCpuPercent],
@@ -52,6 +54,31 @@ describe("monitoring", () => {
                 assert.equal(a.threshold, ALARM_THRESHOLDS[profile].alb5xxPercent);
                 assert.equal(a.metricName, undefined);
             });
+
+            for (const role of ["api", "worker"] as const) {
+                it(`alarms when fewer ${role} tasks run than desired (DesiredTaskCount - RunningTaskCount > 0), not against the minimum`, async () => {
+                    const r = await goodPlan(profile);
+                    const a = alarm(r, `${role}-running`).inputs;
+                    const service = one(r, "aws:ecs/service:Service", `${role}-service`);
+                    const cluster = one(r, "aws:ecs/cluster:Cluster");
+                    const queries = a.metricQueries as Query[];
+                    const byId = Object.fromEntries(queries.map((q) => [q.id, q]));
+                    for (const [id, metricName] of [["running", "RunningTaskCount"], ["desired", "DesiredTaskCount"]]) {
+                        const m = byId[id]?.metric;
+                        assert.deepEqual([m?.namespace, m?.metricName, m?.period, byId[id].returnData], ["ECS/ContainerInsights", metricName, 60, false], id);
+                        assert.deepEqual(m?.dimensions, { ClusterName: cluster.state.name, ServiceName: service.state.name }, id);
+                    }
+                    const shortfall = queries.filter((q) => q.returnData);
+                    assert.equal(shortfall.length, 1);
+                    assert.match(shortfall[0].expression ?? "", /^desired - (FILL\(running, 0\)|running)$/);
+                    assert.deepEqual([a.comparisonOperator, a.threshold], ["GreaterThanThreshold", 0]);
+                    const minutes = ALARM_THRESHOLDS[profile].runningTasksMinutes;
+                    assert.deepEqual([a.evaluationPeriods, a.datapointsToAlarm], [minutes, minutes]);
+                    // A metric-math alarm carries no metric of its own: PutMetricAlarm rejects both.
+                    assert.deepEqual([a.metricName, a.namespace, a.period, a.statistic], [undefined, undefined, undefined, undefined]);
+                    assert.equal(a.treatMissingData, "breaching");
+                });
+            }
 
             it("sends every alarm and its recovery to the stack's topic, with a deliberate treatMissingData and a what-to-do description", async () => {
                 const r = await goodPlan(profile);
@@ -146,6 +173,19 @@ describe("monitoring", () => {
         }
         assert.equal(body.widgets.find((w) => w.type === "alarm")?.properties.alarms?.length, byType(r, ALARM).length);
         assert.equal(body.widgets.find((w) => (w.properties.metrics ?? []).some((m) => m[1] === "HealthCheckStatus"))?.properties.region, "us-east-1");
+    });
+
+    it("draws desired next to running tasks on the dashboard, for both services", async () => {
+        const d = one(await goodPlan("prod"), "aws:cloudwatch/dashboard:Dashboard", "ops-dashboard").inputs;
+        const body = JSON.parse(d.dashboardBody as string) as { widgets: { properties: { metrics?: unknown[][] } }[] };
+        const lines = body.widgets.flatMap((w) => w.properties.metrics ?? []).filter((m) => m[0] === "ECS/ContainerInsights");
+        assert.deepEqual(lines.map((m) => m[1]).sort(), ["DesiredTaskCount", "DesiredTaskCount", "RunningTaskCount", "RunningTaskCount"]);
+    });
+
+    it("keeps the thresholds in their own module, re-exported by the component's", () => {
+        assert.equal(monitoring.ALARM_THRESHOLDS, ALARM_THRESHOLDS);
+        assert.equal(monitoring.DB_MAX_CONNECTIONS, DB_MAX_CONNECTIONS);
+        assert.ok(Object.isFrozen(ALARM_THRESHOLDS));
     });
 
     it("names its children after the component", async () => {

@@ -1,0 +1,86 @@
+/**
+ * The body of the stack's CloudWatch dashboard: the figures the alarms watch, each alarm's
+ * threshold drawn as a horizontal line, and an alarm-status panel on top. Pure data (no
+ * resources), so the Monitoring component stays about what exists and this file about layout.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AlarmThresholds, HEALTH_CHECK_METRICS_REGION } from "./monitoring-thresholds";
+
+/** What the dashboard draws: the metrics' dimensions and the thresholds the alarms use. */
+export interface DashboardFigures {
+    /** The stack's region: every widget but the health check's reads from it. @example "us-east-1" */
+    region: string;
+    albArnSuffix: pulumi.Input<string>;
+    targetGroupArnSuffix: pulumi.Input<string>;
+    clusterName: pulumi.Input<string>;
+    apiServiceName: pulumi.Input<string>;
+    workerServiceName: pulumi.Input<string>;
+    dbInstanceId: pulumi.Input<string>;
+    /** One id per cache node, in node order. */
+    cacheClusterIds: pulumi.Output<string[]>;
+    /** Nodes in the cache: one line per node. */
+    cacheNodeCount: number;
+    healthCheckId: pulumi.Input<string>;
+    /** Every alarm's ARN, for the status panel. */
+    alarmArns: pulumi.Input<string>[];
+    /** The profile's thresholds, drawn as lines. */
+    thresholds: AlarmThresholds;
+    /** The free-storage alarm's threshold in bytes. */
+    dbFreeStorageBytes: number;
+    /** The connections alarm's threshold. */
+    dbConnections: number;
+}
+
+/** The dashboard body, for `pulumi.jsonStringify`. */
+export function dashboardBody(f: DashboardFigures) {
+    const t = f.thresholds;
+    const line = (label: string, value: number) => ({ annotations: { horizontal: [{ label, value }] } });
+    const widget = (title: string, metrics: unknown[], extra: Record<string, unknown> = {}, r = f.region) => ({
+        type: "metric", width: 12, height: 6,
+        properties: { title, region: r, view: "timeSeries", period: 300, metrics, ...extra },
+    });
+    const alb = ["LoadBalancer", f.albArnSuffix];
+    const tg = [...alb, "TargetGroup", f.targetGroupArnSuffix];
+    const svc = (name: pulumi.Input<string>) => ["ClusterName", f.clusterName, "ServiceName", name];
+    const cacheMetrics = (metric: string) => Array.from({ length: f.cacheNodeCount }, (_, i) =>
+        ["AWS/ElastiCache", metric, "CacheClusterId", f.cacheClusterIds.apply((l) => l[i]), { label: `node ${i + 1}` }]);
+    const db = ["DBInstanceIdentifier", f.dbInstanceId];
+    return {
+        widgets: [
+            { type: "alarm", width: 24, height: 4, properties: { title: "Alarms", alarms: f.alarmArns } },
+            widget("API 5xx % of requests", [
+                ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ...alb, { id: "t", stat: "Sum", visible: false }],
+                ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", ...alb, { id: "e", stat: "Sum", visible: false }],
+                ["AWS/ApplicationELB", "RequestCount", ...alb, { id: "r", stat: "Sum", visible: false }],
+                [{ expression: "100 * (FILL(t, 0) + FILL(e, 0)) / r", label: "5xx %", id: "rate" }],
+            ], line("alarm", t.alb5xxPercent)),
+            widget("API p95 response time (s)", [["AWS/ApplicationELB", "TargetResponseTime", ...tg, { stat: "p95" }]], line("alarm", t.p95LatencySeconds)),
+            widget("Targets", [
+                ["AWS/ApplicationELB", "HealthyHostCount", ...tg, { stat: "Minimum" }],
+                ["AWS/ApplicationELB", "UnHealthyHostCount", ...tg, { stat: "Maximum" }],
+            ], { period: 60 }),
+            // Running against desired, as the running-task alarms compare them.
+            widget("Running vs desired tasks", [
+                ["ECS/ContainerInsights", "RunningTaskCount", ...svc(f.apiServiceName), { label: "api running", stat: "Maximum" }],
+                ["ECS/ContainerInsights", "DesiredTaskCount", ...svc(f.apiServiceName), { label: "api desired", stat: "Maximum" }],
+                ["ECS/ContainerInsights", "RunningTaskCount", ...svc(f.workerServiceName), { label: "worker running", stat: "Maximum" }],
+                ["ECS/ContainerInsights", "DesiredTaskCount", ...svc(f.workerServiceName), { label: "worker desired", stat: "Maximum" }],
+            ], { period: 60 }),
+            widget("Service CPU %", [
+                ["AWS/ECS", "CPUUtilization", ...svc(f.apiServiceName), { label: "api" }],
+                ["AWS/ECS", "CPUUtilization", ...svc(f.workerServiceName), { label: "worker" }],
+            ], line("alarm", t.ecsCpuPercent)),
+            widget("Service memory %", [
+                ["AWS/ECS", "MemoryUtilization", ...svc(f.apiServiceName), { label: "api" }],
+                ["AWS/ECS", "MemoryUtilization", ...svc(f.workerServiceName), { label: "worker" }],
+            ], line("alarm", t.ecsMemoryPercent)),
+            widget("Database CPU %", [["AWS/RDS", "CPUUtilization", ...db]], line("alarm", t.dbCpuPercent)),
+            widget("Database free storage (bytes)", [["AWS/RDS", "FreeStorageSpace", ...db, { stat: "Minimum" }]], line("alarm", f.dbFreeStorageBytes)),
+            widget("Database connections", [["AWS/RDS", "DatabaseConnections", ...db, { stat: "Maximum" }]], line("alarm", f.dbConnections)),
+            widget("Cache memory %", cacheMetrics("DatabaseMemoryUsagePercentage"), line("alarm", t.cacheMemoryPercent)),
+            widget("Cache engine CPU %", cacheMetrics("EngineCPUUtilization"), line("alarm", t.cacheCpuPercent)),
+            widget("Health check (1 = healthy)", [["AWS/Route53", "HealthCheckStatus", "HealthCheckId", f.healthCheckId, { stat: "Minimum" }]],
+                { period: 60 }, HEALTH_CHECK_METRICS_REGION),
+        ],
+    };
+}

@@ -1,0 +1,91 @@
+/**
+ * The numbers the stack's alarms compare against: one row of thresholds per profile, and the
+ * database classes' estimated `max_connections`. Kept apart from the Monitoring component so a
+ * threshold change is a one-line diff here, and the runbooks can point at one table.
+ */
+import type { Profile } from "./defaults";
+
+/** Where Route 53 publishes health-check metrics, whatever the stack's region. */
+export const HEALTH_CHECK_METRICS_REGION = "us-east-1";
+
+/** One profile's alarm thresholds. Periods are 5 minutes unless the name says minutes. */
+export interface AlarmThresholds {
+    /**
+     * ALB 5xx responses (targets' + the ALB's own) as % of requests over 5 minutes.
+     * @example 1
+     */
+    alb5xxPercent: number;
+    /**
+     * Below this many requests in 5 minutes the 5xx rate counts as 0 (a single failure on a quiet
+     * stack is no outage).
+     * @example 50
+     */
+    alb5xxMinRequests: number;
+    /** 5-minute periods the 5xx rate must breach. @example 1 */
+    alb5xxPeriods: number;
+    /** p95 of TargetResponseTime, seconds. @example 1 */
+    p95LatencySeconds: number;
+    /** 5-minute periods the p95 must breach. @example 2 */
+    p95Periods: number;
+    /** Minutes with an unhealthy target before the alarm. @example 2 */
+    unhealthyMinutes: number;
+    /**
+     * Minutes the running task count stays below the service's desired count (DesiredTaskCount,
+     * which autoscaling moves) before the alarm. Long enough for a replaced task to start.
+     * @example 3
+     */
+    runningTasksMinutes: number;
+    /** Service CPU, % of the task size. @example 80 */
+    ecsCpuPercent: number;
+    /** Service memory, % of the task size. @example 85 */
+    ecsMemoryPercent: number;
+    /** RDS instance CPU %. @example 80 */
+    dbCpuPercent: number;
+    /** Alarm when free storage falls below this % of the allocated storage. @example 15 */
+    dbFreeStoragePercent: number;
+    /** Alarm above this % of the class's estimated max_connections. @example 80 */
+    dbConnectionsPercent: number;
+    /**
+     * DatabaseMemoryUsagePercentage: the cache runs `noeviction` for BullMQ, so a full cache
+     * rejects writes.
+     * @example 75
+     */
+    cacheMemoryPercent: number;
+    /** EngineCPUUtilization % of a cache node (the single-threaded engine, not the host). @example 70 */
+    cacheCpuPercent: number;
+    /** 5-minute periods a resource-usage alarm (ECS, RDS, cache) must breach. @example 3 */
+    usagePeriods: number;
+    /** Minutes the Route 53 health check must report unhealthy. @example 2 */
+    healthCheckMinutes: number;
+}
+
+/**
+ * Thresholds by profile. prod pages early (1% errors, 1 s p95, 15 minutes of sustained load);
+ * staging only on what would also hurt a tester (5% errors, 3 s p95, 30 minutes of load).
+ */
+export const ALARM_THRESHOLDS: Readonly<Record<Profile, AlarmThresholds>> = Object.freeze({
+    prod: {
+        alb5xxPercent: 1, alb5xxMinRequests: 50, alb5xxPeriods: 1, p95LatencySeconds: 1, p95Periods: 2,
+        unhealthyMinutes: 2, runningTasksMinutes: 3, ecsCpuPercent: 80, ecsMemoryPercent: 85,
+        dbCpuPercent: 80, dbFreeStoragePercent: 15, dbConnectionsPercent: 80, cacheMemoryPercent: 75, cacheCpuPercent: 70,
+        usagePeriods: 3, healthCheckMinutes: 2,
+    },
+    staging: {
+        alb5xxPercent: 5, alb5xxMinRequests: 20, alb5xxPeriods: 2, p95LatencySeconds: 3, p95Periods: 3,
+        unhealthyMinutes: 5, runningTasksMinutes: 10, ecsCpuPercent: 90, ecsMemoryPercent: 90,
+        dbCpuPercent: 90, dbFreeStoragePercent: 10, dbConnectionsPercent: 90, cacheMemoryPercent: 85, cacheCpuPercent: 85,
+        usagePeriods: 6, healthCheckMinutes: 5,
+    },
+});
+
+/**
+ * Conservative estimates of PostgreSQL's `max_connections` on RDS, `LEAST(DBInstanceClassMemory /
+ * 9531392, 5000)`, where DBInstanceClassMemory is the class's memory less what RDS reserves (so a
+ * little under the nominal RAM). Check the real figure with `SHOW max_connections;` and pass
+ * `dbMaxConnections` when it differs.
+ */
+export const DB_MAX_CONNECTIONS: Readonly<Record<string, number>> = Object.freeze({
+    "db.t4g.micro": 80, "db.t4g.small": 180, "db.t4g.medium": 400, "db.t4g.large": 820,
+    "db.m7g.large": 820, "db.m7g.xlarge": 1650, "db.m7g.2xlarge": 3300,
+    "db.r7g.large": 1650, "db.r7g.xlarge": 3300, "db.r7g.2xlarge": 5000,
+});
