@@ -1,18 +1,30 @@
 /**
  * CI: pull requests install, test and preview staging with the policy pack; main deploys staging;
  * prod deploys only by hand behind the "production" environment, with the policy pack; every
- * credential comes from the secret store or OIDC.
+ * credential comes from the secret store or OIDC, scoped to one GitHub environment per job, so a
+ * pull request's code never holds a deploy credential, let alone prod's. Deploys ship the image
+ * tag committed in the stack file (GitOps), one update of a stack at a time.
  */
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 
 const DIR = path.resolve(__dirname, "..", ".github", "workflows");
 
 interface Step { name?: string; uses?: string; run?: string; id?: string; with?: Record<string, unknown>; env?: Record<string, unknown> }
-interface Job { "runs-on"?: string; needs?: string | string[]; environment?: string | { name: string }; steps?: Step[]; env?: Record<string, unknown> }
-interface Workflow { name?: string; on: Record<string, unknown>; permissions?: Record<string, string>; env?: Record<string, unknown>; jobs: Record<string, Job> }
+type Permissions = Record<string, string> | string;
+interface Concurrency { group: string; "cancel-in-progress"?: boolean }
+interface Job {
+    "runs-on"?: string; needs?: string | string[]; environment?: string | { name: string }; steps?: Step[]; env?: Record<string, unknown>;
+    permissions?: Permissions; concurrency?: string | Concurrency;
+}
+interface Workflow {
+    name?: string; on: Record<string, unknown>; permissions?: Permissions; env?: Record<string, unknown>; jobs: Record<string, Job>;
+    concurrency?: string | Concurrency;
+}
 
 const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
 const workflows = files.map((f) => ({ file: f, text: fs.readFileSync(path.join(DIR, f), "utf8"), wf: YAML.parse(fs.readFileSync(path.join(DIR, f), "utf8")) as Workflow }));
@@ -23,6 +35,20 @@ const pulumiSteps = (wf: Workflow, command: string, stack: string) =>
     steps(wf).filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === command && s.with?.["stack-name"] === stack);
 const runs = (wf: Workflow, cmd: RegExp) => steps(wf).some((s) => typeof s.run === "string" && cmd.test(s.run));
 const envName = (j: Job) => (typeof j.environment === "string" ? j.environment : j.environment?.name);
+const allJobs = () => workflows.flatMap(({ file, wf }) => Object.entries(wf.jobs).map(([id, job]) => ({ file, wf, id, job })));
+/** Names of the secrets a job reads (`${{ secrets.X }}` anywhere in it). */
+const secretsOf = (j: Job) => [...JSON.stringify(j).matchAll(/\$\{\{\s*secrets\.([A-Za-z0-9_]+)\s*\}\}/g)].map((m) => m[1]);
+/** GitHub environment -> the scope word its secrets' names carry. */
+const SCOPE: Record<string, string> = { preview: "PREVIEW", staging: "STAGING", production: "PROD" };
+const scopesIn = (secret: string) => secret.split("_").filter((w) => Object.values(SCOPE).includes(w));
+/** A job's permissions: its own block replaces the workflow's. */
+const permissionsOf = (wf: Workflow, j: Job) => j.permissions ?? wf.permissions;
+const usesOidc = (j: Job) => (j.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+const deploys = (j: Job) => (j.steps ?? []).filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
+const concurrencyOf = (wf: Workflow, j: Job): Concurrency | undefined => {
+    const c = j.concurrency ?? wf.concurrency;
+    return typeof c === "string" ? { group: c } : c;
+};
 
 describe("CI workflows", () => {
     it("parse as YAML with jobs and steps", () => {
@@ -83,18 +109,162 @@ describe("CI workflows", () => {
             for (const [k, v] of envs) {
                 if (/TOKEN|SECRET|KEY|PASSWORD|PASSPHRASE|CREDENTIAL/i.test(k)) assert.match(String(v), SECRET_REF, `${file}: env ${k}`);
             }
-            for (const name of ["PULUMI_ACCESS_TOKEN", "CLOUDFLARE_API_TOKEN", "VERCEL_API_TOKEN"]) {
-                for (const s of steps(wf).filter((x) => x.uses?.startsWith("pulumi/actions@"))) {
-                    assert.match(String(s.env?.[name] ?? ""), new RegExp(`^\\$\\{\\{\\s*secrets\\.${name}\\s*\\}\\}$`), `${file}: ${name}`);
+            for (const [id, job] of Object.entries(wf.jobs)) {
+                // Each token comes from the secret of that name scoped to the job's environment
+                // (PULUMI_ACCESS_TOKEN_STAGING in `staging`...), never from a repository-wide one.
+                const scope = SCOPE[envName(job) ?? ""];
+                for (const name of ["PULUMI_ACCESS_TOKEN", "CLOUDFLARE_API_TOKEN", "VERCEL_API_TOKEN"]) {
+                    for (const s of (job.steps ?? []).filter((x) => x.uses?.startsWith("pulumi/actions@"))) {
+                        assert.ok(scope, `${file}: job ${id} runs Pulumi outside a known environment`);
+                        assert.match(String(s.env?.[name] ?? ""), new RegExp(`^\\$\\{\\{\\s*secrets\\.${name}_${scope}\\s*\\}\\}$`), `${file}: ${name}`);
+                    }
                 }
-            }
-            for (const s of steps(wf).filter((x) => x.uses?.startsWith("aws-actions/configure-aws-credentials@"))) {
-                assert.match(String(s.with?.["role-to-assume"]), SECRET_REF, `${file}: role-to-assume`);
-                assert.ok(!("aws-access-key-id" in (s.with ?? {})) && !("aws-secret-access-key" in (s.with ?? {})), `${file}: no static AWS keys`);
-                assert.equal(wf.permissions?.["id-token"], "write", `${file}: OIDC needs id-token: write`);
+                for (const s of (job.steps ?? []).filter((x) => x.uses?.startsWith("aws-actions/configure-aws-credentials@"))) {
+                    assert.match(String(s.with?.["role-to-assume"]), SECRET_REF, `${file}: role-to-assume`);
+                    assert.ok(!("aws-access-key-id" in (s.with ?? {})) && !("aws-secret-access-key" in (s.with ?? {})), `${file}: no static AWS keys`);
+                    const perms = permissionsOf(wf, job);
+                    assert.equal(typeof perms === "object" ? perms["id-token"] : perms, "write", `${file}: job ${id}: OIDC needs id-token: write`);
+                }
             }
             assert.ok(steps(wf).every((s) => !s.uses?.startsWith("pulumi/actions@") || !!s.env), file);
             assert.doesNotMatch(text, /\b(AKIA|ASIA)[0-9A-Z]{16}\b|\b[sr]k_(live|test)_[A-Za-z0-9]|whsec_[A-Za-z0-9]|pul-[0-9a-f]{40}|-----BEGIN/, `${file}: a literal credential`);
         }
+    });
+    it("never triggers on pull_request_target (it hands a fork's code the base repository's secrets)", () => {
+        for (const { file, wf } of workflows) assert.ok(!("pull_request_target" in wf.on), file);
+    });
+
+    it("declares a GitHub environment on every job that reads a secret", () => {
+        for (const { file, id, job } of allJobs()) {
+            if (secretsOf(job).length) assert.ok(envName(job), `${file}: job ${id} reads ${secretsOf(job).join(", ")} without an environment`);
+        }
+    });
+
+    it("previews pull requests in the preview environment, never staging's or production's", () => {
+        const [{ wf }] = triggeredBy("pull_request");
+        const preview = Object.values(wf.jobs).filter((j) => pulumiSteps(wf, "preview", "staging").some((s) => (j.steps ?? []).includes(s)));
+        assert.equal(preview.length, 1);
+        assert.equal(envName(preview[0]), "preview");
+        for (const job of Object.values(wf.jobs)) assert.ok(!["staging", "production"].includes(envName(job) ?? ""), envName(job));
+        assert.deepEqual(Object.values(wf.jobs).flatMap(deploys), [], "a PR never deploys");
+    });
+
+    it("scopes every secret to its job's environment: prod's only in the production job, staging's never in a PR", () => {
+        const seen = new Set<string>();
+        for (const { file, id, job } of allJobs()) {
+            const scope = SCOPE[envName(job) ?? ""];
+            for (const secret of secretsOf(job)) {
+                assert.deepEqual(scopesIn(secret), [scope], `${file}: job ${id} (environment ${envName(job)}) reads ${secret}`);
+                seen.add(scope);
+            }
+        }
+        assert.deepEqual([...seen].sort(), ["PREVIEW", "PROD", "STAGING"]);
+        // And by text, comments aside: a prod secret is named in no other workflow file.
+        for (const { file, text } of workflows) {
+            const code = text.split("\n").filter((l) => !/^\s*#/.test(l)).join("\n");
+            const prodSecrets = [...code.matchAll(/secrets\.(\w+)/g)].map((m) => m[1]).filter((n) => scopesIn(n).includes("PROD"));
+            if (file !== "deploy-prod.yml") assert.deepEqual(prodSecrets, [], file);
+        }
+    });
+
+    it("sets minimal permissions: read-only contents everywhere, id-token: write only where OIDC is used", () => {
+        for (const { file, wf } of workflows) {
+            assert.deepEqual(wf.permissions, { contents: "read" }, `${file}: workflow default`);
+        }
+        for (const { file, wf, id, job } of allJobs()) {
+            const perms = permissionsOf(wf, job);
+            assert.ok(perms && typeof perms === "object", `${file}: job ${id} states its permissions`);
+            assert.equal(perms.contents, "read", `${file}: job ${id}`);
+            assert.equal(perms["id-token"], usesOidc(job) ? "write" : undefined, `${file}: job ${id} id-token`);
+            const commentsOnPr = (job.steps ?? []).some((s) => s.with?.["comment-on-pr"] === true);
+            assert.equal(perms["pull-requests"], commentsOnPr ? "write" : undefined, `${file}: job ${id} pull-requests`);
+            const other = Object.keys(perms).filter((k) => !["contents", "id-token", "pull-requests"].includes(k));
+            assert.deepEqual(other, [], `${file}: job ${id}`);
+        }
+    });
+
+    it("never runs two deploys of a stack at once: one non-cancelling concurrency group per stack", () => {
+        const groups = new Map<string, Set<string>>();
+        for (const { file, wf, id, job } of allJobs()) {
+            for (const up of deploys(job)) {
+                const stack = String(up.with?.["stack-name"]);
+                const c = concurrencyOf(wf, job);
+                assert.ok(c?.group, `${file}: job ${id} deploys ${stack} without a concurrency group`);
+                assert.ok(c.group.includes(stack) && !c.group.includes("${{"), `${file}: group "${c.group}" is fixed per stack`);
+                assert.equal(c["cancel-in-progress"], false, `${file}: a running update is never cancelled`);
+                groups.set(stack, (groups.get(stack) ?? new Set()).add(c.group));
+            }
+        }
+        assert.deepEqual([...groups.keys()].sort(), ["prod", "staging"]);
+        for (const [stack, g] of groups) assert.equal(g.size, 1, `every deploy of ${stack} shares one group`);
+        assert.notEqual([...groups.get("prod")!][0], [...groups.get("staging")!][0]);
+    });
+
+    describe("deploys the image tag committed in the stack file (GitOps)", () => {
+        const tagStep = (file: string) => {
+            const { wf } = workflows.find((w) => w.file === file)!;
+            const all = steps(wf);
+            const i = all.findIndex((s) => typeof s.run === "string" && s.run.includes("groundwork:imageTag"));
+            assert.ok(i >= 0, `${file}: no step reads groundwork:imageTag`);
+            const up = all.findIndex((s) => deploys({ steps: [s] }).length > 0);
+            const creds = all.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+            assert.ok(i < creds && i < up, `${file}: the tag is checked before any credential or change`);
+            return { wf, step: all[i] };
+        };
+        /** Runs the step's script as Actions would (bash, repository root), on a copy of the stack file. */
+        const run = (step: Step, stackFile: string, requested: string) => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-tag-"));
+            const file = String(step.env?.STACK_FILE);
+            fs.writeFileSync(path.join(dir, file), stackFile);
+            const summary = path.join(dir, "summary.md");
+            const r = spawnSync("bash", ["-e", "-c", String(step.run)], {
+                cwd: dir, encoding: "utf8",
+                env: { ...process.env, NODE_PATH: path.resolve(__dirname, "..", "node_modules"), STACK_FILE: file, REQUESTED_TAG: requested, GITHUB_STEP_SUMMARY: summary },
+            });
+            return { status: r.status, out: `${r.stdout}${r.stderr}`, summary: fs.existsSync(summary) ? fs.readFileSync(summary, "utf8") : "" };
+        };
+        const stackText = (file: string) => fs.readFileSync(path.resolve(__dirname, "..", file), "utf8");
+        const committed = (file: string) => String((YAML.parse(stackText(file)) as { config: Record<string, unknown> }).config["groundwork:imageTag"]);
+
+        it("builds no image and sets no config in CI: the committed tag is the deployed tag", () => {
+            for (const { file, wf } of workflows) {
+                assert.ok(!runs(wf, /\bpulumi\s+config\s+set\b/), `${file}: pulumi config set`);
+                assert.ok(!runs(wf, /\bdocker\s+(build|push)\b/), `${file}: builds an image`);
+                for (const s of steps(wf).filter((x) => x.uses?.startsWith("pulumi/actions@"))) {
+                    assert.ok(!("config-map" in (s.with ?? {})), `${file}: config-map overrides the stack file`);
+                }
+            }
+        });
+
+        it("staging prints the tag committed in Pulumi.staging.yaml before deploying it", () => {
+            const { step } = tagStep("deploy-staging.yml");
+            assert.equal(step.env?.STACK_FILE, "Pulumi.staging.yaml");
+            const r = run(step, stackText("Pulumi.staging.yaml"), "");
+            assert.equal(r.status, 0, r.out);
+            assert.match(r.out, new RegExp(`::notice[^\\n]*${committed("Pulumi.staging.yaml").replace(/\./g, "\\.")}`));
+            assert.match(r.summary, /Deploying image tag/);
+        });
+
+        it("prod takes an optional image_tag that must equal the committed tag, or stops before deploying", () => {
+            const { wf, step } = tagStep("deploy-prod.yml");
+            const input = (wf.on.workflow_dispatch as { inputs: Record<string, { required?: boolean }> }).inputs.image_tag;
+            assert.ok(input && input.required !== true, "image_tag is an optional workflow_dispatch input");
+            assert.equal(step.env?.STACK_FILE, "Pulumi.prod.yaml");
+            // The input reaches the script through env, never spliced into its text.
+            assert.match(String(step.env?.REQUESTED_TAG), /^\$\{\{\s*inputs\.image_tag\s*\}\}$/);
+            assert.doesNotMatch(String(step.run), /\$\{\{/);
+            const tag = committed("Pulumi.prod.yaml");
+            const prod = stackText("Pulumi.prod.yaml");
+            for (const requested of ["", tag]) {
+                const r = run(step, prod, requested);
+                assert.equal(r.status, 0, r.out);
+                assert.ok(r.out.includes(tag), r.out);
+            }
+            const wrong = run(step, prod, `${tag}-other`);
+            assert.notEqual(wrong.status, 0);
+            assert.match(wrong.out, /::error[^\n]*is not the committed groundwork:imageTag/);
+            const unset = run(step, prod.replace(/^\s*groundwork:imageTag:.*$/m, ""), "");
+            assert.notEqual(unset.status, 0, "no tag committed: no deploy");
+        });
     });
 });
