@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { byUrn, goodPlan } from "./harness";
 
 const DIR = path.resolve(__dirname, "..", ".github", "workflows");
 
@@ -265,6 +266,39 @@ describe("CI workflows", () => {
             assert.match(wrong.out, /::error[^\n]*is not the committed groundwork:imageTag/);
             const unset = run(step, prod.replace(/^\s*groundwork:imageTag:.*$/m, ""), "");
             assert.notEqual(unset.status, 0, "no tag committed: no deploy");
+        });
+    });
+    describe("the deploy runbook", () => {
+        const RUNBOOKS = path.resolve(__dirname, "..", "docs", "runbooks");
+        const deployMd = fs.readFileSync(path.join(RUNBOOKS, "deploy.md"), "utf8");
+
+        it("creates the ECR repository first with its recorded URN, targeted together with its parent", async () => {
+            const r = await goodPlan("staging");
+            const targets = [...deployMd.matchAll(/--target '([^']+)'/g)].map((m) => m[1]);
+            const repo = r.resources.find((x) => x.type === "aws:ecr/repository:Repository");
+            assert.ok(repo && targets.includes(repo.urn), `deploy.md lacks --target '${repo?.urn}'`);
+            for (const urn of targets) {
+                const res = byUrn(r, urn);
+                assert.ok(res, `deploy.md targets ${urn}, which the program does not declare`);
+                const parent = byUrn(r, res.parent ?? "");
+                if (parent && parent.type !== "pulumi:pulumi:Stack") assert.ok(targets.includes(parent.urn), `${urn}: its parent ${parent.urn} must be targeted too`);
+            }
+            assert.match(deployMd, /pulumi up --stack staging \\\n\s+--target/);
+        });
+
+        it("commits every config change it tells you to make (CI deploys only what main holds)", () => {
+            for (const file of ["deploy.md", "rotate-secrets.md", "health-alarm.md"]) {
+                const text = fs.readFileSync(path.join(RUNBOOKS, file), "utf8");
+                for (const chunk of text.split(/\n\s*\n/).filter((c) => /pulumi config set/.test(c))) {
+                    assert.match(chunk, /commit/, `${file}: a config set without a commit:\n${chunk}`);
+                }
+            }
+        });
+
+        it("says pulumi up waits for steady state and fails when the circuit breaker rolls back", () => {
+            assert.match(deployMd, /waitForSteadyState/);
+            assert.match(deployMd, /`pulumi up` then fails/);
+            assert.doesNotMatch(deployMd, /returns before ECS finishes/);
         });
     });
 });
