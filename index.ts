@@ -183,9 +183,11 @@ const api = new WebService("api", {
     securityGroupId: sg.apiSecurityGroupId,
     environment: env.api,
     targetGroupArn: alb.targetGroupArn,
+    listener: alb.httpsListener,
     requestCountResourceLabel: pulumi.interpolate`${alb.arnSuffix}/${alb.targetGroupArnSuffix}`,
-}, { ...opts, dependsOn: [alb] });
+}, opts);
 
+// The worker's rollout starts only once the api's (migrations included) is steady.
 const worker = new WorkerService("worker", {
     ...shared,
     cpu: cfg.worker.cpu,
@@ -195,7 +197,7 @@ const worker = new WorkerService("worker", {
     command: cfg.worker.command,
     securityGroupId: sg.workerSecurityGroupId,
     environment: env.worker,
-}, opts);
+}, { ...opts, dependsOn: [api] });
 
 // ---- edge: DNS -----------------------------------------------------------------------------------
 new Dns("dns", {

@@ -3,12 +3,12 @@
  * schema of the plain keys, and the names rules share. `config.ts` applies it.
  */
 import { z } from "zod";
-import { CACHE_NODE_TYPES, DB_INSTANCE_CLASSES, LOG_RETENTION_DAYS } from "./defaults";
+import { CACHE_NODE_TYPES, DB_INSTANCE_CLASSES, LOG_RETENTION_DAYS, SECRET_LOOKING_NAME } from "./defaults";
 
 export const DNS_NAME = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 export const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
-/** Names that must never be plain `environment` entries: they hold credentials. */
-export const SECRET_LOOKING_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|_KEY$|^KEY$|_DSN$|API_KEY)/;
+/** Names that must never be plain `environment` entries: they hold credentials (defined in defaults.ts). */
+export { SECRET_LOOKING_NAME };
 /** Variables the program itself sets; config may not override them. */
 export const RESERVED_APP_ENV = [
     "NODE_ENV", "PORT", "DATABASE_URL", "REDIS_URL", "S3_BUCKET", "S3_REGION", "JWT_SECRET", "STRIPE_SECRET_KEY",

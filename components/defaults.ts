@@ -28,6 +28,13 @@ export const CACHE_NODE_TYPES = [
     "cache.t4g.micro", "cache.t4g.small", "cache.t4g.medium", "cache.m7g.large", "cache.m7g.xlarge", "cache.r7g.large", "cache.r7g.xlarge",
 ] as const;
 
+/**
+ * Variable names that may hold a credential: never a plain `environment` entry or unencrypted
+ * config, always a secret (ECS `secrets`, Vercel `sensitive`). The config module, the services
+ * and the frontend share this one rule.
+ */
+export const SECRET_LOOKING_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|_KEY$|^KEY$|_DSN$|API_KEY)/;
+
 /** Fargate's valid memory sizes (MiB) for a CPU size (units), or undefined for an invalid CPU. */
 export function fargateMemoryChoices(cpu: number): number[] | undefined {
     const range = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);

@@ -5,13 +5,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
-import { VERCEL_US_REGIONS } from "./defaults";
+import { SECRET_LOOKING_NAME, VERCEL_US_REGIONS } from "./defaults";
 
 /**
- * Names that may hold a credential. Mirrors the config module's rule: such a variable is always
- * `sensitive`, even if it reached this component as a "public" setting.
+ * Names that may hold a credential: the config module's rule itself (`defaults.ts`), so the two
+ * cannot drift. Such a variable is always `sensitive`, even if it reached this component as a
+ * "public" setting.
  */
-export const SECRET_LOOKING_ENV_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|_KEY$|^KEY$|_DSN$|API_KEY)/;
+export const SECRET_LOOKING_ENV_NAME = SECRET_LOOKING_NAME;
 
 /** Vercel deployment targets a variable can be set for. */
 export type VercelTarget = "production" | "preview";

@@ -13,31 +13,40 @@ export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 export interface LoadBalancerArgs {
     /**
      * The VPC the target group belongs to.
+     * @default none (required)
      * @example network.vpcId
      */
     vpcId: pulumi.Input<string>;
     /**
      * Public subnets, one per AZ (at least two). The ALB has a public IPv4 in each:
      * $3.65/month per IP on top of the ALB's $16.43/month + LCUs ($0.008/LCU-hour).
+     * @default none (required)
      * @example network.publicSubnetIds
      */
     publicSubnetIds: pulumi.Input<string>[];
     /**
      * The ALB's security group (80/443 in, container port out to the api).
+     * @default none (required)
      * @example sg.albSecurityGroupId
      */
     securityGroupId: pulumi.Input<string>;
     /**
      * Host the certificate is for and clients call.
+     * @default none (config: `api.<groundwork:domain>`)
      * @example "api.example.com"
      */
     domainName: string;
     /**
      * Cloudflare zone that gets the (unproxied) ACM validation record.
+     * @default none (config: groundwork:cloudflareZoneId, or looked up by zone name)
      * @example "023e105f4ecef8ad9ca31a8372d0c353"
      */
     zoneId: pulumi.Input<string>;
-    /** Cloudflare provider for the validation record (the zone's account). */
+    /**
+     * Cloudflare provider for the validation record (the zone's account).
+     * @default none (required: default providers are disabled)
+     * @example providers.cloudflare
+     */
     cloudflareProvider: cloudflare.Provider;
     /**
      * Port the api container listens on; the target group sends traffic and health checks there.

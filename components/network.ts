@@ -9,6 +9,12 @@ import * as pulumi from "@pulumi/pulumi";
 /** Interface endpoints created when `interfaceEndpoints` is on: what a Fargate task needs to start. */
 export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] as const;
 
+/**
+ * Zone ids (the same physical AZ in every account, unlike names such as `us-east-1c`) that new
+ * subnets never go to: use1-az3 is constrained and refuses newer instance types and capacity.
+ */
+export const DEFAULT_EXCLUDED_ZONE_IDS = ["use1-az3"];
+
 export interface NetworkArgs {
     /**
      * The VPC's range, a /16 in 10.0.0.0/8 ending in `.0.0/16`. Public subnets are /24s in its
@@ -52,6 +58,15 @@ export interface NetworkArgs {
      * @example 90
      */
     flowLogRetentionDays: number;
+    /**
+     * Availability zone ids (`use1-az3`, not names: names map to different zones per account)
+     * subnets are never placed in, because they lack capacity or features. Ids of other regions
+     * are ignored. Changing this list does not move existing subnets (see `ignoreChanges` on
+     * them); it only decides where subnets of a new stack, or added AZs, go.
+     * @default ["use1-az3"]
+     * @example ["use1-az3", "use1-az6"]
+     */
+    excludeZoneIds?: string[];
 }
 
 export class Network extends pulumi.ComponentResource {
@@ -68,7 +83,7 @@ export class Network extends pulumi.ComponentResource {
     public readonly privateRouteTableIds: pulumi.Output<string>[];
     /** The NAT gateways: 1 (`single`) or one per AZ (`perAz`). */
     public readonly natGateways: aws.ec2.NatGateway[];
-    /** AZ names, in subnet order. */
+    /** AZ names the private subnets are in (as created; see `ignoreChanges`), in subnet order. */
     public readonly availabilityZones: pulumi.Output<string>[];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -83,21 +98,38 @@ export class Network extends pulumi.ComponentResource {
         if (args.natGateways !== "single" && args.natGateways !== "perAz") {
             throw new Error(`Network "${name}": natGateways must be "single" or "perAz", got "${String(args.natGateways)}". Example: "perAz"`);
         }
+        for (const id of args.excludeZoneIds ?? []) {
+            if (!/^[a-z]{3,5}\d-az\d{1,2}$/.test(id)) {
+                throw new Error(`Network "${name}": excludeZoneIds holds "${id}", which is not an AZ id (an AZ name such as us-east-1c differs per account). Example: use1-az3`);
+            }
+        }
         const prefix = `10.${cidr[1]}`;
         const parent = { parent: this };
 
-        // Only AZs that need no opt-in: Local and Wavelength Zones lack NAT gateways and Fargate.
+        const excludeZoneIds = args.excludeZoneIds ?? DEFAULT_EXCLUDED_ZONE_IDS;
+        // Only AZs that need no opt-in (Local and Wavelength Zones lack NAT gateways and Fargate),
+        // and none of the zones known to lack capacity.
         const azs = aws.getAvailabilityZonesOutput({
             state: "available",
+            excludeZoneIds,
             filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
         }, parent);
         const region = aws.getRegionOutput({}, parent).region;
         // Subnet counts come from the plain azCount, never from the invoke's result, so preview
         // shows every subnet; the AZ names themselves may arrive later.
-        this.availabilityZones = Array.from({ length: args.azCount }, (_, i) => azs.names.apply((names) => {
-            if (names.length <= i) throw new Error(`Network "${name}": azCount is ${args.azCount} but the region has only ${names.length} standard AZs`);
+        const azNames = Array.from({ length: args.azCount }, (_, i) => azs.names.apply((names) => {
+            if (names.length <= i) {
+                throw new Error(`Network "${name}": azCount is ${args.azCount} but the region has only ${names.length} standard AZs ` +
+                    `outside excludeZoneIds ${JSON.stringify(excludeZoneIds)}. Example: azCount 2`);
+            }
             return names[i];
         }));
+        // The AZ list is read on every run and can shift: an impaired AZ drops out of
+        // state "available", or a zone joins excludeZoneIds. availabilityZone forces a subnet's
+        // replacement, and these subnets hold the RDS instance, the cache nodes and task ENIs, so
+        // a changed list must never move an existing subnet in a routine `pulumi up`. Moving a
+        // subnet is a deliberate migration (new subnet, move the data tier, drop the old one).
+        const subnetOpts = { parent: this, ignoreChanges: ["availabilityZone", "availabilityZoneId"] };
 
         this.vpc = new aws.ec2.Vpc(`${name}-vpc`, {
             cidrBlock: args.cidrBlock,
@@ -122,7 +154,7 @@ export class Network extends pulumi.ComponentResource {
         const publicSubnets: aws.ec2.Subnet[] = [];
         const privateSubnets: aws.ec2.Subnet[] = [];
         for (let i = 0; i < args.azCount; i++) {
-            const az = this.availabilityZones[i];
+            const az = azNames[i];
             const pub = new aws.ec2.Subnet(`${name}-public-${i}`, {
                 vpcId: this.vpc.id,
                 availabilityZone: az,
@@ -131,7 +163,7 @@ export class Network extends pulumi.ComponentResource {
                 // own), and each one costs $3.65/month.
                 mapPublicIpOnLaunch: false,
                 tags: { Name: `${name}-public-${i}`, tier: "public" },
-            }, parent);
+            }, subnetOpts);
             new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: pub.id, routeTableId: publicRt.id }, parent);
             publicSubnets.push(pub);
 
@@ -141,7 +173,7 @@ export class Network extends pulumi.ComponentResource {
                 cidrBlock: `${prefix}.${(i + 1) * 16}.0/20`,
                 mapPublicIpOnLaunch: false,
                 tags: { Name: `${name}-private-${i}`, tier: "private" },
-            }, parent));
+            }, subnetOpts));
         }
 
         // NAT: one per AZ, or one in the first AZ that every private route table uses.
@@ -173,6 +205,8 @@ export class Network extends pulumi.ComponentResource {
 
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
         this.privateSubnetIds = privateSubnets.map((s) => s.id);
+        // The subnets' own AZs: after a shift in the AZ list they still say where things run.
+        this.availabilityZones = privateSubnets.map((s) => s.availabilityZone);
         this.privateRouteTableIds = privateRts.map((rt) => rt.id);
 
         // The S3 gateway endpoint is free and keeps uploads and image layers (ECR stores them in

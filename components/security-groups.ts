@@ -19,6 +19,7 @@ export const REDIS_PORT = 6379;
 export interface SecurityGroupsArgs {
     /**
      * The VPC the groups belong to.
+     * @default none (required)
      * @example network.vpcId
      */
     vpcId: pulumi.Input<string>;
@@ -31,7 +32,8 @@ export interface SecurityGroupsArgs {
     /**
      * When the API is proxied by Cloudflare, the ALB accepts only these IPv4 ranges (put in a
      * managed prefix list, so a changed range list updates one resource). Undefined: the whole
-     * internet on 80/443, IPv4 and IPv6.
+     * internet on 80/443 over IPv4 only (the ALB is `ipAddressType: "ipv4"`, so an IPv6 rule
+     * would open the group wider than anything can reach it).
      * @default undefined (internet)
      * @example cloudflare.getIpRangesOutput({}).ipv4Cidrs
      */
@@ -82,7 +84,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
         this.database = group("db", "Postgres: in from the api and worker only");
         this.cache = group("cache", "Redis/Valkey: in from the api and worker only");
 
-        type Peer = { cidrIpv4: pulumi.Input<string> } | { cidrIpv6: string } | { prefixListId: pulumi.Input<string> }
+        type Peer = { cidrIpv4: pulumi.Input<string> } | { prefixListId: pulumi.Input<string> }
             | { referencedSecurityGroupId: pulumi.Input<string> };
         const ingress = (role: string, sg: aws.ec2.SecurityGroup, port: number, peer: Peer, description: string) =>
             new aws.vpc.SecurityGroupIngressRule(`${name}-${role}`, {
@@ -94,10 +96,11 @@ export class SecurityGroups extends pulumi.ComponentResource {
             }, parent);
 
         // ---- ALB: the only group open to the outside, and only on 80 (redirect) and 443.
+        // IPv4 only: the ALB has no IPv6 address (ipAddressType "ipv4"), so no ::/0 rule; a
+        // dual-stack ALB would add its IPv6 rules together with the address type.
         if (args.albIngressCidrs === undefined) {
             for (const [port, proto] of [[80, "HTTP (redirected to HTTPS)"], [443, "HTTPS"]] as const) {
                 ingress(`alb-in-${port}-v4`, this.alb, port, { cidrIpv4: "0.0.0.0/0" }, `${proto} from the internet (IPv4)`);
-                ingress(`alb-in-${port}-v6`, this.alb, port, { cidrIpv6: "::/0" }, `${proto} from the internet (IPv6)`);
             }
         } else {
             // The ranges are an Output: one prefix list holds them, rather than a rule per range

@@ -13,16 +13,19 @@ import { buildFargateService, FargateParts, FargateSpec, checkServiceArgs } from
 export interface ServiceBaseArgs {
     /**
      * Cluster the service runs in.
+     * @default none (required)
      * @example cluster.clusterArn
      */
     clusterArn: pulumi.Input<string>;
     /**
      * The cluster's name (autoscaling's resource id is `service/<cluster>/<service>`).
+     * @default none (required)
      * @example cluster.clusterName
      */
     clusterName: pulumi.Input<string>;
     /**
      * `<repository url>:<tag>`. The api and worker run the same image.
+     * @default none (config: `<repository url>:<groundwork:imageTag>`)
      * @example pulumi.interpolate`${cluster.repositoryUrl}:v1.4.2`
      */
     image: pulumi.Input<string>;
@@ -68,34 +71,43 @@ export interface ServiceBaseArgs {
     command: string[];
     /**
      * Private subnets for the tasks (one per AZ); tasks never get a public IP.
+     * @default none (required)
      * @example network.privateSubnetIds
      */
     subnetIds: pulumi.Input<string>[];
     /**
      * The tasks' security group.
+     * @default none (required)
      * @example sg.apiSecurityGroupId
      */
     securityGroupId: pulumi.Input<string>;
     /**
      * Plain settings, the ECS `environment`. Never secrets: a name in `secretKeys` or one that
      * looks like a credential (`*_SECRET*`, `*_KEY`, `*TOKEN*`, `*PASSWORD*`) is refused.
+     * Every container also gets `HOME=/tmp` and `npm_config_cache=/tmp/.npm` (the root
+     * filesystem is read-only), so those two names are refused here too.
+     * @default none (required; index.ts passes the DESIGN contract's plain settings)
      * @example { NODE_ENV: "production", S3_BUCKET: uploads.bucketName }
      */
     environment: Record<string, pulumi.Input<string>>;
     /**
      * The stack's Secrets Manager secret, a JSON object. The execution role may read exactly
      * this ARN.
+     * @default none (required)
      * @example secrets.arn
      */
     secretArn: pulumi.Input<string>;
     /**
      * Keys of that secret each task gets as variables of the same name (ECS `secrets`,
      * `valueFrom: <arn>:<KEY>::`).
+     * @default none (required; may be empty)
      * @example ["DATABASE_URL", "JWT_SECRET", "REDIS_URL", "STRIPE_SECRET_KEY"]
      */
     secretKeys: string[];
     /**
-     * Buckets the task role may list, read, write and delete objects in; nothing else in S3.
+     * Buckets the task role may list, read, write and delete objects in (and run multipart
+     * uploads in: abort, list parts); nothing else in S3. Empty: the task role has no policy.
+     * @default none (required; may be empty)
      * @example [uploads.arn]
      */
     bucketArns: pulumi.Input<string>[];
@@ -146,11 +158,21 @@ export interface WebServiceArgs extends ServiceBaseArgs {
     containerPort: number;
     /**
      * Target group the tasks register in.
+     * @default none (required)
      * @example alb.targetGroupArn
      */
     targetGroupArn: pulumi.Input<string>;
     /**
+     * The listener that forwards to `targetGroupArn`. The ECS service depends on it explicitly:
+     * ECS refuses a service whose target group is not yet attached to a load balancer, and
+     * nothing in the service's inputs refers to the listener.
+     * @default none (required)
+     * @example alb.httpsListener
+     */
+    listener: pulumi.Resource;
+    /**
      * ALB resource label `app/…/targetgroup/…` for request-count scaling.
+     * @default none (required)
      * @example pulumi.interpolate`${alb.arnSuffix}/${alb.targetGroupArnSuffix}`
      */
     requestCountResourceLabel: pulumi.Input<string>;
@@ -178,7 +200,17 @@ export interface WebServiceArgs extends ServiceBaseArgs {
 /** The worker takes nothing beyond the shared args. */
 export type WorkerServiceArgs = ServiceBaseArgs;
 
-function baseSpec(args: ServiceBaseArgs, stopTimeoutSeconds: number): FargateSpec {
+/** A resource option's `dependsOn` (one resource, a list, or an Input of either) as a list. */
+function dependencyList(d: pulumi.ResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
+    if (d === undefined) return [];
+    if (Array.isArray(d)) return d;
+    // One resource, or an Output/Promise of one or of a list: Pulumi flattens nested lists when
+    // it gathers dependencies, so it can stand as one entry.
+    return [d as pulumi.Input<pulumi.Resource>];
+}
+
+function baseSpec(args: ServiceBaseArgs, stopTimeoutSeconds: number, opts: pulumi.ComponentResourceOptions | undefined,
+    extraDependsOn: pulumi.Input<pulumi.Resource>[] = []): FargateSpec {
     return {
         clusterArn: args.clusterArn, clusterName: args.clusterName, image: args.image, architecture: args.architecture,
         cpu: args.cpu, memory: args.memory, minTasks: args.minTasks, maxTasks: args.maxTasks, command: args.command,
@@ -188,6 +220,10 @@ function baseSpec(args: ServiceBaseArgs, stopTimeoutSeconds: number): FargateSpe
         stopTimeoutSeconds: args.stopTimeoutSeconds ?? stopTimeoutSeconds,
         cpuTargetPercent: args.cpuTargetPercent ?? 60,
         memoryTargetPercent: args.memoryTargetPercent ?? 75,
+        // The component's `dependsOn` is handed to the ECS service itself: Pulumi records a
+        // component's dependsOn on the component only, and the service is what must wait (the
+        // worker's rollout for the api's, migrations included).
+        serviceDependsOn: [...dependencyList(opts?.dependsOn), ...extraDependsOn],
     };
 }
 
@@ -197,6 +233,8 @@ export class WebService extends pulumi.ComponentResource {
     public readonly taskDefinition: aws.ecs.TaskDefinition;
     public readonly executionRole: aws.iam.Role;
     public readonly taskRole: aws.iam.Role;
+    /** The execution role's ARN: the one principal (per service) that may read the stack's app secret. */
+    public readonly executionRoleArn: pulumi.Output<string>;
     public readonly logGroup: aws.cloudwatch.LogGroup;
     public readonly scalingTarget: aws.appautoscaling.Target;
     /** The ECS service's name (alarms and dashboards use it). */
@@ -207,7 +245,8 @@ export class WebService extends pulumi.ComponentResource {
     constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:compute:WebService", name, {}, opts);
         const spec: FargateSpec = {
-            ...baseSpec(args, 30),
+            // The service waits for the listener, so its target group is attached when ECS registers tasks.
+            ...baseSpec(args, 30, opts, [args.listener]),
             web: {
                 containerPort: args.containerPort,
                 targetGroupArn: args.targetGroupArn,
@@ -222,12 +261,13 @@ export class WebService extends pulumi.ComponentResource {
         this.service = parts.service;
         this.taskDefinition = parts.taskDefinition;
         this.executionRole = parts.executionRole;
+        this.executionRoleArn = parts.executionRole.arn;
         this.taskRole = parts.taskRole;
         this.logGroup = parts.logGroup;
         this.scalingTarget = parts.scalingTarget;
         this.serviceName = parts.service.name;
         this.logGroupName = parts.logGroup.name;
-        this.registerOutputs({ serviceName: this.serviceName, logGroupName: this.logGroupName });
+        this.registerOutputs({ serviceName: this.serviceName, logGroupName: this.logGroupName, executionRoleArn: this.executionRoleArn });
     }
 }
 
@@ -237,6 +277,8 @@ export class WorkerService extends pulumi.ComponentResource {
     public readonly taskDefinition: aws.ecs.TaskDefinition;
     public readonly executionRole: aws.iam.Role;
     public readonly taskRole: aws.iam.Role;
+    /** The execution role's ARN: the one principal (per service) that may read the stack's app secret. */
+    public readonly executionRoleArn: pulumi.Output<string>;
     public readonly logGroup: aws.cloudwatch.LogGroup;
     public readonly scalingTarget: aws.appautoscaling.Target;
     /** The ECS service's name (alarms and dashboards use it). */
@@ -246,17 +288,18 @@ export class WorkerService extends pulumi.ComponentResource {
 
     constructor(name: string, args: WorkerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:compute:WorkerService", name, {}, opts);
-        const spec = baseSpec(args, 120);
+        const spec = baseSpec(args, 120, opts);
         checkServiceArgs(`WorkerService "${name}"`, spec);
         const parts = buildFargateService(this, name, spec);
         this.service = parts.service;
         this.taskDefinition = parts.taskDefinition;
         this.executionRole = parts.executionRole;
+        this.executionRoleArn = parts.executionRole.arn;
         this.taskRole = parts.taskRole;
         this.logGroup = parts.logGroup;
         this.scalingTarget = parts.scalingTarget;
         this.serviceName = parts.service.name;
         this.logGroupName = parts.logGroup.name;
-        this.registerOutputs({ serviceName: this.serviceName, logGroupName: this.logGroupName });
+        this.registerOutputs({ serviceName: this.serviceName, logGroupName: this.logGroupName, executionRoleArn: this.executionRoleArn });
     }
 }

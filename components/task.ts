@@ -5,8 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { SECRET_LOOKING_NAME } from "./config";
-import { fargateMemoryChoices } from "./defaults";
+import { fargateMemoryChoices, SECRET_LOOKING_NAME } from "./defaults";
 
 /** Name of the app container in every task definition (the ALB targets it in the api). */
 export const APP_CONTAINER = "app";
@@ -14,6 +13,13 @@ export const APP_CONTAINER = "app";
 export const MIGRATE_CONTAINER = "migrate";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Variables every container gets, plumbing for the read-only root filesystem: npm (`npx prisma
+ * migrate deploy` in the init container), Prisma's engine cache and Node tools write under
+ * $HOME (~/.npm, ~/.cache), which would fail with EROFS. /tmp is the task's one writable volume.
+ */
+export const WRITABLE_HOME_ENV: Readonly<Record<string, string>> = Object.freeze({ HOME: "/tmp", npm_config_cache: "/tmp/.npm" });
 
 /** What a Fargate service needs, whichever kind it is. Validated by `checkServiceArgs`. */
 export interface FargateSpec {
@@ -38,6 +44,8 @@ export interface FargateSpec {
     stopTimeoutSeconds: number;
     cpuTargetPercent: number;
     memoryTargetPercent: number;
+    /** Resources the ECS service (its rollout) waits for: the component's own `dependsOn`, the api's listener. */
+    serviceDependsOn?: pulumi.Input<pulumi.Resource>[];
     // The api's parts; absent for the worker.
     web?: {
         containerPort: number;
@@ -70,9 +78,11 @@ export function checkServiceArgs(component: string, s: FargateSpec): void {
         if (!ENV_NAME.test(name)) fail(`environment name "${name}" is not a valid variable name. Example: LOG_LEVEL`);
         if (s.secretKeys.includes(name)) fail(`environment sets ${name}, which secretKeys also delivers; a variable comes from one place only`);
         if (SECRET_LOOKING_NAME.test(name)) fail(`environment sets ${name}, which looks like a credential; add it to the stack's secret and secretKeys instead`);
+        if (Object.keys(WRITABLE_HOME_ENV).includes(name)) fail(`environment sets ${name}, which the service sets itself to ${WRITABLE_HOME_ENV[name]} (the root filesystem is read-only); remove it`);
     }
     for (const key of s.secretKeys) {
         if (!ENV_NAME.test(key)) fail(`secretKeys entry "${key}" is not a valid variable name. Example: DATABASE_URL`);
+        if (Object.keys(WRITABLE_HOME_ENV).includes(key)) fail(`secretKeys holds ${key}, which the service sets itself to ${WRITABLE_HOME_ENV[key]}; remove it`);
     }
     if (new Set(s.secretKeys).size !== s.secretKeys.length) fail(`secretKeys has duplicates: ${JSON.stringify(s.secretKeys)}`);
     if (s.web) {
@@ -165,7 +175,9 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
                     {
                         Sid: "ReadWriteObjects",
                         Effect: "Allow",
-                        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                        // Multipart: browsers upload large files in parts through URLs the api
+                        // signs, and the api lists the uploaded parts and aborts unfinished uploads.
+                        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
                         Resource: s.bucketArns.map((arn) => pulumi.interpolate`${arn}/*`),
                     },
                 ],
@@ -173,7 +185,9 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
         }, opts);
     }
 
-    const environment = Object.keys(s.environment).sort().map((k) => ({ name: k, value: s.environment[k] }));
+    // The app's settings plus the writable-$HOME plumbing (checkServiceArgs refused overlaps).
+    const plainEnv: Record<string, pulumi.Input<string>> = { ...s.environment, ...WRITABLE_HOME_ENV };
+    const environment = Object.keys(plainEnv).sort().map((k) => ({ name: k, value: plainEnv[k] }));
     // Each secret is one key of the stack's JSON secret: `<arn>:<KEY>::` (latest version).
     const secrets = s.secretKeys.map((k) => ({ name: k, valueFrom: pulumi.interpolate`${s.secretArn}:${k}::` }));
     const container = (containerName: string, command: string[], extra: Record<string, unknown>) => ({
@@ -247,12 +261,16 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
         propagateTags: "SERVICE",
         enableEcsManagedTags: true,
         enableExecuteCommand: false,
-        // `pulumi up` returns once ECS accepted the deployment; the circuit breaker judges it.
-        waitForSteadyState: false,
+        // `pulumi up` waits until the new tasks are steady. When the circuit breaker rolls a
+        // failed deploy back, the update fails and CI goes red instead of reporting a deploy that
+        // never happened; and whatever depends on this service (the worker on the api) starts
+        // its own rollout only after this one, migrations included, has finished.
+        waitForSteadyState: true,
     }, {
         parent,
         // Autoscaling owns the running count after creation; an update must not reset it.
         ignoreChanges: ["desiredCount"],
+        dependsOn: s.serviceDependsOn ?? [],
     });
 
     const resourceId = pulumi.interpolate`service/${s.clusterName}/${service.name}`;

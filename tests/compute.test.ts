@@ -3,8 +3,16 @@
  * the api/worker Fargate services, asserted on the graph the offline engine records.
  */
 import { strict as assert } from "assert";
-import { PlanRecord, RecordedResource } from "../tools/engine";
-import { shortHash } from "../tools/mock-states";
+import * as fs from "fs";
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT_DIR, PlanRecord, RecordedResource } from "../tools/engine";
+import { mockCall, mockState, shortHash } from "../tools/mock-states";
+import * as config from "../components/config";
+import * as defaults from "../components/defaults";
+import { SECRET_LOOKING_ENV_NAME } from "../components/frontend";
+import { WorkerService } from "../components/service";
 import { checkServiceArgs, FargateSpec } from "../components/task";
 import { byType, goodPlan, one } from "./harness";
 
@@ -116,16 +124,31 @@ describe("compute target", () => {
             }
         });
 
-        it("places subnets in distinct AZs and never auto-assigns public IPs", async () => {
+        it("places subnets in distinct AZs, skipping the capacity-constrained use1-az3, and never auto-assigns public IPs", async () => {
             const r = await goodPlan("prod");
             const privateAzs = byType(r, T.subnet).filter((s) => s.name.startsWith("net-private-")).map((s) => s.inputs.availabilityZone);
-            assert.deepEqual(privateAzs, ["us-east-1a", "us-east-1b", "us-east-1c"]);
+            // The mocks give us-east-1c the id use1-az3 (tools/mock-states.ts), so it is skipped.
+            assert.deepEqual(privateAzs, ["us-east-1a", "us-east-1b", "us-east-1d"]);
             for (const s of byType(r, T.subnet)) assert.equal(s.inputs.mapPublicIpOnLaunch, false, s.name);
             const cidrs = byType(r, T.subnet).map((s) => s.inputs.cidrBlock as string);
             assert.equal(new Set(cidrs).size, cidrs.length, "subnet CIDRs do not overlap");
             const vpc = one(r, T.vpc);
             assert.equal(vpc.inputs.cidrBlock, "10.0.0.0/16");
             assert.ok(cidrs.every((c) => c.startsWith("10.0.")));
+        });
+
+        it("never moves an existing subnet when the region's AZ list shifts (AZ changes are ignored, not replaced)", async () => {
+            for (const stack of ["prod", "staging"]) {
+                const r = await goodPlan(stack);
+                const subnets = byType(r, T.subnet);
+                assert.ok(subnets.length >= 4);
+                for (const s of subnets) {
+                    for (const prop of ["availabilityZone", "availabilityZoneId"]) {
+                        assert.ok(s.options.ignoreChanges.includes(prop), `${stack} ${s.name} ignores changes to ${prop}`);
+                    }
+                    assert.equal(s.options.deleteBeforeReplace, false, s.name);
+                }
+            }
         });
 
         it("strips every rule from the default security group", async () => {
@@ -212,7 +235,7 @@ describe("compute target", () => {
             const r = await goodPlan("prod");
             const rules = rulesOf(r, T.ingress, "alb");
             assert.deepEqual(rules.map((x) => `${x.inputs.fromPort}-${x.inputs.toPort} ${x.inputs.cidrIpv4 ?? x.inputs.cidrIpv6}`).sort(),
-                ["443-443 0.0.0.0/0", "443-443 ::/0", "80-80 0.0.0.0/0", "80-80 ::/0"]);
+                ["443-443 0.0.0.0/0", "80-80 0.0.0.0/0"]);
             const out = rulesOf(r, T.egress, "alb");
             assert.equal(out.length, 1);
             assert.equal(resolveId(r, out[0].inputs.referencedSecurityGroupId, T.sg)?.name, "sg-api");
@@ -220,6 +243,16 @@ describe("compute target", () => {
             // No other group takes anything from the whole internet.
             const open = byType(r, T.ingress).filter((x) => x.inputs.cidrIpv4 === "0.0.0.0/0" || x.inputs.cidrIpv6 === "::/0");
             assert.ok(open.every((x) => x.inputs.securityGroupId === mockId(sgNamed(r, "alb"))), open.map((x) => x.name).join(", "));
+        });
+
+        it("opens no IPv6 ingress anywhere: the ALB is IPv4-only, so no ::/0 rule", async () => {
+            for (const [stack, config] of [["prod", {}], ["staging", {}], ["prod", { "groundwork:apiProxied": true }]] as const) {
+                const r = await goodPlan(stack, config);
+                assert.equal(one(r, T.lb).inputs.ipAddressType, "ipv4");
+                const v6 = byType(r, T.ingress).filter((x) => x.inputs.cidrIpv6 !== undefined);
+                assert.deepEqual(v6.map((x) => `${x.name} ${x.inputs.cidrIpv6}`), [], `${stack} ${JSON.stringify(config)}`);
+                assert.ok(!byType(r, T.ingress).some((x) => x.inputs.cidrIpv6 === "::/0"), "no ::/0 rule");
+            }
         });
 
         it("admits only Cloudflare's ranges, through one prefix list, when the API is proxied", async () => {
@@ -438,6 +471,34 @@ describe("compute target", () => {
             }
         });
 
+        it("waits for each rollout to be steady, so a circuit-breaker rollback fails `pulumi up`", async () => {
+            for (const stack of ["prod", "staging"]) {
+                const r = await goodPlan(stack);
+                for (const svc of ["api", "worker"]) assert.equal(one(r, T.service, `${svc}-service`).inputs.waitForSteadyState, true, `${stack} ${svc}`);
+            }
+        });
+
+        it("rolls the worker out only after the api service (and its migrations) is steady", async () => {
+            for (const stack of ["prod", "staging"]) {
+                const r = await goodPlan(stack);
+                const api = one(r, T.service, "api-service");
+                const worker = one(r, T.service, "worker-service");
+                assert.ok(worker.options.dependsOn.includes(api.urn), `${stack}: worker-service depends on ${api.urn}`);
+                assert.ok(!api.options.dependsOn.includes(worker.urn), `${stack}: and not the other way round`);
+            }
+        });
+
+        it("creates and updates the api service only after the HTTPS listener that forwards to its target group", async () => {
+            for (const stack of ["prod", "staging"]) {
+                const r = await goodPlan(stack);
+                const https = byType(r, T.listener).find((l) => l.inputs.port === 443);
+                assert.ok(https);
+                const api = one(r, T.service, "api-service");
+                assert.ok(api.options.dependsOn.includes(https.urn), `${stack}: api-service depends on ${https.urn}`);
+                assert.ok(!one(r, T.service, "worker-service").options.dependsOn.includes(https.urn), "the worker has no listener to wait for");
+            }
+        });
+
         it("runs migrations in a non-essential init container that gates the api app container on SUCCESS", async () => {
             const r = await goodPlan("prod");
             const cs = containers(taskDefOf(r, "api"));
@@ -508,6 +569,8 @@ describe("compute target", () => {
             assert.throws(() => checkServiceArgs("WorkerService \"w\"", { ...spec, memory: 4096 }), /memory 4096 is not valid with cpu 256/);
             assert.throws(() => checkServiceArgs("WorkerService \"w\"", { ...spec, minTasks: 3 }), /minTasks \(3\) must not exceed maxTasks \(2\)/);
             assert.throws(() => checkServiceArgs("WorkerService \"w\"", { ...spec, command: [] }), /command must be a non-empty list/);
+            assert.throws(() => checkServiceArgs("WorkerService \"w\"", { ...spec, environment: { HOME: "/home/node" } }), /environment sets HOME, which the service sets itself to \/tmp/);
+            assert.throws(() => checkServiceArgs("WorkerService \"w\"", { ...spec, environment: { npm_config_cache: "/x" } }), /environment sets npm_config_cache/);
         });
 
         it("runs every container with a read-only root filesystem and a writable /tmp volume", async () => {
@@ -521,6 +584,24 @@ describe("compute target", () => {
                     const tmp = c.mountPoints?.find((m) => m.containerPath === "/tmp");
                     assert.equal(tmp?.sourceVolume, "tmp", `${svc}/${c.name} mounts /tmp`);
                     assert.notEqual(tmp?.readOnly, true);
+                }
+            }
+        });
+
+        it("points $HOME and npm's cache at /tmp in every container, so npx/prisma and Node work on the read-only root", async () => {
+            for (const stack of ["prod", "staging"]) {
+                const r = await goodPlan(stack);
+                for (const svc of ["api", "worker"] as const) {
+                    const cs = containers(taskDefOf(r, svc));
+                    if (svc === "api") assert.ok(cs.some((c) => c.name === "migrate"), "the migrate init container is covered too");
+                    for (const c of cs) {
+                        const env = c.environment ?? [];
+                        const get = (name: string) => env.filter((e) => e.name === name).map((e) => e.value);
+                        assert.deepEqual(get("HOME"), ["/tmp"], `${stack} ${svc}/${c.name} HOME`);
+                        assert.deepEqual(get("npm_config_cache"), ["/tmp/.npm"], `${stack} ${svc}/${c.name} npm_config_cache`);
+                        // Both lie on the writable volume.
+                        assert.ok(c.mountPoints?.some((m) => m.containerPath === "/tmp" && m.readOnly !== true));
+                    }
                 }
             }
         });
@@ -592,6 +673,12 @@ describe("compute target", () => {
                 assert.deepEqual([...new Set(resources)].sort(), [uploads, `${uploads}/*`]);
                 const actions = policies.flatMap((p) => doc(p).Statement.flatMap((s) => list(s.Action)));
                 assert.ok(actions.every((a) => a.startsWith("s3:") && !a.includes("*")), actions.join(", "));
+                // Browser multipart uploads through signed URLs: abort and list parts, on the bucket's objects only.
+                for (const action of ["s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]) {
+                    const grants = policies.flatMap((p) => doc(p).Statement).filter((s) => list(s.Action).includes(action));
+                    assert.equal(grants.length, 1, `${svc}: ${action}`);
+                    assert.deepEqual(list(grants[0].Resource), [`${uploads}/*`], `${svc}: ${action} on the uploads objects only`);
+                }
                 assert.equal(role?.inputs.managedPolicyArns, undefined);
             }
             assert.equal(roles.size, 2, "separate task roles per service");
@@ -627,6 +714,29 @@ describe("compute target", () => {
         });
     });
 
+    describe("service components", () => {
+        it("expose their execution role's ARN (the principals the app secret's resource policy names)", async () => {
+            // Built directly under the offline engine's mocks: the ARN is a component output, not
+            // an input of any recorded resource. Tests run one at a time, so no plan is running.
+            await pulumi.runtime.setMocks({
+                newResource: (a) => mockState(a, "us-east-1"),
+                call: (a) => mockCall(a, "us-east-1"),
+            }, "groundwork", "unit", false);
+            const provider = new aws.Provider("unit-aws", { region: "us-east-1" });
+            const worker = new WorkerService("unit-worker", {
+                clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c", clusterName: "c", image: "repo:v1", architecture: "ARM64",
+                cpu: 256, memory: 512, minTasks: 1, maxTasks: 2, command: ["node", "dist/worker.js"], subnetIds: ["subnet-1"],
+                securityGroupId: "sg-1", environment: { LOG_LEVEL: "info" }, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s",
+                secretKeys: ["JWT_SECRET"], bucketArns: [], logRetentionDays: 7,
+            }, { providers: [provider] });
+            const value = <X>(o: pulumi.Output<X>) => new Promise<X>((res) => o.apply((x) => { res(x); return x; }));
+            const [arn, roleArn] = await Promise.all([value(worker.executionRoleArn), value(worker.executionRole.arn)]);
+            assert.match(arn, /^arn:aws:iam::\d{12}:role\/unit-worker-execution/);
+            assert.equal(arn, roleArn);
+            assert.notEqual(arn, await value(worker.taskRole.arn), "the execution role, not the task role");
+        });
+    });
+
     describe("component conventions", () => {
         const COMPUTE = ["groundwork:net:Network", "groundwork:net:SecurityGroups", "groundwork:compute:Cluster",
             "groundwork:edge:LoadBalancer", "groundwork:compute:WebService", "groundwork:compute:WorkerService"];
@@ -640,6 +750,40 @@ describe("compute target", () => {
                 assert.ok(children.length > 0, c.name);
                 for (const child of children) assert.ok(child.name.startsWith(`${c.name}-`), `${child.name} under ${c.name}`);
             }
+        });
+
+        const source = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, "components", file), "utf8");
+
+        it("never imports the config module from a component: only index.ts reads config", () => {
+            for (const file of fs.readdirSync(path.join(PROJECT_DIR, "components"))) {
+                if (!file.endsWith(".ts") || file === "config.ts") continue;
+                assert.doesNotMatch(source(file), /from\s+["']\.\/config["']|require\(["']\.\/config["']\)/, `${file} imports ./config`);
+            }
+        });
+
+        it("shares one credential-name rule between config, services and frontend", () => {
+            assert.equal(config.SECRET_LOOKING_NAME, defaults.SECRET_LOOKING_NAME, "config re-exports the defaults' rule");
+            assert.equal(SECRET_LOOKING_ENV_NAME, defaults.SECRET_LOOKING_NAME, "the frontend uses the same rule");
+            for (const name of ["JWT_SECRET", "STRIPE_SECRET_KEY", "API_TOKEN", "DB_PASSWORD", "SENTRY_DSN", "PRIVATE_X"]) assert.ok(defaults.SECRET_LOOKING_NAME.test(name), name);
+            for (const name of ["LOG_LEVEL", "S3_BUCKET", "HOME", "NEXT_PUBLIC_API_URL"]) assert.ok(!defaults.SECRET_LOOKING_NAME.test(name), name);
+        });
+
+        it("documents every Args field of the compute components with @default and @example", () => {
+            const files = ["network.ts", "security-groups.ts", "cluster.ts", "load-balancer.ts", "service.ts"];
+            let fields = 0;
+            for (const file of files) {
+                for (const [, iface, body] of source(file).matchAll(/export interface (\w+Args)\b[^{]*\{([\s\S]*?)\n\}/g)) {
+                    // Each field: its TSDoc block, then `name?: type;` at the interface's indentation.
+                    for (const m of body.matchAll(/(\/\*\*[\s\S]*?\*\/)?\s*\n {4}(\w+)\??:/g)) {
+                        fields++;
+                        const [, tsdoc, field] = m;
+                        assert.ok(tsdoc, `${file} ${iface}.${field} has TSDoc`);
+                        assert.match(tsdoc, /@default /, `${file} ${iface}.${field} has @default`);
+                        assert.match(tsdoc, /@example /, `${file} ${iface}.${field} has @example`);
+                    }
+                }
+            }
+            assert.ok(fields > 40, `found ${fields} Args fields`);
         });
     });
 });
