@@ -97,6 +97,8 @@ const db = new Database("db", {
     deletionProtection: cfg.database.deletionProtection,
     dbName: cfg.database.name,
     username: cfg.database.username,
+    identifier: `${cfg.project}-${cfg.stack}-db`,
+    logRetentionDays: cfg.logRetentionDays,
     protect: cfg.protectData,
 }, opts);
 
@@ -119,7 +121,7 @@ const webhook = new StripeWebhookEndpoint("stripe-webhook", {
     apiVersion: cfg.stripe.apiVersion,
     apiKey: cfg.stripe.secretKey,
     mode: cfg.stripe.mode,
-});
+}, { protect: cfg.protectData });
 
 const secrets = new AppSecrets("app-secrets", {
     secretName: `${cfg.project}-${cfg.stack}/app`,

@@ -31,6 +31,15 @@ export interface AppSecretsArgs {
      */
     protect: boolean;
     /**
+     * Days a deleted secret can still be restored, during which its name cannot be reused.
+     * 0 deletes it at once (force delete), so a destroyed stack can be created again under the
+     * same name the same day; only for stacks whose every value can be made again (derived from
+     * other resources, generated, or in config), as staging's are. Otherwise 7-30.
+     * @default 30 when `protect` (prod), 0 otherwise (staging)
+     * @example 30
+     */
+    recoveryWindowInDays?: number;
+    /**
      * Length of the generated JWT_SECRET (alphanumeric), 64 or more.
      * @default 64
      * @example 96
@@ -46,6 +55,13 @@ function validate(name: string, args: AppSecretsArgs): void {
     for (const key of Object.keys(args.values)) {
         if (!/^[A-Z][A-Z0-9_]*$/.test(key)) fail("values", `keys must be UPPER_SNAKE_CASE variable names, got "${key}"`, "DATABASE_URL");
         if (key === JWT_SECRET) fail("values", `must not set ${JWT_SECRET}; it is generated here`, "{ DATABASE_URL: db.databaseUrl }");
+    }
+    const window = args.recoveryWindowInDays;
+    if (window !== undefined && !(window === 0 || (Number.isInteger(window) && window >= 7 && window <= 30))) {
+        fail("recoveryWindowInDays", `must be 0 (delete at once) or a whole number of days 7-30, got ${window}`, "30");
+    }
+    if (args.protect && window === 0) {
+        fail("recoveryWindowInDays", "must not be 0 when protect is set: a protected secret must stay restorable after a delete", "30");
     }
     const len = args.jwtSecretLength ?? 64;
     if (!Number.isInteger(len) || len < 64 || len > 1024) fail("jwtSecretLength", `must be a whole number 64-1024, got ${len}`, "64");
@@ -64,17 +80,24 @@ export class AppSecrets extends pulumi.ComponentResource {
     public readonly keys: string[];
     /** The whole secret as a record, secret (for the apiEnv output). */
     public readonly values: pulumi.Output<Record<string, string>>;
+    /** The resource policy `restrictReadersTo` created; undefined until it is called. */
+    public readersPolicy?: aws.secretsmanager.SecretPolicy;
+    private readonly componentName: string;
 
     constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:data:AppSecrets", name, {}, opts);
         validate(name, args);
+        this.componentName = name;
         this.keys = [...Object.keys(args.values), JWT_SECRET].sort();
 
         this.secret = new aws.secretsmanager.Secret(`${name}-secret`, {
             name: args.secretName,
             description: `Runtime secrets of the apps (${this.keys.join(", ")}), read by the ECS tasks`,
-            // The longest recovery window: a deleted secret can be restored for 30 days.
-            recoveryWindowInDays: 30,
+            // prod: the longest window, a deleted secret can be restored for 30 days. Staging: 0, so
+            // a destroy + up of the stack can take the same name again at once (a pending deletion
+            // holds the name for the whole window). Nothing is lost: every value in it is derived
+            // from the stack's resources, generated here, or in config.
+            recoveryWindowInDays: args.recoveryWindowInDays ?? (args.protect ? 30 : 0),
         }, { parent: this, ...(args.protect ? { protect: true, retainOnDelete: true } : {}) });
 
         // Alphanumeric, so the value is safe unquoted in a .env file and in any shell.
@@ -95,5 +118,45 @@ export class AppSecrets extends pulumi.ComponentResource {
 
         this.arn = pulumi.all([this.secret.arn, version.id]).apply(([arn]) => arn);
         this.registerOutputs({ arn: this.arn, keys: this.keys, values: this.values });
+    }
+
+    /**
+     * Lets only the given roles (the services' execution roles) and the IAM identity running
+     * Pulumi read the secret's value: a resource policy (`<name>-readers`) denies
+     * `secretsmanager:GetSecretValue` to every other principal, whatever its IAM policies allow.
+     * Pulumi itself must stay a reader, since refreshing or updating the secret version reads it.
+     * That identity is the role behind the current session (an assumed role's session resolves to
+     * the role; an IAM user to itself); so CI and people deploying with different roles change the
+     * policy with each `pulumi up`. Call once, after the services exist. Cost: none.
+     * @example secrets.restrictReadersTo([api.executionRoleArn, worker.executionRoleArn])
+     */
+    public restrictReadersTo(roleArns: pulumi.Input<string>[]): aws.secretsmanager.SecretPolicy {
+        const name = this.componentName;
+        if (this.readersPolicy) throw new Error(`AppSecrets "${name}": restrictReadersTo was already called; pass every reader in one call. Example: [api.executionRoleArn, worker.executionRoleArn]`);
+        if (roleArns.length === 0) {
+            throw new Error(`AppSecrets "${name}": restrictReadersTo needs at least one role ARN, or no task could read the secret. Example: [api.executionRoleArn]`);
+        }
+        // `parent: this` makes the invokes use the component's aws provider (defaults are disabled).
+        const caller = aws.getCallerIdentityOutput({}, { parent: this });
+        const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }, { parent: this }).issuerArn;
+        const readers = pulumi.all([...roleArns, deployer]).apply((arns) => [...new Set(arns)].sort());
+        this.readersPolicy = new aws.secretsmanager.SecretPolicy(`${name}-readers`, {
+            secretArn: this.secret.arn,
+            // Refuse any policy that would grant access outside the account.
+            blockPublicPolicy: true,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Sid: "OnlyTheStackReadsTheValue",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "secretsmanager:GetSecretValue",
+                    Resource: this.secret.arn,
+                    // aws:PrincipalArn is the role's ARN for every session of the role.
+                    Condition: { ArnNotEquals: { "aws:PrincipalArn": readers } },
+                }],
+            }),
+        }, { parent: this });
+        return this.readersPolicy;
     }
 }

@@ -5,9 +5,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { LOG_RETENTION_DAYS } from "./defaults";
 
 /** PostgreSQL's port; the security group (components/security-groups.ts) opens this one only. */
 export const POSTGRES_PORT = 5432;
+
+/** The logs the instance exports to CloudWatch; RDS writes each to `/aws/rds/instance/<identifier>/<log>`. */
+const EXPORTED_LOGS = ["postgresql", "upgrade"] as const;
 
 /** User names RDS reserves or that every scanner tries first. */
 const WELL_KNOWN_USERS = ["postgres", "admin", "rdsadmin", "root", "administrator", "master"];
@@ -28,6 +32,17 @@ export interface DatabaseArgs {
     /**
      * PostgreSQL major version. A major only: RDS picks the newest minor and applies minor
      * upgrades in the maintenance window, and the provider does not report that as drift.
+     *
+     * Changing it is a major-version upgrade (docs/runbooks/postgres-upgrade.md). The parameter
+     * group's family (`postgres<major>`) changes with it, so a new group replaces the old one;
+     * in prod the old group is protected and the preview fails until it is unprotected:
+     * 1. `pulumi state unprotect '<db-params URN>' --stack prod` (the parameter group only, never the instance);
+     * 2. `pulumi config set dbEngineVersion 17 --stack prod`;
+     * 3. `pulumi preview --diff`: the parameter group is replaced, the instance only *updated*;
+     * 4. `pulumi up`. The instance always carries `allowMajorVersionUpgrade: true`, which RDS and
+     *    the provider require for a major change; it upgrades nothing by itself.
+     * The upgrade runs in the maintenance window (`applyImmediately` is false) unless applied
+     * sooner as the runbook shows.
      * @default "17" (from the stack's profile)
      * @example "16"
      */
@@ -90,6 +105,24 @@ export interface DatabaseArgs {
      */
     protect: boolean;
     /**
+     * The RDS instance identifier (also the first label of its endpoint). Explicit, not autonamed,
+     * because RDS names the log groups of the exported logs after it
+     * (`/aws/rds/instance/<identifier>/postgresql`): this component creates them first, with a
+     * retention, instead of letting RDS create them with none. Lowercase letters, digits and
+     * single hyphens, 1-63 characters, starting with a letter. Changing it renames the instance in
+     * place (a reboot in the maintenance window) and changes the endpoint, so `DATABASE_URL`.
+     * @default "<project>-<stack>-<name>"
+     * @example "groundwork-prod-db"
+     */
+    identifier?: string;
+    /**
+     * Days CloudWatch keeps the exported `postgresql` and `upgrade` logs (one of CloudWatch's
+     * retention periods). Cost: $0.50/GB ingested + $0.03/GB-month stored.
+     * @default none (config: 14 in staging, 90 in prod)
+     * @example 30
+     */
+    logRetentionDays: number;
+    /**
      * Name of the snapshot RDS takes when the instance is deleted. Deterministic (no date), so
      * a routine `pulumi up` never sees a diff.
      * @default "<project>-<stack>-<name>-final"
@@ -114,6 +147,12 @@ function validate(name: string, args: DatabaseArgs): void {
     if (!/^[a-z][a-z0-9_]{0,62}$/.test(args.dbName)) fail("dbName", `must be a lowercase identifier, got "${args.dbName}"`, "app");
     if (!/^[a-z][a-z0-9_]{0,15}$/.test(args.username)) fail("username", `must be a lowercase identifier of at most 16 characters, got "${args.username}"`, "app_owner");
     if (WELL_KNOWN_USERS.includes(args.username)) fail("username", `must not be a well-known admin name, got "${args.username}"`, "app_owner");
+    if (args.identifier !== undefined && !/^[a-z](?!.*--)[a-z0-9-]{0,61}[a-z0-9]$|^[a-z]$/.test(args.identifier)) {
+        fail("identifier", `must be 1-63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen, got "${args.identifier}"`, "groundwork-prod-db");
+    }
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
+        fail("logRetentionDays", `must be one of CloudWatch's retention periods (${LOG_RETENTION_DAYS.join(", ")}), got ${args.logRetentionDays}`, "30");
+    }
     if (args.finalSnapshotIdentifier !== undefined && !/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,253}[A-Za-z0-9]$/.test(args.finalSnapshotIdentifier)) {
         fail("finalSnapshotIdentifier", `must start with a letter and hold only letters, digits and single hyphens, got "${args.finalSnapshotIdentifier}"`, "acme-prod-db-final");
     }
@@ -124,6 +163,13 @@ function defaultFinalSnapshotId(name: string): string {
     const raw = `${pulumi.getProject()}-${pulumi.getStack()}-${name}-final`;
     const cleaned = raw.replace(/[^A-Za-z0-9]+/g, "-").replace(/^[^A-Za-z]+/, "").replace(/-+$/, "");
     return cleaned.slice(0, 255).replace(/-+$/, "") || "final";
+}
+
+/** `<project>-<stack>-<name>`, reduced to what RDS accepts in an instance identifier. */
+function defaultIdentifier(name: string): string {
+    const raw = `${pulumi.getProject()}-${pulumi.getStack()}-${name}`.toLowerCase();
+    const cleaned = raw.replace(/[^a-z0-9]+/g, "-").replace(/^[^a-z]+/, "");
+    return cleaned.slice(0, 63).replace(/-+$/, "") || "db";
 }
 
 /**
@@ -139,6 +185,8 @@ export class Database extends pulumi.ComponentResource {
     public readonly subnetGroup: aws.rds.SubnetGroup;
     /** Customer-managed key encrypting storage, snapshots and Performance Insights. Cost: $1/month. */
     public readonly kmsKey: aws.kms.Key;
+    /** The log groups RDS exports to, by log (`postgresql`, `upgrade`), each with a retention. */
+    public readonly logGroups: Record<(typeof EXPORTED_LOGS)[number], aws.cloudwatch.LogGroup>;
     /** Host name of the instance. */
     public readonly endpoint: pulumi.Output<string>;
     /** RDS identifier (for alarms). */
@@ -179,6 +227,18 @@ export class Database extends pulumi.ComponentResource {
             ],
         }, { parent: this, ...keep });
 
+        // RDS creates the log group of each exported log on first write, with no retention (logs
+        // kept forever). Created here first, under the name RDS will use, they expire; the
+        // instance depends on them so they exist before RDS writes. Kept in prod after a delete
+        // (they hold the evidence of what happened), but not protected: losing one loses no data.
+        const identifier = args.identifier ?? defaultIdentifier(name);
+        const logKeep: pulumi.CustomResourceOptions = args.protect ? { retainOnDelete: true } : {};
+        const logGroup = (log: (typeof EXPORTED_LOGS)[number]) => new aws.cloudwatch.LogGroup(`${name}-${log}-logs`, {
+            name: `/aws/rds/instance/${identifier}/${log}`,
+            retentionInDays: args.logRetentionDays,
+        }, { parent: this, ...logKeep });
+        this.logGroups = { postgresql: logGroup("postgresql"), upgrade: logGroup("upgrade") };
+
         // Alphanumeric only: safe in a URL and in every client's connection-string parser, and
         // 40 characters of [A-Za-z0-9] (~238 bits) need no special characters to be strong.
         const password = new random.RandomPassword(`${name}-password`, {
@@ -187,8 +247,13 @@ export class Database extends pulumi.ComponentResource {
         }, { parent: this });
 
         this.instance = new aws.rds.Instance(`${name}-instance`, {
+            identifier,
             engine: "postgres",
             engineVersion: args.engineVersion,
+            // RDS refuses a major engine change without it. Always on, because a major upgrade
+            // starts only from an explicit engineVersion change in config (autoMinorVersionUpgrade
+            // moves within the major), so it can never upgrade anything by surprise.
+            allowMajorVersionUpgrade: true,
             // Paid extended support starts silently when a major version leaves standard support;
             // we would rather upgrade than pay for it.
             engineLifecycleSupport: "open-source-rds-extended-support-disabled",
@@ -237,8 +302,8 @@ export class Database extends pulumi.ComponentResource {
             performanceInsightsEnabled: true,
             performanceInsightsRetentionPeriod: 7,
             performanceInsightsKmsKeyId: this.kmsKey.arn,
-            enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-        }, { parent: this, ...keep });
+            enabledCloudwatchLogsExports: [...EXPORTED_LOGS],
+        }, { parent: this, ...keep, dependsOn: Object.values(this.logGroups) });
 
         const encodedPassword = password.result.apply((p) => encodeURIComponent(p));
         this.endpoint = this.instance.address;

@@ -20,6 +20,7 @@ const BUCKET = "aws:s3/bucket:Bucket";
 const SECRET = "aws:secretsmanager/secret:Secret";
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 
 const STACKS = ["staging", "prod"] as const;
 
@@ -204,6 +205,42 @@ describe("the data tier", () => {
                 assert.equal(pw.inputs.special, false, "alphanumeric: safe in a URL");
                 assert.equal(inst.inputs.password, pw.state.result, `${stack}: the instance uses the generated password`);
             }
+        });
+
+        it("creates the postgresql and upgrade log groups, with the stack's retention, before the instance", async () => {
+            for (const stack of STACKS) {
+                const r = await goodPlan(stack);
+                const inst = db(r);
+                assert.equal(inst.inputs.identifier, `groundwork-${stack}-db`, `${stack}: explicit identifier`);
+                const groups = component(r, "groundwork:data:Database", "db").children.filter((c) => c.type === LOG_GROUP);
+                assert.deepEqual(groups.map((g) => g.inputs.name).sort(),
+                    [`/aws/rds/instance/groundwork-${stack}-db/postgresql`, `/aws/rds/instance/groundwork-${stack}-db/upgrade`],
+                    `${stack}: the names RDS writes the exported logs to`);
+                const exported = (inst.inputs.enabledCloudwatchLogsExports as string[]).map((log) => `/aws/rds/instance/${String(inst.inputs.identifier)}/${log}`);
+                assert.deepEqual(exported.sort(), groups.map((g) => g.inputs.name).sort(), `${stack}: a group for every exported log`);
+                for (const g of groups) {
+                    assert.equal(g.inputs.retentionInDays, stack === "prod" ? 90 : 14, `${stack} ${g.name}: retention`);
+                    assert.ok(inst.options.dependsOn.includes(g.urn), `${stack}: the instance depends on ${g.name}`);
+                    assert.deepEqual([g.options.protect, g.options.retainOnDelete], [false, stack === "prod"], `${stack} ${g.name}: kept in prod`);
+                }
+            }
+        });
+
+        it("passes groundwork:logRetentionDays to the database's log groups", async () => {
+            const r = await goodPlan("staging", { "groundwork:logRetentionDays": 30 });
+            const groups = component(r, "groundwork:data:Database", "db").children.filter((c) => c.type === LOG_GROUP);
+            assert.deepEqual(groups.map((g) => g.inputs.retentionInDays), [30, 30]);
+        });
+
+        it("allows the major-version upgrades that only a change of dbEngineVersion starts", async () => {
+            for (const stack of STACKS) {
+                const i = db(await goodPlan(stack)).inputs;
+                assert.equal(i.allowMajorVersionUpgrade, true, stack);
+                assert.equal(i.applyImmediately, false, `${stack}: upgrades wait for the maintenance window`);
+            }
+            const r = await goodPlan("prod", { "groundwork:dbEngineVersion": "16" });
+            assert.equal(db(r).inputs.engineVersion, "16");
+            assert.equal(childOf(r, "groundwork:data:Database", "db", RDS_PARAMS).inputs.family, "postgres16");
         });
 
         it("carries protect and retainOnDelete on the prod instance, parameter group and key, and not in staging", async () => {
@@ -503,12 +540,13 @@ describe("the data tier", () => {
             }
         });
 
-        it("uses the explicit per-stack name, a 30-day recovery window, and protection in prod only", async () => {
+        it("uses the explicit per-stack name, a 30-day recovery window and protection in prod, force delete in staging", async () => {
             for (const stack of STACKS) {
                 const r = await goodPlan(stack);
                 const secret = one(r, SECRET);
                 assert.equal(secret.inputs.name, `groundwork-${stack}/app`);
-                assert.equal(secret.inputs.recoveryWindowInDays, 30);
+                // Staging's values are all regenerable; a recovery window would hold the name after a destroy.
+                assert.equal(secret.inputs.recoveryWindowInDays, stack === "prod" ? 30 : 0, stack);
                 const want = stack === "prod";
                 assert.deepEqual([secret.options.protect, secret.options.retainOnDelete], [want, want], stack);
                 assert.equal(r.outputs.appSecretsArn?.value, secret.state.arn);
@@ -533,6 +571,13 @@ describe("the data tier", () => {
                 }
             }
         });
+    });
+
+    it("protects the prod Stripe webhook endpoint (a replacement loses its signing secret) and not staging's", async () => {
+        for (const stack of STACKS) {
+            const hook = one(await goodPlan(stack), "pulumi-nodejs:dynamic:Resource", "stripe-webhook");
+            assert.equal(hook.options.protect, stack === "prod", stack);
+        }
     });
 
     it("names every data child after its component and parents it there", async () => {

@@ -140,6 +140,9 @@ export function mockCall(args: pulumi.runtime.MockCallArgs, region: string): Rec
         }
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/offline`, userId: "AIDAOFFLINE", id: MOCK_ACCOUNT };
+        case "aws:iam/getSessionContext:getSessionContext":
+            // As if Pulumi ran in a session of a deployer role (CI's OIDC role): the session's source role.
+            return { arn: args.inputs.arn, issuerArn: `arn:aws:iam::${MOCK_ACCOUNT}:role/deployer`, issuerName: "deployer", id: MOCK_ACCOUNT };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
         case "aws:index/getRegion:getRegion":
