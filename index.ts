@@ -201,6 +201,9 @@ const worker = new WorkerService("worker", {
     environment: env.worker,
 }, { ...opts, dependsOn: [api] });
 
+// Only the two execution roles (and whoever runs Pulumi) may read the app secret's value.
+secrets.restrictReadersTo([api.executionRoleArn, worker.executionRoleArn]);
+
 // ---- edge: DNS -----------------------------------------------------------------------------------
 new Dns("dns", {
     zoneId,

@@ -20,7 +20,11 @@ const BUCKET = "aws:s3/bucket:Bucket";
 const SECRET = "aws:secretsmanager/secret:Secret";
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
+const SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const ROLE = "aws:iam/role:Role";
+/** The role tools/mock-states.ts says runs Pulumi (getSessionContext's issuerArn). */
+const DEPLOYER_ROLE = "arn:aws:iam::123456789012:role/deployer";
 
 const STACKS = ["staging", "prod"] as const;
 
@@ -550,6 +554,31 @@ describe("the data tier", () => {
                 const want = stack === "prod";
                 assert.deepEqual([secret.options.protect, secret.options.retainOnDelete], [want, want], stack);
                 assert.equal(r.outputs.appSecretsArn?.value, secret.state.arn);
+            }
+        });
+
+        it("lets only the api's and worker's execution roles and the deploying role read the value", async () => {
+            for (const stack of STACKS) {
+                const r = await goodPlan(stack);
+                const secret = one(r, SECRET);
+                const policy = childOf(r, "groundwork:data:AppSecrets", "app-secrets", SECRET_POLICY);
+                assert.equal(policy.name, "app-secrets-readers");
+                assert.equal(policy.inputs.secretArn, secret.state.arn, `${stack}: attached to the app secret`);
+                assert.equal(policy.inputs.blockPublicPolicy, true);
+                const statements = (JSON.parse(policy.inputs.policy as string) as { Statement: Statement[] }).Statement;
+                assert.equal(statements.length, 1);
+                const [deny] = statements;
+                assert.equal(deny.Effect, "Deny");
+                assert.equal(deny.Principal, "*");
+                assert.deepEqual(asList(deny.Action), ["secretsmanager:GetSecretValue"]);
+                assert.deepEqual(asList(deny.Resource), [secret.state.arn], `${stack}: the policy's resource is the secret`);
+                const executionRoles = ["api-execution", "worker-execution"].map((n) => one(r, ROLE, n).state.arn as string);
+                assert.ok(executionRoles.every((a) => /^arn:aws:iam::123456789012:role\//.test(a)));
+                assert.deepEqual(Object.keys(deny.Condition ?? {}), ["ArnNotEquals"]);
+                const allowed = asList<string>(deny.Condition?.ArnNotEquals?.["aws:PrincipalArn"]);
+                assert.deepEqual([...allowed].sort(), [...executionRoles, DEPLOYER_ROLE].sort(), `${stack}: exactly the readers`);
+                const taskRoles = byType(r, ROLE).filter((x) => /-task$/.test(x.name)).map((x) => x.state.arn as string);
+                assert.ok(taskRoles.length >= 2 && taskRoles.every((a) => !allowed.includes(a)), `${stack}: the task roles may not read it`);
             }
         });
 
