@@ -9,10 +9,10 @@ export const DNS_NAME = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.
 export const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 /** Names that must never be plain `environment` entries: they hold credentials (defined in defaults.ts). */
 export { SECRET_LOOKING_NAME };
-/** Variables the program itself sets; config may not override them. */
+/** Variables the program itself sets (HOME points at the writable /tmp of a read-only root); config may not override them. */
 export const RESERVED_APP_ENV = [
     "NODE_ENV", "PORT", "DATABASE_URL", "REDIS_URL", "S3_BUCKET", "S3_REGION", "JWT_SECRET", "STRIPE_SECRET_KEY",
-    "STRIPE_WEBHOOK_SECRET", "ALLOWED_ORIGINS", "JSON_BODY_LIMIT", "WORKER_CONCURRENCY", "APP_URL", "API_URL",
+    "STRIPE_WEBHOOK_SECRET", "ALLOWED_ORIGINS", "JSON_BODY_LIMIT", "WORKER_CONCURRENCY", "HOME",
 ];
 
 /** Stripe events the webhook subscribes to unless `groundwork:stripeWebhookEvents` says otherwise. */

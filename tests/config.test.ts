@@ -130,6 +130,7 @@ describe("config", () => {
         it("a zone that does not contain the domain", () => expectProblem("staging", { "groundwork:cloudflareZone": "example.org" }, "groundwork:cloudflareZone", /does not contain/));
         it("a credential-looking name in plain appEnv", () => expectProblem("prod", { "groundwork:appEnv": ["SENTRY_AUTH_TOKEN=abc"] }, "groundwork:appEnv", /looks like a credential.*appSecrets/));
         it("an appEnv entry that overrides a contract variable", () => expectProblem("prod", { "groundwork:appEnv": ["DATABASE_URL=postgres://x"] }, "groundwork:appEnv", /Groundwork sets itself/));
+        it("an appEnv entry that moves HOME off the writable /tmp", () => expectProblem("prod", { "groundwork:appEnv": ["HOME=/app"] }, "groundwork:appEnv", /sets HOME/));
         it("appSecrets that are not a JSON object", () => expectProblem("prod", { "groundwork:appSecrets": "[1,2]" }, "groundwork:appSecrets", /JSON object/));
         it("an unknown profile", () => expectProblem("prod", { "groundwork:profile": "dev" }, "groundwork:profile", /"staging" or "prod"/));
     });
