@@ -227,8 +227,8 @@ function baseSpec(args: ServiceBaseArgs, stopTimeoutSeconds: number, opts: pulum
     };
 }
 
-/** The api: Fargate tasks behind the ALB's target group, migrations before each new task serves. */
-export class WebService extends pulumi.ComponentResource {
+/** What both services expose: the ECS pieces (escape hatches) and the outputs alarms and secrets use. */
+abstract class FargateServiceComponent extends pulumi.ComponentResource {
     public readonly service: aws.ecs.Service;
     public readonly taskDefinition: aws.ecs.TaskDefinition;
     public readonly executionRole: aws.iam.Role;
@@ -242,21 +242,9 @@ export class WebService extends pulumi.ComponentResource {
     /** Where the tasks' logs go. */
     public readonly logGroupName: pulumi.Output<string>;
 
-    constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("groundwork:compute:WebService", name, {}, opts);
-        const spec: FargateSpec = {
-            // The service waits for the listener, so its target group is attached when ECS registers tasks.
-            ...baseSpec(args, 30, opts, [args.listener]),
-            web: {
-                containerPort: args.containerPort,
-                targetGroupArn: args.targetGroupArn,
-                requestCountResourceLabel: args.requestCountResourceLabel,
-                requestsPerTarget: args.requestsPerTarget ?? 500,
-                migrateCommand: args.migrateCommand,
-                healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
-            },
-        };
-        checkServiceArgs(`WebService "${name}"`, spec);
+    protected constructor(type: string, label: string, name: string, spec: FargateSpec, opts?: pulumi.ComponentResourceOptions) {
+        super(type, name, {}, opts);
+        checkServiceArgs(`${label} "${name}"`, spec);
         const parts: FargateParts = buildFargateService(this, name, spec);
         this.service = parts.service;
         this.taskDefinition = parts.taskDefinition;
@@ -271,35 +259,27 @@ export class WebService extends pulumi.ComponentResource {
     }
 }
 
-/** The worker: same image, its own command, no load balancer and no inbound traffic. */
-export class WorkerService extends pulumi.ComponentResource {
-    public readonly service: aws.ecs.Service;
-    public readonly taskDefinition: aws.ecs.TaskDefinition;
-    public readonly executionRole: aws.iam.Role;
-    public readonly taskRole: aws.iam.Role;
-    /** The execution role's ARN: the one principal (per service) that may read the stack's app secret. */
-    public readonly executionRoleArn: pulumi.Output<string>;
-    public readonly logGroup: aws.cloudwatch.LogGroup;
-    public readonly scalingTarget: aws.appautoscaling.Target;
-    /** The ECS service's name (alarms and dashboards use it). */
-    public readonly serviceName: pulumi.Output<string>;
-    /** Where the tasks' logs go. */
-    public readonly logGroupName: pulumi.Output<string>;
+/** The api: Fargate tasks behind the ALB's target group, migrations before each new task serves. */
+export class WebService extends FargateServiceComponent {
+    constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:compute:WebService", "WebService", name, {
+            // The service waits for the listener, so its target group is attached when ECS registers tasks.
+            ...baseSpec(args, 30, opts, [args.listener]),
+            web: {
+                containerPort: args.containerPort,
+                targetGroupArn: args.targetGroupArn,
+                requestCountResourceLabel: args.requestCountResourceLabel,
+                requestsPerTarget: args.requestsPerTarget ?? 500,
+                migrateCommand: args.migrateCommand,
+                healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
+            },
+        }, opts);
+    }
+}
 
+/** The worker: same image, its own command, no load balancer and no inbound traffic. */
+export class WorkerService extends FargateServiceComponent {
     constructor(name: string, args: WorkerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("groundwork:compute:WorkerService", name, {}, opts);
-        const spec = baseSpec(args, 120, opts);
-        checkServiceArgs(`WorkerService "${name}"`, spec);
-        const parts = buildFargateService(this, name, spec);
-        this.service = parts.service;
-        this.taskDefinition = parts.taskDefinition;
-        this.executionRole = parts.executionRole;
-        this.executionRoleArn = parts.executionRole.arn;
-        this.taskRole = parts.taskRole;
-        this.logGroup = parts.logGroup;
-        this.scalingTarget = parts.scalingTarget;
-        this.serviceName = parts.service.name;
-        this.logGroupName = parts.logGroup.name;
-        this.registerOutputs({ serviceName: this.serviceName, logGroupName: this.logGroupName, executionRoleArn: this.executionRoleArn });
+        super("groundwork:compute:WorkerService", "WorkerService", name, baseSpec(args, 120, opts), opts);
     }
 }
