@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { fargateMemoryChoices, SECRET_LOOKING_NAME } from "./defaults";
+import type { ServiceBaseArgs } from "./service";
 
 /** Name of the app container in every task definition (the ALB targets it in the api). */
 export const APP_CONTAINER = "app";
@@ -21,26 +22,11 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export const WRITABLE_HOME_ENV: Readonly<Record<string, string>> = Object.freeze({ HOME: "/tmp", npm_config_cache: "/tmp/.npm" });
 
-/** What a Fargate service needs, whichever kind it is. Validated by `checkServiceArgs`. */
-export interface FargateSpec {
-    clusterArn: pulumi.Input<string>;
-    clusterName: pulumi.Input<string>;
-    image: pulumi.Input<string>;
-    architecture: "X86_64" | "ARM64";
-    cpu: number;
-    memory: number;
-    minTasks: number;
-    maxTasks: number;
-    command: string[];
-    subnetIds: pulumi.Input<string>[];
-    securityGroupId: pulumi.Input<string>;
-    environment: Record<string, pulumi.Input<string>>;
-    secretArn: pulumi.Input<string>;
-    secretKeys: string[];
-    bucketArns: pulumi.Input<string>[];
-    repositoryArn?: pulumi.Input<string>;
-    logRetentionDays: number;
-    family?: string;
+/**
+ * What a Fargate service needs, whichever kind it is: the services' shared args (documented on
+ * `ServiceBaseArgs`) with their defaults filled in. Validated by `checkServiceArgs`.
+ */
+export interface FargateSpec extends Omit<ServiceBaseArgs, "stopTimeoutSeconds" | "cpuTargetPercent" | "memoryTargetPercent"> {
     stopTimeoutSeconds: number;
     cpuTargetPercent: number;
     memoryTargetPercent: number;
