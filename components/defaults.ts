@@ -3,10 +3,12 @@
  * A stack file holds only overrides of these.
  */
 
-export type Profile = "staging" | "prod";
+import { AWS_US_REGIONS, CREDENTIAL_NAME, VERCEL_US_REGIONS } from "../policies/tables";
 
-/** AWS regions Groundwork deploys to (commercial US partition). */
-export const AWS_US_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2"] as const;
+// The region lists and the credential-name rule live with the policy pack, which must not import the program.
+export { AWS_US_REGIONS, VERCEL_US_REGIONS };
+
+export type Profile = "staging" | "prod";
 /**
  * Availability zones an account can use in each US region (us-west-1 offers new accounts two).
  * `azCount` may not exceed it: a third subnet in us-west-1 would fail at `pulumi up`.
@@ -14,8 +16,6 @@ export const AWS_US_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2
 export const AWS_REGION_AZS: Record<(typeof AWS_US_REGIONS)[number], number> = {
     "us-east-1": 6, "us-east-2": 3, "us-west-1": 2, "us-west-2": 4,
 };
-/** Vercel function regions located in the US. */
-export const VERCEL_US_REGIONS = ["iad1", "cle1", "pdx1", "sfo1"] as const;
 /** Retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 /** RDS classes offered (Graviton, current generation). */
@@ -28,12 +28,8 @@ export const CACHE_NODE_TYPES = [
     "cache.t4g.micro", "cache.t4g.small", "cache.t4g.medium", "cache.m7g.large", "cache.m7g.xlarge", "cache.r7g.large", "cache.r7g.xlarge",
 ] as const;
 
-/**
- * Variable names that may hold a credential: never a plain `environment` entry or unencrypted
- * config, always a secret (ECS `secrets`, Vercel `sensitive`). The config module, the services
- * and the frontend share this one rule.
- */
-export const SECRET_LOOKING_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|_KEY$|^KEY$|_DSN$|API_KEY)/;
+/** Variable names that may hold a credential (`policies/tables.ts`). */
+export const SECRET_LOOKING_NAME = CREDENTIAL_NAME;
 
 /** Fargate's valid memory sizes (MiB) for a CPU size (units), or undefined for an invalid CPU. */
 export function fargateMemoryChoices(cpu: number): number[] | undefined {

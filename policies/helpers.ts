@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy,
 } from "@pulumi/policy";
+import { CREDENTIAL_NAME } from "./tables";
 
 /** A rule that checks single resources and, across them, the whole stack (one name, one verdict). */
 export type ResourceAndStackPolicy = ResourceValidationPolicy & StackValidationPolicy;
@@ -162,7 +163,7 @@ export const OPEN_IPV6 = "::/0";
 export function secretLookingName(name: string): boolean {
     const n = name.toUpperCase();
     if (n.startsWith("NEXT_PUBLIC_") || /PUBLISHABLE|PUBLIC_KEY/.test(n)) return false;
-    return /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|ACCESS_KEY|API_KEY|(^|_)KEY$|_KEY_/.test(n);
+    return CREDENTIAL_NAME.test(n);
 }
 
 const SECRET_VALUES: [RegExp, string][] = [

@@ -5,10 +5,10 @@
 import * as vercel from "@pulumiverse/vercel";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { asArray, label } from "./helpers";
+import { AWS_US_REGIONS, VERCEL_US_REGIONS } from "./tables";
 
-export const DEFAULT_AWS_REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2"];
-/** Vercel function regions in the US: Washington DC, Cleveland, Portland, San Francisco. */
-export const DEFAULT_VERCEL_REGIONS = ["iad1", "cle1", "pdx1", "sfo1"];
+export const DEFAULT_AWS_REGIONS: string[] = [...AWS_US_REGIONS];
+export const DEFAULT_VERCEL_REGIONS: string[] = [...VERCEL_US_REGIONS];
 
 export interface UsRegionsConfig {
     allowedRegions?: string[];
