@@ -99,6 +99,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     public readonly loadBalancer: aws.lb.LoadBalancer;
     public readonly targetGroup: aws.lb.TargetGroup;
     public readonly certificate: aws.acm.Certificate;
+    /** The HTTPS listener: the api's ECS service waits for it (`WebServiceArgs.listener`). */
     public readonly httpsListener: aws.lb.Listener;
     public readonly httpListener: aws.lb.Listener;
     /** The ALB's DNS name: `api.<domain>` points here. */
@@ -110,8 +111,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
     public readonly targetGroupArn: pulumi.Output<string>;
     /** `targetgroup/<name>/<id>`: the CloudWatch dimension `TargetGroup`. */
     public readonly targetGroupArnSuffix: pulumi.Output<string>;
-    /** The HTTPS listener: services that register targets depend on it. */
-    public readonly httpsListenerArn: pulumi.Output<string>;
     /** The validated certificate's ARN. */
     public readonly certificateArn: pulumi.Output<string>;
 
@@ -223,14 +222,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
         this.arnSuffix = this.loadBalancer.arnSuffix;
         this.targetGroupArn = this.targetGroup.arn;
         this.targetGroupArnSuffix = this.targetGroup.arnSuffix;
-        this.httpsListenerArn = this.httpsListener.arn;
         this.certificateArn = validation.certificateArn;
         this.registerOutputs({
             dnsName: this.dnsName,
             arnSuffix: this.arnSuffix,
             targetGroupArn: this.targetGroupArn,
             targetGroupArnSuffix: this.targetGroupArnSuffix,
-            httpsListenerArn: this.httpsListenerArn,
             certificateArn: this.certificateArn,
         });
     }
