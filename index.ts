@@ -4,22 +4,22 @@
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { appEnvironment } from "./components/app-env";
-import { AppSecrets } from "./components/app-secrets";
-import { Cache } from "./components/cache";
-import { Cluster } from "./components/cluster";
-import { loadConfig } from "./components/config";
-import { Database } from "./components/database";
-import { Dns } from "./components/dns";
-import { Frontend } from "./components/frontend";
-import { LoadBalancer } from "./components/load-balancer";
-import { Monitoring } from "./components/monitoring";
-import { Network } from "./components/network";
-import { createProviders } from "./components/providers";
-import { SecurityGroups } from "./components/security-groups";
-import { WebService, WorkerService } from "./components/service";
-import { PrivateBucket } from "./components/storage";
-import { StripeWebhookEndpoint } from "./components/stripe-webhook";
+import { appEnvironment } from "./components/compute/app-env";
+import { AppSecrets } from "./components/data/app-secrets";
+import { Cache } from "./components/data/cache";
+import { Cluster } from "./components/compute/cluster";
+import { loadConfig } from "./components/config/config";
+import { Database } from "./components/data/database";
+import { Dns } from "./components/edge/dns";
+import { Frontend } from "./components/edge/frontend";
+import { LoadBalancer } from "./components/edge/load-balancer";
+import { Monitoring } from "./components/ops/monitoring";
+import { Network } from "./components/net/network";
+import { createProviders } from "./components/config/providers";
+import { SecurityGroups } from "./components/net/security-groups";
+import { WebService, WorkerService } from "./components/compute/service";
+import { PrivateBucket } from "./components/data/storage";
+import { StripeWebhookEndpoint } from "./components/edge/stripe-webhook";
 
 // Every key is validated first: a bad value stops the program before any resource is registered.
 const cfg = loadConfig();

@@ -1,6 +1,6 @@
 /**
  * Tables the pack and the program share. This file imports nothing: the program imports it
- * (components/defaults.ts), the pack never imports the program, so the pack still stands alone
+ * (components/config/defaults.ts), the pack never imports the program, so the pack still stands alone
  * when published with `pulumi policy publish`.
  */
 

@@ -9,11 +9,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT_DIR, PlanRecord, RecordedResource } from "../tools/engine";
 import { mockCall, mockState, shortHash } from "../tools/mock-states";
-import * as config from "../components/config";
-import * as defaults from "../components/defaults";
-import { SECRET_LOOKING_ENV_NAME } from "../components/frontend";
-import { WorkerService } from "../components/service";
-import { checkServiceArgs, FargateSpec } from "../components/task";
+import * as config from "../components/config/config";
+import * as defaults from "../components/config/defaults";
+import { SECRET_LOOKING_ENV_NAME } from "../components/edge/frontend";
+import { WorkerService } from "../components/compute/service";
+import { checkServiceArgs, FargateSpec } from "../components/compute/task";
 import { byType, goodPlan, one } from "./harness";
 
 const T = {
@@ -752,12 +752,16 @@ describe("compute target", () => {
             }
         });
 
-        const source = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, "components", file), "utf8");
+        // Component files by base name, wherever their concern's folder is (components/<net|compute|data|edge|ops|config>/).
+        const componentFiles = new Map((fs.readdirSync(path.join(PROJECT_DIR, "components"), { recursive: true }) as string[])
+            .filter((f) => f.endsWith(".ts")).map((f) => [path.basename(f), path.join(PROJECT_DIR, "components", f)]));
+        const source = (file: string) => fs.readFileSync(componentFiles.get(file) ?? path.join(PROJECT_DIR, "components", file), "utf8");
 
         it("never imports the config module from a component: only index.ts reads config", () => {
-            for (const file of fs.readdirSync(path.join(PROJECT_DIR, "components"))) {
-                if (!file.endsWith(".ts") || file === "config.ts") continue;
-                assert.doesNotMatch(source(file), /from\s+["']\.\/config["']|require\(["']\.\/config["']\)/, `${file} imports ./config`);
+            const checked = [...componentFiles.entries()].filter(([, full]) => !full.includes(`${path.sep}config${path.sep}`));
+            assert.ok(checked.length > 10, `found ${checked.length} component files`);
+            for (const [file] of checked) {
+                assert.doesNotMatch(source(file), /from\s+["'][./]*\/?config\/config["']|require\(["'][./]*config\/config["']\)/, `${file} imports the config module`);
             }
         });
 
@@ -769,7 +773,7 @@ describe("compute target", () => {
         });
 
         it("documents every Args field of the compute components with @default and @example", () => {
-            const files = ["network.ts", "security-groups.ts", "cluster.ts", "load-balancer.ts", "service.ts"];
+            const files = ["network.ts", "security-groups.ts", "cluster.ts", "load-balancer.ts", "service.ts", "task.ts"];
             let fields = 0;
             for (const file of files) {
                 for (const [, iface, body] of source(file).matchAll(/export interface (\w+Args)\b[^{]*\{([\s\S]*?)\n\}/g)) {

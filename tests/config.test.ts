@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ConfigError, ConfigSource, KEYS, loadConfig } from "../components/config";
-import { PROFILE_DEFAULTS, PROFILE_DEPENDENT_KEYS } from "../components/defaults";
+import { ConfigError, ConfigSource, KEYS, loadConfig } from "../components/config/config";
+import { PROFILE_DEFAULTS, PROFILE_DEPENDENT_KEYS } from "../components/config/defaults";
 import { PROJECT_DIR, resolveConfig } from "../tools/engine";
 
 /** A config source from the real stack file, with overrides, as the engine resolves it. */

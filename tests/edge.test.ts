@@ -3,9 +3,9 @@
  * the Cloudflare records and zone settings, and the Stripe webhook resource.
  */
 import { strict as assert } from "assert";
-import { VERCEL_US_REGIONS } from "../components/defaults";
-import { HSTS_MAX_AGE_SECONDS } from "../components/dns";
-import { SECRET_LOOKING_ENV_NAME } from "../components/frontend";
+import { VERCEL_US_REGIONS } from "../components/config/defaults";
+import { HSTS_MAX_AGE_SECONDS } from "../components/edge/dns";
+import { SECRET_LOOKING_ENV_NAME } from "../components/edge/frontend";
 import { PlanRecord, RecordedResource, registered } from "../tools/engine";
 import { byType, goodPlan, one, plan, problemKeys } from "./harness";
 

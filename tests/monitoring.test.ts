@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import * as monitoring from "../components/monitoring";
-import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS } from "../components/monitoring-thresholds";
+import * as monitoring from "../components/ops/monitoring";
+import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS } from "../components/ops/monitoring-thresholds";
 import { PlanRecord, RecordedResource, providerUrn } from "../tools/engine";
 import { byType, byUrn, goodPlan, one } from "./harness";
 

@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
-import { STRIPE_API_BASE_ENV, WebhookInputs, WebhookOutputs, stripeWebhookProvider } from "../components/stripe-provider";
+import { STRIPE_API_BASE_ENV, WebhookInputs, WebhookOutputs, stripeWebhookProvider } from "../components/edge/stripe-provider";
 import { FakeStripe, startFakeStripe } from "./fake-stripe";
 
 type Provider = typeof stripeWebhookProvider;

@@ -1,6 +1,8 @@
 /** Shared bits of the command-line tools: argument parsing and the sections `plan` appends. */
 import { costSection } from "./cost";
-import type { PlanRecord } from "./engine";
+import type { PlanRecord, PlanSection } from "./engine";
+
+export type { PlanSection } from "./engine";
 import { policySection } from "./policy-runner";
 
 export interface CliArgs {
@@ -28,11 +30,6 @@ export function parseArgs(argv: string[]): CliArgs {
     return args as CliArgs;
 }
 
-/** A section `plan` prints after the outputs; `failed` makes `plan` exit non-zero. */
-export interface PlanSection {
-    lines: string[];
-    failed: boolean;
-}
 
 /** Sections appended to the plan, in order (policy verdict, cost estimate). */
 export const hooks: ((record: PlanRecord) => Promise<PlanSection>)[] = [

@@ -85,6 +85,12 @@ export interface PlanRecord {
     elapsedMs: number;
 }
 
+/** A section `plan` prints after the outputs; `failed` makes `plan` exit non-zero. */
+export interface PlanSection {
+    lines: string[];
+    failed: boolean;
+}
+
 export interface RunOptions {
     stack: string;
     /** Overrides of stack config by fully qualified key; `undefined` removes a key. Declared secrets stay secret. */

@@ -5,7 +5,7 @@
  */
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { AWS_REGION_AZS } from "../components/defaults";
+import { AWS_REGION_AZS } from "../components/config/defaults";
 
 export const MOCK_ACCOUNT = "123456789012";
 

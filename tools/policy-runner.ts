@@ -11,8 +11,7 @@ import {
 } from "@pulumi/policy";
 import { Rule } from "../policies/helpers";
 import { rules as packRules } from "../policies/rules";
-import type { PlanSection } from "./cli";
-import { PlanRecord, providerUrn } from "./engine";
+import { PlanRecord, PlanSection, providerUrn } from "./engine";
 
 export interface Violation {
     policy: string;

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
-import { SECRET_LOOKING_NAME, VERCEL_US_REGIONS } from "./defaults";
+import { SECRET_LOOKING_NAME, VERCEL_US_REGIONS } from "../config/defaults";
 
 /**
  * Names that may hold a credential: the config module's rule itself (`defaults.ts`), so the two

@@ -14,7 +14,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Profile } from "./defaults";
+import type { Profile } from "../config/defaults";
 import { dashboardBody } from "./monitoring-dashboard";
 import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION } from "./monitoring-thresholds";
 

@@ -5,8 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { fargateMemoryChoices, SECRET_LOOKING_NAME } from "./defaults";
-import type { ServiceBaseArgs } from "./service";
+import { fargateMemoryChoices, SECRET_LOOKING_NAME } from "../config/defaults";
 
 /** Name of the app container in every task definition (the ALB targets it in the api). */
 export const APP_CONTAINER = "app";
@@ -21,6 +20,146 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * $HOME (~/.npm, ~/.cache), which would fail with EROFS. /tmp is the task's one writable volume.
  */
 export const WRITABLE_HOME_ENV: Readonly<Record<string, string>> = Object.freeze({ HOME: "/tmp", npm_config_cache: "/tmp/.npm" });
+
+/** What both kinds of service need: one image, its environment and secrets, sizes. */
+export interface ServiceBaseArgs {
+    /**
+     * Cluster the service runs in.
+     * @default none (required)
+     * @example cluster.clusterArn
+     */
+    clusterArn: pulumi.Input<string>;
+    /**
+     * The cluster's name (autoscaling's resource id is `service/<cluster>/<service>`).
+     * @default none (required)
+     * @example cluster.clusterName
+     */
+    clusterName: pulumi.Input<string>;
+    /**
+     * `<repository url>:<tag>`. The api and worker run the same image.
+     * @default none (config: `<repository url>:<groundwork:imageTag>`)
+     * @example pulumi.interpolate`${cluster.repositoryUrl}:v1.4.2`
+     */
+    image: pulumi.Input<string>;
+    /**
+     * The image's CPU architecture. ARM64 (Graviton) is ~20% cheaper per vCPU-hour.
+     * @default none (config: "X86_64")
+     * @example "ARM64"
+     */
+    architecture: "X86_64" | "ARM64";
+    /**
+     * Task CPU units (1024 = 1 vCPU); a Fargate size. Cost per task: x86 $0.04048/vCPU-hour
+     * ($29.55/month per vCPU), ARM64 $0.03238 ($23.64/month).
+     * @default none (config: 256 in staging, 512 in prod)
+     * @example 512
+     */
+    cpu: number;
+    /**
+     * Task memory in MiB, valid for `cpu` (512: 1024–4096). Cost per task: x86 $0.004445/GB-hour
+     * ($3.24/month per GB), ARM64 $0.00356 ($2.60/month).
+     * @default none (config: 512 in staging, 1024 in prod)
+     * @example 1024
+     */
+    memory: number;
+    /**
+     * Tasks always running; autoscaling never goes below. Also the count a new service starts
+     * with. Each running task is billed for its cpu and memory around the clock.
+     * A worker at 0 cannot scale out on CPU or memory (there is no metric without tasks).
+     * @default none (config: api 1 staging / 2 prod, worker 1)
+     * @example 2
+     */
+    minTasks: number;
+    /**
+     * Most tasks autoscaling may run.
+     * @default none (config: api 2 staging / 6 prod, worker 2 / 4)
+     * @example 6
+     */
+    maxTasks: number;
+    /**
+     * The app container's command (the image's entrypoint gets these words).
+     * @default none (config: api "node dist/main.js", worker "node dist/worker.js")
+     * @example ["node", "dist/main.js"]
+     */
+    command: string[];
+    /**
+     * Private subnets for the tasks (one per AZ); tasks never get a public IP.
+     * @default none (required)
+     * @example network.privateSubnetIds
+     */
+    subnetIds: pulumi.Input<string>[];
+    /**
+     * The tasks' security group.
+     * @default none (required)
+     * @example sg.apiSecurityGroupId
+     */
+    securityGroupId: pulumi.Input<string>;
+    /**
+     * Plain settings, the ECS `environment`. Never secrets: a name in `secretKeys` or one that
+     * looks like a credential (`*_SECRET*`, `*_KEY`, `*TOKEN*`, `*PASSWORD*`) is refused.
+     * Every container also gets `HOME=/tmp` and `npm_config_cache=/tmp/.npm` (the root
+     * filesystem is read-only), so those two names are refused here too.
+     * @default none (required; index.ts passes the DESIGN contract's plain settings)
+     * @example { NODE_ENV: "production", S3_BUCKET: uploads.bucketName }
+     */
+    environment: Record<string, pulumi.Input<string>>;
+    /**
+     * The stack's Secrets Manager secret, a JSON object. The execution role may read exactly
+     * this ARN.
+     * @default none (required)
+     * @example secrets.arn
+     */
+    secretArn: pulumi.Input<string>;
+    /**
+     * Keys of that secret each task gets as variables of the same name (ECS `secrets`,
+     * `valueFrom: <arn>:<KEY>::`).
+     * @default none (required; may be empty)
+     * @example ["DATABASE_URL", "JWT_SECRET", "REDIS_URL", "STRIPE_SECRET_KEY"]
+     */
+    secretKeys: string[];
+    /**
+     * Buckets the task role may list, read, write and delete objects in (and run multipart
+     * uploads in: abort, list parts); nothing else in S3. Empty: the task role has no policy.
+     * @default none (required; may be empty)
+     * @example [uploads.arn]
+     */
+    bucketArns: pulumi.Input<string>[];
+    /**
+     * The ECR repository the execution role may pull from.
+     * @default any repository of the account in this region
+     * @example cluster.repositoryArn
+     */
+    repositoryArn?: pulumi.Input<string>;
+    /**
+     * Days CloudWatch keeps the service's logs. Cost: $0.50/GB ingested + $0.03/GB-month stored.
+     * @default none (config: 14 in staging, 90 in prod)
+     * @example 30
+     */
+    logRetentionDays: number;
+    /**
+     * Task definition family; revisions accumulate under it.
+     * @default "<project>-<stack>-<component name>"
+     * @example "groundwork-prod-api"
+     */
+    family?: string;
+    /**
+     * Seconds the app gets between SIGTERM and SIGKILL on scale-in or deploy (Fargate max 120).
+     * @default 30 (api), 120 (worker: lets running jobs finish)
+     * @example 60
+     */
+    stopTimeoutSeconds?: number;
+    /**
+     * Average CPU the autoscaler keeps the tasks at.
+     * @default 60
+     * @example 70
+     */
+    cpuTargetPercent?: number;
+    /**
+     * Average memory the autoscaler keeps the tasks at.
+     * @default 75
+     * @example 80
+     */
+    memoryTargetPercent?: number;
+}
 
 /**
  * What a Fargate service needs, whichever kind it is: the services' shared args (documented on

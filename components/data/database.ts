@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { LOG_RETENTION_DAYS } from "./defaults";
+import { LOG_RETENTION_DAYS } from "../config/defaults";
 
 /** PostgreSQL's port; the security group (components/security-groups.ts) opens this one only. */
 export const POSTGRES_PORT = 5432;

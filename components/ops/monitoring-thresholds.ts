@@ -3,7 +3,7 @@
  * database classes' estimated `max_connections`. Kept apart from the Monitoring component so a
  * threshold change is a one-line diff here, and the runbooks can point at one table.
  */
-import type { Profile } from "./defaults";
+import type { Profile } from "../config/defaults";
 
 /** Where Route 53 publishes health-check metrics, whatever the stack's region. */
 export const HEALTH_CHECK_METRICS_REGION = "us-east-1";

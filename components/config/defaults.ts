@@ -3,7 +3,7 @@
  * A stack file holds only overrides of these.
  */
 
-import { AWS_US_REGIONS, CREDENTIAL_NAME, VERCEL_US_REGIONS } from "../policies/tables";
+import { AWS_US_REGIONS, CREDENTIAL_NAME, VERCEL_US_REGIONS } from "../../policies/tables";
 
 // The region lists and the credential-name rule live with the policy pack, which must not import the program.
 export { AWS_US_REGIONS, VERCEL_US_REGIONS };
