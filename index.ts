@@ -1,50 +1,47 @@
 /**
- * Groundwork: reads the validated stack config, composes the components, and exports the
- * outputs the apps and CI consume (documented in README.md).
+ * Groundwork: reads the validated stack config and composes the parts the stack file chose, in
+ * the order of the README's diagram, then exports the outputs the apps and CI consume. An absent
+ * part is simply not constructed: no resource, rule, alarm, variable or output of it exists.
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { appEnvironment } from "./components/compute/app-env";
+import { AppVariable, appEnvironment, resolvedEnvironment } from "./components/compute/app-env";
+import { Cluster } from "./components/compute/cluster";
+import { WebService, WorkerService } from "./components/compute/service";
+import { OVERRIDABLE_DEFAULTS, RDS_CA_PATH, programVariables } from "./components/config/app-variables";
+import { loadConfig } from "./components/config/config";
+import { createProviders } from "./components/config/providers";
 import { AppSecrets } from "./components/data/app-secrets";
 import { Cache } from "./components/data/cache";
-import { Cluster } from "./components/compute/cluster";
-import { loadConfig } from "./components/config/config";
 import { Database } from "./components/data/database";
+import { rdsCaBundle } from "./components/data/rds-ca";
+import { PrivateBucket } from "./components/data/storage";
 import { Dns } from "./components/edge/dns";
 import { Frontend } from "./components/edge/frontend";
 import { LoadBalancer } from "./components/edge/load-balancer";
-import { Monitoring } from "./components/ops/monitoring";
+import { StripeWebhookActivation, StripeWebhookEndpoint } from "./components/edge/stripe-webhook";
 import { Network } from "./components/net/network";
-import { createProviders } from "./components/config/providers";
 import { SecurityGroups } from "./components/net/security-groups";
-import { WebService, WorkerService } from "./components/compute/service";
-import { PrivateBucket } from "./components/data/storage";
-import { StripeWebhookEndpoint } from "./components/edge/stripe-webhook";
+import { Monitoring } from "./components/ops/monitoring";
 
 // Every key is validated first: a bad value stops the program before any resource is registered.
 const cfg = loadConfig();
 
 /** Tags every AWS resource carries (through the provider's defaultTags). */
 const tags = { app: cfg.project, stack: cfg.stack, "managed-by": "pulumi" };
-const providers = createProviders({
-    awsRegion: cfg.awsRegion,
-    tags,
-    vercelTeam: cfg.vercel.team,
-});
+const providers = createProviders({ awsRegion: cfg.awsRegion, tags, vercel: cfg.frontend ? { team: cfg.frontend.team } : undefined });
 // Components hand these to their children; nothing falls back to a default provider.
-const opts: pulumi.ComponentResourceOptions = { providers: [providers.aws, providers.cloudflare, providers.vercel] };
-
-const appUrl = `https://${cfg.appHost}`;
-const apiBase = `https://${cfg.apiHost}`;
-const apiUrl = `${apiBase}/api/v1`;
-const healthUrl = `${apiBase}${cfg.api.healthCheckPath}`;
-const stripeWebhookUrl = `${apiUrl}/webhooks/stripe`;
-
+const opts: pulumi.ComponentResourceOptions = { providers: [providers.aws, providers.cloudflare, ...(providers.vercel ? [providers.vercel] : [])] };
 const zoneId: pulumi.Input<string> = cfg.cloudflare.zoneId
     ?? cloudflare.getZoneOutput({ filter: { name: cfg.cloudflare.zoneName } }, { provider: providers.cloudflare }).zoneId;
+const compute = !!cfg.api || !!cfg.worker;
+/** The IAM path of the tasks' roles: the app secret admits the roles under it (AppSecrets `readers`). */
+const executionRolePath = `/${cfg.project}/${cfg.stack}/`.replace(/[^A-Za-z0-9+=,.@_/-]/g, "-");
+/** Whether CI has pushed the image the services run (until then they run no task). */
+const imagePushed = { app: !!cfg.image.tag, worker: cfg.worker?.image === "own" ? !!cfg.worker.imageTag : !!cfg.image.tag };
 
-// ---- network -------------------------------------------------------------------------------------
-const network = new Network("net", {
+// ---- network: the stack's own VPC, when anything runs in it -------------------------------------
+const network = cfg.network && new Network("net", {
     cidrBlock: cfg.network.vpcCidr,
     azCount: cfg.network.azCount,
     natGateways: cfg.network.natGateways,
@@ -52,40 +49,45 @@ const network = new Network("net", {
     flowLogRetentionDays: cfg.logRetentionDays,
 }, opts);
 
-const sg = new SecurityGroups("sg", {
+const sg = network && new SecurityGroups("sg", {
     vpcId: network.vpcId,
-    containerPort: cfg.api.containerPort,
-    albIngressCidrs: cfg.cloudflare.apiProxied
-        ? cloudflare.getIpRangesOutput({}, { provider: providers.cloudflare }).ipv4Cidrs
-        : undefined,
+    api: cfg.api && {
+        containerPort: cfg.api.containerPort,
+        albIngressCidrs: cfg.api.proxied ? cloudflare.getIpRangesOutput({}, { provider: providers.cloudflare }).ipv4Cidrs : undefined,
+    },
+    worker: !!cfg.worker,
+    database: cfg.database?.kind === "rds",
+    cache: cfg.cache?.kind === "elasticache",
+    externalPorts: [cfg.database, cfg.cache].flatMap((p) => (p?.kind === "external" ? [p.port] : [])),
 }, opts);
 
-// ---- data ----------------------------------------------------------------------------------------
-const logs = new PrivateBucket("logs", {
-    expirationDays: cfg.storage.logExpirationDays,
+// ---- edge: the web app on Vercel -------------------------------------------------------------------
+const frontend = cfg.frontend && cfg.hosts.web && new Frontend("web", {
+    projectName: cfg.frontend.projectName,
+    regions: cfg.frontend.regions,
+    rootDirectory: cfg.frontend.rootDirectory,
+    gitRepository: cfg.frontend.gitRepository,
+    domain: cfg.hosts.web,
+    redirectDomains: cfg.hosts.webRedirects,
+    environment: cfg.frontend.env,
+}, opts);
+const webOrigins = frontend && cfg.urls.web ? [cfg.urls.web, pulumi.interpolate`https://${frontend.vercelDomain}`] : undefined;
+
+// ---- data: buckets, database, cache ---------------------------------------------------------------
+const logs = (cfg.api || cfg.uploads) && new PrivateBucket("logs", {
+    expirationDays: cfg.logBucket.expirationDays,
     acceptAccessLogs: true,
     protect: cfg.protectData,
 }, opts);
 
-const frontend = new Frontend("web", {
-    projectName: cfg.vercel.projectName,
-    regions: cfg.vercel.regions,
-    rootDirectory: cfg.vercel.rootDirectory,
-    gitRepository: cfg.vercel.gitRepository,
-    domain: cfg.appHost,
-    environment: { NEXT_PUBLIC_API_URL: apiUrl, ...cfg.vercel.env },
-}, opts);
-
-const allowedOrigins = pulumi.interpolate`${appUrl},https://${frontend.vercelDomain}`;
-
-const uploads = new PrivateBucket("uploads", {
-    noncurrentVersionDays: cfg.storage.noncurrentVersionDays,
-    corsOrigins: [appUrl, pulumi.interpolate`https://${frontend.vercelDomain}`],
-    accessLogBucket: logs.bucketName,
+const uploads = cfg.uploads && new PrivateBucket("uploads", {
+    noncurrentVersionDays: cfg.uploads.noncurrentVersionDays,
+    corsOrigins: webOrigins,
+    accessLogBucket: logs ? logs.bucketName : undefined,
     protect: cfg.protectData,
 }, opts);
 
-const db = new Database("db", {
+const db = cfg.database?.kind === "rds" && network && sg?.databaseSecurityGroupId ? new Database("db", {
     subnetIds: network.privateSubnetIds,
     securityGroupId: sg.databaseSecurityGroupId,
     engineVersion: cfg.database.engineVersion,
@@ -100,9 +102,9 @@ const db = new Database("db", {
     identifier: `${cfg.project}-${cfg.stack}-db`,
     logRetentionDays: cfg.logRetentionDays,
     protect: cfg.protectData,
-}, opts);
+}, opts) : undefined;
 
-const cache = new Cache("cache", {
+const cache = cfg.cache?.kind === "elasticache" && network && sg?.cacheSecurityGroupId ? new Cache("cache", {
     subnetIds: network.privateSubnetIds,
     securityGroupId: sg.cacheSecurityGroupId,
     engine: cfg.cache.engine,
@@ -111,145 +113,217 @@ const cache = new Cache("cache", {
     replicas: cfg.cache.replicas,
     snapshotRetentionDays: cfg.cache.snapshotRetentionDays,
     protect: cfg.protectData,
-}, opts);
+}, opts) : undefined;
 
-// ---- edge: Stripe ---------------------------------------------------------------------------------
-const webhook = new StripeWebhookEndpoint("stripe-webhook", {
-    url: stripeWebhookUrl,
-    enabledEvents: cfg.stripe.webhookEvents,
+// ---- edge: the Stripe webhook endpoint, created disabled; enabled once its app can answer ----------
+const webhook = cfg.stripe?.webhook && new StripeWebhookEndpoint("stripe-webhook", {
+    url: cfg.stripe.webhook.url,
+    enabledEvents: cfg.stripe.webhook.events,
     description: `${cfg.project} ${cfg.stack}`,
-    apiVersion: cfg.stripe.apiVersion,
+    apiVersion: cfg.stripe.webhook.apiVersion,
     apiKey: cfg.stripe.secretKey,
     mode: cfg.stripe.mode,
+    connect: cfg.stripe.webhook.connect,
 }, { protect: cfg.protectData });
 
-const secrets = new AppSecrets("app-secrets", {
+// ---- the apps' environment and their secret --------------------------------------------------------
+const databaseUrl = db?.databaseUrl ?? (cfg.database?.kind === "external" ? cfg.database.url : undefined);
+const redisUrl = cache?.redisUrl ?? (cfg.cache?.kind === "external" ? cfg.cache.url : undefined);
+const specs = programVariables({
+    api: !!cfg.api, worker: !!cfg.worker, database: !!databaseUrl,
+    databaseUnpooled: cfg.database?.kind === "external" && !!cfg.database.unpooledUrl, rds: !!db, cache: !!redisUrl,
+    uploads: !!uploads, frontend: !!frontend, stripe: !!cfg.stripe, stripeWebhookOnApi: cfg.stripe?.webhook?.servedBy === "api",
+    generated: cfg.generatedSecrets.map((g) => g.name),
+});
+const secrets = compute ? new AppSecrets("app-secrets", {
     secretName: `${cfg.project}-${cfg.stack}/app`,
+    generated: cfg.generatedSecrets,
     values: {
-        DATABASE_URL: db.databaseUrl,
-        REDIS_URL: cache.redisUrl,
-        STRIPE_SECRET_KEY: cfg.stripe.secretKey,
-        STRIPE_WEBHOOK_SECRET: webhook.secret,
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+        ...(cfg.database?.kind === "external" && cfg.database.unpooledUrl ? { DATABASE_URL_UNPOOLED: cfg.database.unpooledUrl } : {}),
+        ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+        ...(cfg.stripe ? { STRIPE_SECRET_KEY: cfg.stripe.secretKey } : {}),
+        ...(webhook && cfg.stripe?.webhook?.servedBy === "api" ? { STRIPE_WEBHOOK_SECRET: webhook.secret } : {}),
         ...Object.fromEntries(cfg.appSecretNames.map((n) => [n, cfg.appSecrets.apply((s) => s[n])])),
     },
+    readers: cfg.secretReaderRoleArns.length > 0 ? { executionRolePath, roleArns: cfg.secretReaderRoleArns } : undefined,
     protect: cfg.protectData,
+}, opts) : undefined;
+
+const values: Record<string, pulumi.Input<string> | undefined> = {
+    NODE_ENV: "production",
+    PORT: cfg.api ? String(cfg.api.containerPort) : undefined,
+    WORKER_CONCURRENCY: cfg.worker ? String(cfg.worker.concurrency) : undefined,
+    NODE_EXTRA_CA_CERTS: RDS_CA_PATH,
+    PGSSLROOTCERT: RDS_CA_PATH,
+    S3_BUCKET: uploads?.bucketName,
+    S3_REGION: cfg.awsRegion,
+    ALLOWED_ORIGINS: webOrigins && pulumi.all(webOrigins).apply((o) => o.join(",")),
+    WEB_URL: cfg.urls.web,
+    API_URL: cfg.urls.api,
+};
+const env = appEnvironment({
+    variables: Object.fromEntries(Object.entries(specs).map(([name, spec]): [string, AppVariable] => [name, {
+        ...spec,
+        value: spec.secret ? secrets!.values.apply((v) => v[name]) : values[name] as pulumi.Input<string>,
+    }])),
+    defaults: { ...OVERRIDABLE_DEFAULTS },
+    extra: cfg.appEnv,
+    appSecretNames: cfg.appSecretNames,
+    aliases: cfg.envAliases,
+});
+
+// ---- compute: cluster, load balancer, api, worker --------------------------------------------------
+const cluster = compute && new Cluster("app", {
+    imageRetentionCount: cfg.image.retentionCount,
+    repositories: {
+        ...(cfg.api || cfg.worker?.image === "app" ? { app: { runningTag: cfg.image.tag } } : {}),
+        ...(cfg.worker?.image === "own" ? { worker: { runningTag: cfg.worker.imageTag } } : {}),
+    },
 }, opts);
 
-// ---- compute -------------------------------------------------------------------------------------
-const cluster = new Cluster("app", { imageRetentionCount: cfg.image.retentionCount }, opts);
-
-const alb = new LoadBalancer("alb", {
+const alb = cfg.api && network && sg?.albSecurityGroupId && cfg.hosts.api && new LoadBalancer("alb", {
     vpcId: network.vpcId,
     publicSubnetIds: network.publicSubnetIds,
     securityGroupId: sg.albSecurityGroupId,
-    domainName: cfg.apiHost,
+    domainName: cfg.hosts.api,
     zoneId,
     cloudflareProvider: providers.cloudflare,
     containerPort: cfg.api.containerPort,
     healthCheckPath: cfg.api.healthCheckPath,
-    deletionProtection: cfg.loadBalancer.deletionProtection,
-    accessLogsBucket: cfg.loadBalancer.accessLogs ? logs.bucketName : undefined,
+    deletionProtection: cfg.api.deletionProtection,
+    accessLogsBucket: cfg.api.accessLogs && logs ? logs.bucketName : undefined,
 }, opts);
 
-const env = appEnvironment({
-    s3Bucket: uploads.bucketName,
-    s3Region: cfg.awsRegion,
-    allowedOrigins,
-    containerPort: cfg.api.containerPort,
-    workerConcurrency: cfg.worker.concurrency,
-    extra: cfg.appEnv,
-});
-const image = pulumi.interpolate`${cluster.repositoryUrl}:${cfg.image.tag}`;
-const shared = {
+const shared = cluster && network && secrets && {
     clusterArn: cluster.clusterArn,
     clusterName: cluster.clusterName,
-    image,
-    repositoryArn: cluster.repositoryArn,
     architecture: cfg.image.architecture,
     subnetIds: network.privateSubnetIds,
     secretArn: secrets.arn,
-    secretKeys: secrets.keys,
-    bucketArns: [uploads.arn],
+    bucketArns: uploads ? [uploads.arn] : [],
     logRetentionDays: cfg.logRetentionDays,
+    executionRolePath: executionRolePath,
+    rdsCaBundle: db ? rdsCaBundle(cfg.awsRegion) : undefined,
 };
+const imageOf = (role: "app" | "worker", tag: string | undefined) =>
+    pulumi.interpolate`${cluster && cluster.repositoryUrls[role]}:${tag ?? "none-pushed-yet"}`;
+// Migrations gate each new version of the first service: the api, or the worker when there is no api.
+const migrate = cfg.migrations.steps.length > 0 ? cfg.migrations : undefined;
 
-const api = new WebService("api", {
+const api = cfg.api && alb && shared && sg && new WebService("api", {
     ...shared,
+    image: imageOf("app", cfg.image.tag),
+    imagePushed: imagePushed.app,
+    repositoryArn: cluster.repositoryArns.app,
     cpu: cfg.api.cpu,
     memory: cfg.api.memory,
     minTasks: cfg.api.minTasks,
     maxTasks: cfg.api.maxTasks,
     command: cfg.api.startCommand,
-    migrateCommand: cfg.api.migrateCommand,
+    migrate,
     containerPort: cfg.api.containerPort,
-    securityGroupId: sg.apiSecurityGroupId,
-    environment: env.api,
+    securityGroupId: sg.taskSecurityGroupIds.api!,
+    networkDependsOn: sg.rulesFor("api"),
+    environment: env.api.environment,
+    secrets: env.api.secrets,
     targetGroupArn: alb.targetGroupArn,
     listener: alb.httpsListener,
     requestCountResourceLabel: pulumi.interpolate`${alb.arnSuffix}/${alb.targetGroupArnSuffix}`,
 }, opts);
 
 // The worker's rollout starts only once the api's (migrations included) is steady.
-const worker = new WorkerService("worker", {
+const workerImage = cfg.worker?.image === "own" ? imageOf("worker", cfg.worker.imageTag) : imageOf("app", cfg.image.tag);
+const worker = cfg.worker && shared && sg && new WorkerService("worker", {
     ...shared,
+    image: workerImage,
+    imagePushed: imagePushed.worker,
+    repositoryArn: cluster.repositoryArns[cfg.worker.image === "own" ? "worker" : "app"],
     cpu: cfg.worker.cpu,
     memory: cfg.worker.memory,
     minTasks: cfg.worker.minTasks,
     maxTasks: cfg.worker.maxTasks,
     command: cfg.worker.command,
-    securityGroupId: sg.workerSecurityGroupId,
-    environment: env.worker,
-}, { ...opts, dependsOn: [api] });
+    migrate: api ? undefined : migrate,
+    healthCheckCommand: cfg.worker.healthCheckCommand,
+    securityGroupId: sg.taskSecurityGroupIds.worker!,
+    networkDependsOn: sg.rulesFor("worker"),
+    environment: env.worker.environment,
+    secrets: env.worker.secrets,
+}, { ...opts, dependsOn: api ? [api] : [] });
 
-// Only the two execution roles (and whoever runs Pulumi) may read the app secret's value.
-secrets.restrictReadersTo([api.executionRoleArn, worker.executionRoleArn]);
+// Stripe delivers live events as soon as the endpoint is enabled: only once the app that serves
+// the route runs (the api's rollout is steady, or the Vercel domain is attached) and has an image.
+if (webhook && cfg.stripe?.webhook && (cfg.stripe.webhook.servedBy === "web" || (api && imagePushed.app))) {
+    new StripeWebhookActivation("stripe-webhook-enabled", {
+        endpoint: webhook,
+        apiKey: cfg.stripe.secretKey,
+        mode: cfg.stripe.mode,
+    }, { dependsOn: cfg.stripe.webhook.servedBy === "api" ? [api as WebService] : frontend ? [frontend] : [] });
+}
 
-// ---- edge: DNS -----------------------------------------------------------------------------------
+// ---- edge: DNS ---------------------------------------------------------------------------------------
 new Dns("dns", {
     zoneId,
-    appHost: cfg.appHost,
-    apiHost: cfg.apiHost,
-    albDnsName: alb.dnsName,
-    apiProxied: cfg.cloudflare.apiProxied,
+    zoneName: cfg.cloudflare.zoneName,
+    web: cfg.hosts.web && frontend ? { host: cfg.hosts.web, redirectHosts: cfg.hosts.webRedirects } : undefined,
+    api: cfg.hosts.api && alb && cfg.api ? { host: cfg.hosts.api, albDnsName: alb.dnsName, proxied: cfg.api.proxied } : undefined,
     manageZoneSettings: cfg.cloudflare.manageZoneSettings,
 }, opts);
 
-// ---- operations ----------------------------------------------------------------------------------
+// ---- operations ------------------------------------------------------------------------------------
 new Monitoring("ops", {
     profile: cfg.profile,
     alertEmail: cfg.alertEmail,
-    healthCheckUrl: healthUrl,
+    // Nothing answers before an image is pushed: no health check until then.
+    healthCheckUrl: imagePushed.app ? cfg.urls.health : undefined,
     awsRegion: cfg.awsRegion,
     tags,
-    albArnSuffix: alb.arnSuffix,
-    targetGroupArnSuffix: alb.targetGroupArnSuffix,
-    clusterName: cluster.clusterName,
-    apiServiceName: api.serviceName,
-    workerServiceName: worker.serviceName,
-    apiMinTasks: cfg.api.minTasks,
-    workerMinTasks: cfg.worker.minTasks,
-    dbInstanceId: db.instanceId,
-    dbAllocatedStorage: cfg.database.allocatedStorage,
-    dbInstanceClass: cfg.database.instanceClass,
-    cacheClusterIds: cache.memberClusterIds,
-    cacheNodeCount: 1 + cfg.cache.replicas,
+    clusterName: cluster ? cluster.clusterName : undefined,
+    api: api && alb && cfg.api ? {
+        albArnSuffix: alb.arnSuffix, targetGroupArnSuffix: alb.targetGroupArnSuffix, serviceName: api.serviceName,
+        minTasks: imagePushed.app ? cfg.api.minTasks : 0,
+    } : undefined,
+    worker: worker && cfg.worker ? { serviceName: worker.serviceName, minTasks: imagePushed.worker ? cfg.worker.minTasks : 0 } : undefined,
+    database: db && cfg.database?.kind === "rds"
+        ? { instanceId: db.instanceId, allocatedStorage: cfg.database.allocatedStorage, instanceClass: cfg.database.instanceClass } : undefined,
+    cache: cache && cfg.cache?.kind === "elasticache" ? { clusterIds: cache.memberClusterIds, nodeCount: 1 + cfg.cache.replicas } : undefined,
 }, opts);
 
-// ---- stack outputs: the apps' and CI's contract (README.md, "Stack outputs") ---------------------
-export { appUrl, apiUrl, healthUrl, stripeWebhookUrl };
-export const awsRegion = cfg.awsRegion;
-export const imageRepositoryUrl = cluster.repositoryUrl;
-export const clusterName = cluster.clusterName;
-export const apiServiceName = api.serviceName;
-export const workerServiceName = worker.serviceName;
-export const bucketNames = { uploads: uploads.bucketName, logs: logs.bucketName };
-export const databaseEndpoint = db.endpoint;
-export const redisEndpoint = cache.endpoint;
-export const appSecretsArn = secrets.arn;
-export const vercelProjectId = frontend.projectId;
-/** The api's full environment (plain settings and secret values), for `npm run env`. Secret. */
-export const apiEnv = pulumi.secret(pulumi.all([pulumi.output(env.api), secrets.values]).apply(([plain, secret]) => ({ ...plain, ...secret })));
-/** The worker's full environment. Secret. */
-export const workerEnv = pulumi.secret(pulumi.all([pulumi.output(env.worker), secrets.values]).apply(([plain, secret]) => ({ ...plain, ...secret })));
-/** The web app's environment. Secret, as the apps' environments are. */
-export const webEnv = pulumi.secret(pulumi.output({ NEXT_PUBLIC_API_URL: apiUrl, ...cfg.vercel.env }));
+// ---- stack outputs: the apps' and CI's contract (README.md, "Stack outputs"); absent parts export nothing
+const launchOf = (role: "api" | "worker", svc: WebService | WorkerService | undefined) => svc && cluster && network && sg && ({
+    cluster: cluster.clusterName, taskDefinition: svc.taskFamily, container: "app", subnets: network.privateSubnetIds,
+    securityGroups: [sg.taskSecurityGroupIds[role]!], logGroup: svc.logGroupName, logStreamPrefix: role, platformVersion: "LATEST",
+});
+const outputs: Record<string, unknown> = {
+    /** Which parts this stack has: the tools (env, task) read it to tell an absent part from a missing output. */
+    parts: {
+        api: !!api, worker: !!worker, database: cfg.database?.kind ?? "none", cache: cfg.cache?.kind ?? "none", uploads: !!uploads,
+        stripe: cfg.stripe ? (cfg.stripe.webhook ? "webhook" : "key") : "none", frontend: !!frontend,
+    },
+    appUrl: cfg.urls.web,
+    apiUrl: cfg.urls.api,
+    healthUrl: cfg.urls.health,
+    stripeWebhookUrl: cfg.stripe?.webhook?.url,
+    awsRegion: cfg.awsRegion,
+    imageRepositoryUrl: cluster ? cluster.repositoryUrls.app : undefined,
+    workerImageRepositoryUrl: cluster ? cluster.repositoryUrls.worker : undefined,
+    clusterName: cluster ? cluster.clusterName : undefined,
+    apiServiceName: api ? api.serviceName : undefined,
+    workerServiceName: worker ? worker.serviceName : undefined,
+    bucketNames: uploads || logs ? { ...(uploads ? { uploads: uploads.bucketName } : {}), ...(logs ? { logs: logs.bucketName } : {}) } : undefined,
+    databaseEndpoint: db?.endpoint,
+    redisEndpoint: cache?.endpoint,
+    appSecretsArn: secrets?.arn,
+    vercelProjectId: frontend ? frontend.projectId : undefined,
+    /** What `npm run task` needs to run a one-off command in a service's task definition, by service. */
+    taskLaunch: compute ? { ...(api ? { api: launchOf("api", api) } : {}), ...(worker ? { worker: launchOf("worker", worker) } : {}) } : undefined,
+    /** The api's full environment (plain settings and secret values), for `npm run env`. Secret. */
+    apiEnv: api && secrets ? resolvedEnvironment(env.api, secrets.values) : undefined,
+    /** The worker's full environment. Secret. */
+    workerEnv: worker && secrets ? resolvedEnvironment(env.worker, secrets.values) : undefined,
+    /** The web app's environment. Secret, as the apps' environments are. */
+    webEnv: frontend && cfg.frontend ? pulumi.secret(pulumi.output(cfg.frontend.env)) : undefined,
+};
+// Only the present parts' outputs exist (an undefined export would be a warning on every `up`).
+export = Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined));

@@ -5,19 +5,11 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import { PolicyResource, validateResourceOfType } from "@pulumi/policy";
 import { ResourceAndStackPolicy } from "./helpers";
+import { isStrictSsl, settingValue } from "./tables";
+
+export { isStrictSsl } from "./tables";
 
 const ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting";
-
-/** The value of a zone setting, whether given as a string or as `{ value }`. */
-function settingValue(v: unknown): string {
-    if (v && typeof v === "object" && "value" in (v as Record<string, unknown>)) return String((v as Record<string, unknown>).value);
-    return String(v ?? "");
-}
-
-export function isStrictSsl(v: unknown): boolean {
-    const s = settingValue(v).toLowerCase().replace(/[\s_()-]+/g, "");
-    return s === "strict" || s === "fullstrict" || s === "originpull";
-}
 
 export const cloudflareStrictTls: ResourceAndStackPolicy = {
     name: "cloudflare-strict-tls",

@@ -16,3 +16,15 @@ export const VERCEL_US_REGIONS = ["iad1", "cle1", "pdx1", "sfo1"] as const;
  * the frontend and the no-plain-secrets rule all use this one pattern.
  */
 export const CREDENTIAL_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|ACCESS_KEY|API_KEY|(^|_)KEY($|_)|_DSN$)/;
+
+/** The value of a Cloudflare zone setting, whether given as a string or as `{ value }`. */
+export function settingValue(v: unknown): string {
+    if (v && typeof v === "object" && "value" in (v as Record<string, unknown>)) return String((v as Record<string, unknown>).value);
+    return String(v ?? "");
+}
+
+/** Whether a zone's SSL mode verifies the origin's certificate: "Full (strict)" (or origin pull). */
+export function isStrictSsl(v: unknown): boolean {
+    const s = settingValue(v).toLowerCase().replace(/[\s_()-]+/g, "");
+    return s === "strict" || s === "fullstrict" || s === "originpull";
+}

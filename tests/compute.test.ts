@@ -7,14 +7,14 @@ import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT_DIR, PlanRecord, RecordedResource } from "../tools/engine";
+import { PROJECT_DIR, PlanRecord, RecordedResource, registered } from "../tools/engine";
 import { mockCall, mockState, shortHash } from "../tools/mock-states";
 import * as config from "../components/config/config";
 import * as defaults from "../components/config/defaults";
 import { SECRET_LOOKING_ENV_NAME } from "../components/edge/frontend";
 import { WorkerService } from "../components/compute/service";
 import { checkServiceArgs, FargateSpec } from "../components/compute/task";
-import { byType, goodPlan, one } from "./harness";
+import { byType, goodPlan, one, plan, problemKeys } from "./harness";
 
 const T = {
     vpc: "aws:ec2/vpc:Vpc",
@@ -72,6 +72,10 @@ interface Container {
     portMappings?: PortMapping[];
     dependsOn?: { containerName: string; condition: string }[];
     logConfiguration?: { logDriver: string; options: Record<string, string> };
+    user?: string;
+    entryPoint?: string[];
+    workingDirectory?: string;
+    healthCheck?: { command: string[]; interval: number; timeout: number; retries: number; startPeriod: number };
 }
 
 function containers(taskDef: RecordedResource): Container[] {
@@ -415,10 +419,12 @@ describe("compute target", () => {
             assert.deepEqual(publicSubnets, ["net-public-0", "net-public-1", "net-public-2"]);
             assert.equal(prod.inputs.enableDeletionProtection, true);
             assert.equal(staging.inputs.enableDeletionProtection, false);
-            const logs = prod.inputs.accessLogs as { bucket: string; enabled: boolean };
-            assert.equal(logs.enabled, true);
-            assert.equal(logs.bucket, (prodPlan.outputs.bucketNames.value as { logs: string }).logs);
-            assert.equal(staging.inputs.accessLogs, undefined);
+            // Both profiles keep access logs: the bucket is there and they cost S3 storage only.
+            for (const [lb, r] of [[prod, prodPlan], [staging, await goodPlan("staging")]] as const) {
+                const logs = lb.inputs.accessLogs as { bucket: string; enabled: boolean };
+                assert.equal(logs.enabled, true);
+                assert.equal(logs.bucket, (r.outputs.bucketNames.value as { logs: string }).logs);
+            }
             assert.equal(one(await goodPlan("prod"), T.cluster).options.deleteBeforeReplace, false);
         });
     });
@@ -512,19 +518,64 @@ describe("compute target", () => {
             assert.deepEqual(migrate.environment, app.environment);
             assert.equal(app.essential, true);
             assert.deepEqual(app.command, ["node", "dist/main.js"]);
+            assert.deepEqual(migrate.dependsOn, [{ containerName: "prepare", condition: "SUCCESS" }]);
             assert.deepEqual(app.dependsOn, [{ containerName: "migrate", condition: "SUCCESS" }]);
             // The worker runs its own command and no migration.
             const worker = containers(taskDefOf(r, "worker"));
-            assert.deepEqual(worker.map((c) => c.name), ["app"]);
-            assert.deepEqual(worker[0].command, ["node", "dist/worker.js"]);
+            assert.deepEqual(worker.map((c) => c.name), ["prepare", "app"]);
+            assert.deepEqual(worker[1].command, ["node", "dist/worker.js"]);
         });
 
-        it("drops the init container when no migrate command is configured", async () => {
-            // An empty migrateCommand means "no migration step" (Pulumi.yaml documents it).
-            const r = await goodPlan("staging", { "groundwork:migrateCommand": "" });
+        it("runs several migration steps in order, each without a shell, in the configured working directory", async () => {
+            const r = await goodPlan("staging", {
+                "groundwork:migrateCommands": ["npx prisma migrate deploy", "node scripts/backfill.js"],
+                "groundwork:migrateWorkingDirectory": "packages/database",
+            });
             const cs = containers(taskDefOf(r, "api"));
-            assert.deepEqual(cs.map((c) => c.name), ["app"]);
-            assert.equal(cs[0].dependsOn, undefined);
+            assert.deepEqual(cs.map((c) => [c.name, c.dependsOn?.[0]?.containerName]),
+                [["prepare", undefined], ["migrate-1", "prepare"], ["migrate-2", "migrate-1"], ["app", "migrate-2"]]);
+            assert.deepEqual(cs[1].command, ["npx", "prisma", "migrate", "deploy"]);
+            assert.deepEqual(cs[2].command, ["node", "scripts/backfill.js"]);
+            for (const c of cs.slice(1, 3)) {
+                assert.equal(c.workingDirectory, "packages/database");
+                assert.equal(c.entryPoint, undefined, "the image's entrypoint runs the command: no shell is added");
+            }
+        });
+
+        it("refuses shell syntax in a command, naming the key and the working-directory key", async () => {
+            const r = await plan("staging", { "groundwork:migrateCommands": ["cd packages/database && npx prisma migrate deploy"] });
+            assert.deepEqual(problemKeys(r), ["groundwork:migrateCommands"]);
+            assert.match(r.problems[0].message, /shell syntax.*migrateWorkingDirectory/);
+            assert.equal(registered(r).length, 0);
+        });
+
+        it("drops the migration containers when migrateCommands is empty", async () => {
+            const r = await goodPlan("staging", { "groundwork:migrateCommands": [] });
+            const cs = containers(taskDefOf(r, "api"));
+            assert.deepEqual(cs.map((c) => c.name), ["prepare", "app"]);
+            assert.deepEqual(cs[1].dependsOn, [{ containerName: "prepare", condition: "SUCCESS" }]);
+        });
+
+        it("tells a stack file that still uses the old migrateCommand key what it became", async () => {
+            const r = await plan("staging", { "groundwork:migrateCommand": "npx prisma migrate deploy" });
+            assert.deepEqual(problemKeys(r), ["groundwork:migrateCommand"]);
+            assert.match(r.problems[0].message, /renamed; use groundwork:migrateCommands/);
+        });
+
+        it("makes /tmp writable for a non-root image user in a root prepare step that holds no secret and writes the RDS CA", async () => {
+            for (const svc of ["api", "worker"] as const) {
+                const prepare = containers(taskDefOf(await goodPlan("prod"), svc))[0];
+                assert.equal(prepare.name, "prepare");
+                assert.equal(prepare.user, "0");
+                assert.equal(prepare.essential, false);
+                assert.deepEqual(prepare.entryPoint?.slice(0, 2), ["node", "-e"]);
+                assert.match(prepare.entryPoint?.[2] ?? "", /chmodSync\('\/tmp',0o1777\)/);
+                assert.match(prepare.entryPoint?.[2] ?? "", /writeFileSync\('\/tmp\/rds-ca\.pem'/);
+                assert.equal(prepare.secrets, undefined, "the root step gets no secret");
+                const ca = (prepare.environment ?? []).find((e) => e.name === "GROUNDWORK_RDS_CA")?.value ?? "";
+                assert.match(ca, /^-----BEGIN CERTIFICATE-----/);
+                assert.equal(ca.match(/BEGIN CERTIFICATE/g)?.length, 3, "the region's RSA2048, RSA4096 and ECC384 roots");
+            }
         });
 
         it("keeps secret-looking variables out of `environment` and delivers every secret key from Secrets Manager", async () => {
@@ -533,7 +584,8 @@ describe("compute target", () => {
                 const arn = r.outputs.appSecretsArn.value as string;
                 const keys = expectedSecretKeys(r);
                 for (const svc of ["api", "worker"] as const) {
-                    for (const c of containers(taskDefOf(r, svc))) {
+                    // The app's own containers (not the root prepare step, which gets nothing).
+                    for (const c of containers(taskDefOf(r, svc)).filter((x) => x.name !== "prepare")) {
                         const where = `${stack} ${svc}/${c.name}`;
                         const env = c.environment ?? [];
                         for (const { name, value } of env) {
@@ -552,7 +604,7 @@ describe("compute target", () => {
                         }
                     }
                 }
-                const workerEnv = containers(taskDefOf(r, "worker"))[0].environment ?? [];
+                const workerEnv = containers(taskDefOf(r, "worker")).find((c) => c.name === "app")?.environment ?? [];
                 assert.ok(workerEnv.some((e) => e.name === "WORKER_CONCURRENCY" && /^\d+$/.test(e.value)));
             }
         });
@@ -561,7 +613,7 @@ describe("compute target", () => {
             const spec: FargateSpec = {
                 clusterArn: "c", clusterName: "c", image: "i", architecture: "X86_64", cpu: 256, memory: 512, minTasks: 1, maxTasks: 2,
                 command: ["node", "x.js"], subnetIds: ["s"], securityGroupId: "g", environment: { LOG_LEVEL: "info" }, secretArn: "arn",
-                secretKeys: ["JWT_SECRET"], bucketArns: [], logRetentionDays: 7, stopTimeoutSeconds: 30, cpuTargetPercent: 60, memoryTargetPercent: 75,
+                secrets: { JWT_SECRET: "JWT_SECRET" }, bucketArns: [], logRetentionDays: 7, stopTimeoutSeconds: 30, cpuTargetPercent: 60, memoryTargetPercent: 75,
             };
             assert.doesNotThrow(() => checkServiceArgs("WorkerService \"w\"", spec));
             assert.throws(() => checkServiceArgs("WorkerService \"w\"", { ...spec, environment: { JWT_SECRET: "x" } }), /environment sets JWT_SECRET/);
@@ -592,7 +644,7 @@ describe("compute target", () => {
             for (const stack of ["prod", "staging"]) {
                 const r = await goodPlan(stack);
                 for (const svc of ["api", "worker"] as const) {
-                    const cs = containers(taskDefOf(r, svc));
+                    const cs = containers(taskDefOf(r, svc)).filter((c) => c.name !== "prepare");
                     if (svc === "api") assert.ok(cs.some((c) => c.name === "migrate"), "the migrate init container is covered too");
                     for (const c of cs) {
                         const env = c.environment ?? [];
@@ -727,7 +779,7 @@ describe("compute target", () => {
                 clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c", clusterName: "c", image: "repo:v1", architecture: "ARM64",
                 cpu: 256, memory: 512, minTasks: 1, maxTasks: 2, command: ["node", "dist/worker.js"], subnetIds: ["subnet-1"],
                 securityGroupId: "sg-1", environment: { LOG_LEVEL: "info" }, secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s",
-                secretKeys: ["JWT_SECRET"], bucketArns: [], logRetentionDays: 7,
+                secrets: { JWT_SECRET: "JWT_SECRET" }, bucketArns: [], logRetentionDays: 7,
             }, { providers: [provider] });
             const value = <X>(o: pulumi.Output<X>) => new Promise<X>((res) => o.apply((x) => { res(x); return x; }));
             const [arn, roleArn] = await Promise.all([value(worker.executionRoleArn), value(worker.executionRole.arn)]);
@@ -773,7 +825,7 @@ describe("compute target", () => {
         });
 
         it("documents every Args field of the compute components with @default and @example", () => {
-            const files = ["network.ts", "security-groups.ts", "cluster.ts", "load-balancer.ts", "service.ts", "task.ts"];
+            const files = ["network.ts", "security-groups.ts", "cluster.ts", "load-balancer.ts", "service.ts", "task-args.ts"];
             let fields = 0;
             for (const file of files) {
                 for (const [, iface, body] of source(file).matchAll(/export interface (\w+Args)\b[^{]*\{([\s\S]*?)\n\}/g)) {

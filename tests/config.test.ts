@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ConfigError, ConfigSource, KEYS, loadConfig } from "../components/config/config";
+import { ConfigError, ConfigSource, GroundworkConfig, KEYS, loadConfig } from "../components/config/config";
 import { PROFILE_DEFAULTS, PROFILE_DEPENDENT_KEYS } from "../components/config/defaults";
 import { PROJECT_DIR, resolveConfig } from "../tools/engine";
 
@@ -10,7 +10,10 @@ import { PROJECT_DIR, resolveConfig } from "../tools/engine";
 function sourceFor(stack: string, overrides: Record<string, string | number | boolean | string[] | undefined> = {}): ConfigSource {
     const { config, problems } = resolveConfig({ stack, config: overrides });
     assert.deepEqual(problems, []);
-    return { project: "groundwork", stack, get: (k) => config[k]?.value };
+    return {
+        project: "groundwork", stack, get: (k) => config[k]?.value, isSecret: (k) => !!config[k]?.secret,
+        keys: () => Object.keys(config),
+    };
 }
 
 /** The problems loadConfig reports for a stack with overrides. */
@@ -31,6 +34,22 @@ function expectProblem(stack: string, overrides: Record<string, string | number 
     assert.match(hit.message, text);
 }
 
+/** A part that must be present, narrowed to its kind. */
+function part<T>(value: T | undefined, what: string): T {
+    assert.ok(value, `${what} is present`);
+    return value;
+}
+const rds = (cfg: GroundworkConfig) => {
+    const db = part(cfg.database, "database");
+    assert.equal(db.kind, "rds");
+    return db as Extract<typeof db, { kind: "rds" }>;
+};
+const elasticache = (cfg: GroundworkConfig) => {
+    const c = part(cfg.cache, "cache");
+    assert.equal(c.kind, "elasticache");
+    return c as Extract<typeof c, { kind: "elasticache" }>;
+};
+
 describe("config", () => {
     it("accepts both committed stack files", () => {
         for (const stack of ["staging", "prod"]) {
@@ -43,17 +62,17 @@ describe("config", () => {
     it("gives prod Multi-AZ, deletion protection, more tasks and longer backups than staging", () => {
         const prod = loadConfig(sourceFor("prod"));
         const staging = loadConfig(sourceFor("staging"));
-        assert.equal(prod.database.multiAz, true);
-        assert.equal(staging.database.multiAz, false);
-        assert.equal(prod.database.deletionProtection, true);
-        assert.ok(prod.database.backupRetentionDays >= 14);
-        assert.equal(staging.database.backupRetentionDays, 7);
-        assert.ok(prod.api.minTasks > staging.api.minTasks);
-        assert.equal(prod.network.azCount, 3);
-        assert.equal(staging.network.azCount, 2);
-        assert.equal(prod.network.natGateways, "perAz");
-        assert.equal(staging.network.natGateways, "single");
-        assert.equal(staging.database.instanceClass, "db.t4g.micro");
+        assert.equal(rds(prod).multiAz, true);
+        assert.equal(rds(staging).multiAz, false);
+        assert.equal(rds(prod).deletionProtection, true);
+        assert.ok(rds(prod).backupRetentionDays >= 14);
+        assert.equal(rds(staging).backupRetentionDays, 7);
+        assert.ok(part(prod.api, "api").minTasks > part(staging.api, "api").minTasks);
+        assert.equal(part(prod.network, "network").azCount, 3);
+        assert.equal(part(staging.network, "network").azCount, 2);
+        assert.equal(part(prod.network, "network").natGateways, "perAz");
+        assert.equal(part(staging.network, "network").natGateways, "single");
+        assert.equal(rds(staging).instanceClass, "db.t4g.micro");
         assert.equal(prod.protectData, true);
         assert.equal(staging.protectData, false);
     });
@@ -65,27 +84,33 @@ describe("config", () => {
 
     it("treats 0 and empty values of profile-dependent keys as the profile's default", () => {
         const cfg = loadConfig(sourceFor("prod", { "groundwork:apiCpu": 0, "groundwork:apiMemory": 0, "groundwork:dbInstanceClass": "" }));
-        assert.equal(cfg.api.cpu, PROFILE_DEFAULTS.prod.apiCpu);
-        assert.equal(cfg.api.memory, PROFILE_DEFAULTS.prod.apiMemory);
-        assert.equal(cfg.database.instanceClass, PROFILE_DEFAULTS.prod.dbInstanceClass);
+        assert.equal(part(cfg.api, "api").cpu, PROFILE_DEFAULTS.prod.apiCpu);
+        assert.equal(part(cfg.api, "api").memory, PROFILE_DEFAULTS.prod.apiMemory);
+        assert.equal(rds(cfg).instanceClass, PROFILE_DEFAULTS.prod.dbInstanceClass);
     });
 
     it("never leaves prod without a cache replica: 0 means the profile's 1", () => {
-        assert.equal(loadConfig(sourceFor("prod", { "groundwork:cacheReplicas": 0 })).cache.replicas, 1);
-        assert.equal(loadConfig(sourceFor("staging", { "groundwork:cacheReplicas": 0 })).cache.replicas, 0);
+        assert.equal(elasticache(loadConfig(sourceFor("prod", { "groundwork:cacheReplicas": 0 }))).replicas, 1);
+        assert.equal(elasticache(loadConfig(sourceFor("staging", { "groundwork:cacheReplicas": 0 }))).replicas, 0);
     });
 
-    it("turns the migration step off with an empty migrateCommand", () => {
-        assert.equal(loadConfig(sourceFor("prod", { "groundwork:migrateCommand": "" })).api.migrateCommand, undefined);
-        assert.deepEqual(loadConfig(sourceFor("prod")).api.migrateCommand, ["npx", "prisma", "migrate", "deploy"]);
+    it("turns the migration step off with an empty migrateCommands list, and splits each step without a shell", () => {
+        assert.deepEqual(loadConfig(sourceFor("prod", { "groundwork:migrateCommands": [] })).migrations.steps, []);
+        assert.deepEqual(loadConfig(sourceFor("prod")).migrations.steps, [["npx", "prisma", "migrate", "deploy"]]);
+        const two = loadConfig(sourceFor("prod", {
+            "groundwork:migrateCommands": ["npx prisma migrate deploy", "node scripts/backfill.js --batch 100"],
+            "groundwork:migrateWorkingDirectory": "packages/database",
+        })).migrations;
+        assert.deepEqual(two.steps, [["npx", "prisma", "migrate", "deploy"], ["node", "scripts/backfill.js", "--batch", "100"]]);
+        assert.equal(two.workingDirectory, "packages/database");
     });
 
     it("keeps the Stripe key and app secrets as secret Outputs", async () => {
         const cfg = loadConfig(sourceFor("staging"));
         const pulumi = await import("@pulumi/pulumi");
-        assert.equal(await pulumi.isSecret(cfg.stripe.secretKey), true);
+        assert.equal(await pulumi.isSecret(part(cfg.stripe, "stripe").secretKey), true);
         assert.equal(await pulumi.isSecret(cfg.appSecrets), true);
-        assert.equal(cfg.stripe.mode, "test");
+        assert.equal(part(cfg.stripe, "stripe").mode, "test");
     });
 
     describe("refuses, naming the key and showing an example", () => {
@@ -148,12 +173,11 @@ describe("config", () => {
 
     describe("Pulumi.yaml", () => {
         const project = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
-        it("declares exactly the keys the program reads, with their types and secret-ness", () => {
+        it("declares exactly the keys the program reads, with their types and descriptions", () => {
             assert.deepEqual(Object.keys(project.config).sort(), Object.keys(KEYS).sort());
             for (const [key, spec] of Object.entries(KEYS)) {
                 const decl = project.config[key];
                 assert.equal(decl.type, spec.type, `${key} type`);
-                assert.equal(!!decl.secret, "secret" in spec && spec.secret === true, `${key} secret`);
                 assert.ok(typeof decl.description === "string" && decl.description.length > 20, `${key} needs a description`);
             }
         });
@@ -170,9 +194,15 @@ describe("config", () => {
                 assert.deepEqual(project.config[key]?.default, value, `${key} default`);
             }
         });
-        it("declares secret keys without defaults (the CLI refuses a secret default)", () => {
-            for (const [key, decl] of Object.entries(project.config as Record<string, { secret?: boolean; default?: unknown }>)) {
-                if (decl.secret) assert.equal(decl.default, undefined, key);
+        it("declares credential keys optional (default \"\", not secret: true, which the CLI would make required) and says to set them with --secret", () => {
+            const credentials = Object.entries(KEYS).filter(([, spec]) => "secret" in spec && spec.secret).map(([k]) => k);
+            assert.deepEqual(credentials.sort(), ["appSecrets", "databaseUrl", "databaseUrlUnpooled", "redisUrl", "stripeSecretKey"]);
+            for (const key of credentials) {
+                const decl = project.config[key];
+                assert.equal(decl.default, "", key);
+                assert.equal(decl.secret, undefined, key);
+                assert.match(decl.description, /^Secret\./, key);
+                assert.match(decl.description, /--secret/, key);
             }
         });
     });

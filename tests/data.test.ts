@@ -3,9 +3,9 @@
  * the offline engine records them for the staging and prod stacks.
  */
 import { strict as assert } from "assert";
-import { PlanRecord, RecordedResource, runProgram } from "../tools/engine";
+import { PlanRecord, RecordedResource, registered, runProgram } from "../tools/engine";
 import { shortHash } from "../tools/mock-states";
-import { byType, goodPlan, one } from "./harness";
+import { byType, goodPlan, one, plan, problemKeys } from "./harness";
 
 const RDS = "aws:rds/instance:Instance";
 const RDS_PARAMS = "aws:rds/parameterGroup:ParameterGroup";
@@ -557,7 +557,7 @@ describe("the data tier", () => {
             }
         });
 
-        it("lets only the api's and worker's execution roles and the deploying role read the value", async () => {
+        it("lets only the execution roles (by their IAM path) and the configured deploy and break-glass roles read the value, never the caller", async () => {
             for (const stack of STACKS) {
                 const r = await goodPlan(stack);
                 const secret = one(r, SECRET);
@@ -571,15 +571,34 @@ describe("the data tier", () => {
                 assert.equal(deny.Effect, "Deny");
                 assert.equal(deny.Principal, "*");
                 assert.deepEqual(asList(deny.Action), ["secretsmanager:GetSecretValue"]);
-                assert.deepEqual(asList(deny.Resource), [secret.state.arn], `${stack}: the policy's resource is the secret`);
-                const executionRoles = ["api-execution", "worker-execution"].map((n) => one(r, ROLE, n).state.arn as string);
-                assert.ok(executionRoles.every((a) => /^arn:aws:iam::123456789012:role\//.test(a)));
-                assert.deepEqual(Object.keys(deny.Condition ?? {}), ["ArnNotEquals"]);
-                const allowed = asList<string>(deny.Condition?.ArnNotEquals?.["aws:PrincipalArn"]);
-                assert.deepEqual([...allowed].sort(), [...executionRoles, DEPLOYER_ROLE].sort(), `${stack}: exactly the readers`);
-                const taskRoles = byType(r, ROLE).filter((x) => /-task$/.test(x.name)).map((x) => x.state.arn as string);
-                assert.ok(taskRoles.length >= 2 && taskRoles.every((a) => !allowed.includes(a)), `${stack}: the task roles may not read it`);
+                // In a resource policy "*" is the secret the policy is attached to.
+                assert.deepEqual(asList(deny.Resource), ["*"]);
+                assert.deepEqual(Object.keys(deny.Condition ?? {}), ["ArnNotLike"]);
+                const allowed = asList<string>(deny.Condition?.ArnNotLike?.["aws:PrincipalArn"]);
+                const configured = [`arn:aws:iam::123456789012:role/groundwork-deploy-${stack}`, "arn:aws:iam::123456789012:role/groundwork-break-glass"];
+                assert.deepEqual([...allowed].sort(), [`arn:aws:iam::123456789012:role/groundwork/${stack}/*`, ...configured].sort(), `${stack}: exactly the readers`);
+                assert.ok(!allowed.includes(DEPLOYER_ROLE), `${stack}: whoever runs pulumi up is not added`);
+                const matches = (arn: string) => allowed.some((a) => new RegExp(`^${a.replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === "*" ? ".*" : `\\${c}`))}$`).test(arn));
+                const executionRoles = ["api-execution", "worker-execution"].map((n) => one(r, ROLE, n));
+                for (const role of executionRoles) {
+                    assert.equal(role.inputs.path, `/groundwork/${stack}/`);
+                    assert.ok(matches(role.state.arn as string), `${stack}: ${role.name} may read`);
+                }
+                const taskRoles = byType(r, ROLE).filter((x) => /-task$/.test(x.name));
+                assert.ok(taskRoles.length >= 2 && taskRoles.every((x) => !matches(x.state.arn as string)), `${stack}: the task roles may not read it`);
+                // The value is written only once the policy is in place.
+                const version = childOf(r, "groundwork:data:AppSecrets", "app-secrets", "aws:secretsmanager/secretVersion:SecretVersion");
+                assert.ok(version.options.dependsOn.includes(policy.urn), `${stack}: version after policy`);
             }
+        });
+
+        it("needs the readers listed in prod, and attaches no readers policy where none are listed", async () => {
+            const r = await plan("prod", { "groundwork:secretReaderRoleArns": [] });
+            assert.deepEqual(problemKeys(r), ["groundwork:secretReaderRoleArns"]);
+            assert.equal(registered(r).length, 0);
+            const staging = await goodPlan("staging", { "groundwork:secretReaderRoleArns": [] });
+            assert.deepEqual(byType(staging, SECRET_POLICY), []);
+            assert.deepEqual(problemKeys(await plan("staging", { "groundwork:secretReaderRoleArns": ["arn:aws:iam::123:user/bob"] })), ["groundwork:secretReaderRoleArns"]);
         });
 
         it("leaves no stack output secret but the app environments, and no plain output holds a password or token", async () => {

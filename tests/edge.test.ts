@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "assert";
 import { VERCEL_US_REGIONS } from "../components/config/defaults";
-import { HSTS_MAX_AGE_SECONDS } from "../components/edge/dns";
+import { VERCEL_APEX_IP, VERCEL_CNAME } from "../components/edge/dns";
 import { SECRET_LOOKING_ENV_NAME } from "../components/edge/frontend";
 import { PlanRecord, RecordedResource, registered } from "../tools/engine";
 import { byType, goodPlan, one, plan, problemKeys } from "./harness";
@@ -123,7 +123,7 @@ describe("the edge", () => {
                 const r = await goodPlan(stack);
                 assert.equal(r.outputs.stripeWebhookUrl?.value, `https://api.${domain}/api/v1/webhooks/stripe`);
                 assert.equal(r.outputs.apiEnv?.secret, true);
-                const whsec = String(one(r, WEBHOOK).state.secret);
+                const whsec = String(one(r, WEBHOOK, "stripe-webhook").state.secret);
                 assert.match(whsec, /^whsec_/);
                 const holders = r.resources.filter((x) => x.type !== WEBHOOK && JSON.stringify(x.inputs).includes(whsec));
                 // It reaches other resources (the apps' Secrets Manager secret) only as a secret input.
@@ -132,40 +132,85 @@ describe("the edge", () => {
         });
     }
 
-    describe("zone settings", () => {
-        it("are managed by prod: SSL strict, HTTPS only, TLS >= 1.2, TLS 1.3, HTTPS rewrites, HSTS", async () => {
-            const s = settings(await goodPlan("prod"));
-            assert.deepEqual(Object.keys(s).sort(), ["always_use_https", "automatic_https_rewrites", "min_tls_version", "security_header", "ssl", "tls_1_3"]);
+    describe("zone settings (zone-wide, so opt-in)", () => {
+        it("are left alone by default: DNS-only hosts are protected by their origins, not by zone settings", async () => {
+            for (const stack of ["staging", "prod"]) assert.deepEqual(byType(await goodPlan(stack), SETTING), [], stack);
+        });
+
+        it("are managed by the stack groundwork:zoneSettingsStack names, and only there: SSL strict, HTTPS only, TLS >= 1.2, TLS 1.3, HTTPS rewrites; never HSTS", async () => {
+            const prod = await goodPlan("prod", { "groundwork:zoneSettingsStack": "prod" });
+            const s = settings(prod);
+            assert.deepEqual(Object.keys(s).sort(), ["always_use_https", "automatic_https_rewrites", "min_tls_version", "ssl", "tls_1_3"]);
             assert.equal(s.ssl, "strict");
             assert.equal(s.always_use_https, "on");
             assert.equal(s.min_tls_version, "1.2");
             assert.equal(s.tls_1_3, "on");
             assert.equal(s.automatic_https_rewrites, "on");
-            assert.deepEqual(s.security_header, {
-                strict_transport_security: { enabled: true, max_age: HSTS_MAX_AGE_SECONDS, include_subdomains: true, nosniff: true, preload: false },
-            });
-            assert.equal(HSTS_MAX_AGE_SECONDS, 31536000);
-        });
-
-        it("are absent from staging, which shares prod's zone", async () => {
-            assert.deepEqual(byType(await goodPlan("staging"), SETTING), []);
-        });
-
-        it("move to the stack named by groundwork:zoneSettingsStack, and only there", async () => {
-            const staging = await goodPlan("staging", { "groundwork:zoneSettingsStack": "staging" });
-            const prod = await goodPlan("prod", { "groundwork:zoneSettingsStack": "staging" });
-            assert.equal(byType(staging, SETTING).length, 6);
-            assert.equal(byType(prod, SETTING).length, 0);
+            assert.equal(s.security_header, undefined, "HSTS zone-wide would pin HTTPS on every subdomain of the zone for a year");
+            assert.deepEqual(byType(await goodPlan("staging", { "groundwork:zoneSettingsStack": "prod" }), SETTING), []);
         });
     });
 
-    it("proxies api.<domain> with an automatic TTL when groundwork:apiProxied is true, and keeps app unproxied", async () => {
-        const r = await goodPlan("prod", { "groundwork:apiProxied": true });
-        const api = record(r, "api.example.com");
-        assert.ok(api);
-        assert.equal(api.inputs.proxied, true);
-        assert.equal(api.inputs.ttl, 1);
-        assert.equal(record(r, "app.example.com")?.inputs.proxied, false);
+    describe("the API through Cloudflare's proxy (groundwork:apiProxied)", () => {
+        it("proxies the API host with an automatic TTL and keeps the web host unproxied", async () => {
+            const r = await goodPlan("prod", { "groundwork:apiProxied": true });
+            const api = record(r, "api.example.com");
+            assert.ok(api);
+            assert.equal(api.inputs.proxied, true);
+            assert.equal(api.inputs.ttl, 1);
+            assert.equal(record(r, "app.example.com")?.inputs.proxied, false);
+        });
+
+        it("fails before the API record exists when the zone's SSL mode would not verify the load balancer (Flexible loops on its redirect)", async () => {
+            const r = await plan("prod", { "groundwork:apiProxied": true }, { zoneSsl: "flexible" });
+            assert.match(r.error ?? "", /groundwork:apiProxied: the zone's SSL mode is "flexible"/);
+            assert.equal(byType(r, RECORD).filter((x) => x.inputs.name === "api.example.com").length, 0);
+            // Owning the zone's settings sets strict itself, so the zone's current mode does not matter.
+            const owned = await goodPlan("prod", { "groundwork:apiProxied": true, "groundwork:zoneSettingsStack": "prod" }, { zoneSsl: "flexible" });
+            assert.equal(settings(owned).ssl, "strict");
+        });
+
+        it("refuses a host two levels below the zone, which Cloudflare's Universal SSL certificate does not cover", async () => {
+            const r = await plan("staging", { "groundwork:apiProxied": true });
+            assert.deepEqual(problemKeys(r), ["groundwork:apiProxied"]);
+            assert.match(r.problems[0].message, /api\.staging\.example\.com.*Universal SSL/);
+            assert.equal(registered(r).length, 0);
+        });
+    });
+
+    describe("host names", () => {
+        it("serves the web app at the bare domain with www redirecting to it: an A record at the apex, a CNAME for www, a 308 in Vercel", async () => {
+            const r = await goodPlan("prod", { "groundwork:webHost": "@", "groundwork:webRedirectHosts": ["www"] });
+            const apex = record(r, "example.com");
+            assert.equal(apex?.inputs.type, "A");
+            assert.equal(apex?.inputs.content, VERCEL_APEX_IP);
+            assert.equal(record(r, "www.example.com")?.inputs.content, VERCEL_CNAME);
+            const domains = byType(r, DOMAIN);
+            assert.deepEqual(domains.map((d) => [d.inputs.domain, d.inputs.redirect, d.inputs.redirectStatusCode]).sort(),
+                [["example.com", undefined, undefined], ["www.example.com", "example.com", 308]]);
+            const api = r.outputs.apiEnv.value as Record<string, string>;
+            assert.deepEqual(api.ALLOWED_ORIGINS.split(","), ["https://example.com", "https://groundwork-prod.vercel.app"]);
+            assert.equal(r.outputs.appUrl.value, "https://example.com");
+        });
+
+        it("takes the API host label, base path and the web app's API variable name from config", async () => {
+            const r = await goodPlan("prod", {
+                "groundwork:apiHost": "backend", "groundwork:apiBasePath": "", "groundwork:webApiUrlVariable": "VITE_API_URL",
+                "groundwork:healthCheckPath": "/health",
+            });
+            assert.equal(r.outputs.apiUrl.value, "https://backend.example.com");
+            assert.equal(r.outputs.healthUrl.value, "https://backend.example.com/health");
+            assert.equal(r.outputs.stripeWebhookUrl.value, "https://backend.example.com/webhooks/stripe");
+            const vars = byType(r, ENV_VAR).map((v) => [v.inputs.key, v.inputs.value]);
+            assert.deepEqual(vars, [["VITE_API_URL", "https://backend.example.com"]]);
+            assert.ok(record(r, "backend.example.com"));
+            assert.equal(record(r, "api.example.com"), undefined);
+        });
+
+        it("refuses an API label that is also a web host, and a redirect host equal to the web host", async () => {
+            assert.deepEqual(problemKeys(await plan("prod", { "groundwork:apiHost": "app" })), ["groundwork:apiHost"]);
+            assert.deepEqual(problemKeys(await plan("prod", { "groundwork:webRedirectHosts": ["app"] })), ["groundwork:webRedirectHosts"]);
+        });
     });
 
     it("adds extra public web settings from config as plain variables", async () => {
@@ -200,7 +245,7 @@ describe("the edge", () => {
             for (const x of r.resources) {
                 if (x.type.startsWith("pulumi:")) continue;
                 if (typeof x.inputs.name === "string") names.set(`name:${x.inputs.name}`, `${x.type} ${x.name}`);
-                if (x.type === WEBHOOK) names.set(`url:${x.inputs.url}`, `${x.type} ${x.name}`);
+                if (x.type === WEBHOOK && x.name === "stripe-webhook") names.set(`url:${x.inputs.url}`, `${x.type} ${x.name}`);
                 if (x.type === DOMAIN) names.set(`domain:${x.inputs.domain}`, `${x.type} ${x.name}`);
             }
             return names;
@@ -219,8 +264,8 @@ describe("the edge", () => {
         });
 
         it("use different webhook idempotency salts", async () => {
-            const a = one(await goodPlan("staging"), WEBHOOK).inputs.idempotencySalt;
-            const b = one(await goodPlan("prod"), WEBHOOK).inputs.idempotencySalt;
+            const a = one(await goodPlan("staging"), WEBHOOK, "stripe-webhook").inputs.idempotencySalt;
+            const b = one(await goodPlan("prod"), WEBHOOK, "stripe-webhook").inputs.idempotencySalt;
             assert.notEqual(a, b);
         });
     });

@@ -27,6 +27,8 @@ export interface FakeEndpoint {
     secret?: string;
     status: "enabled" | "disabled";
     url: string;
+    /** Not part of Stripe's object: the fake records that the create asked for a Connect endpoint. */
+    connect?: boolean;
 }
 
 export interface Fault {
@@ -66,7 +68,8 @@ export interface FakeStripe {
 }
 
 const MAX_BODY = 64 * 1024;
-const MAX_ENDPOINTS = 200;
+/** Stripe's cap: "You can register up to 16 webhook endpoints on each Stripe account" (docs.stripe.com/development/dashboard/webhooks). */
+export const MAX_ENDPOINTS = 16;
 const MAX_LOG = 10_000;
 
 /** Starts the fake on 127.0.0.1 with a random port. Requests must carry one of `apiKeys`. */
@@ -156,6 +159,7 @@ export async function startFakeStripe(opts: { apiKeys: string[] }): Promise<Fake
                 id: `we_${rand(12)}`, object: "webhook_endpoint", api_version: form.api_version ?? null, application: null,
                 created: Math.floor(Date.now() / 1000), description: form.description ?? null, enabled_events: form.enabled_events,
                 livemode: key.startsWith("sk_live_") || key.startsWith("rk_live_"), metadata: {}, status: "enabled", url: form.url,
+                ...(form.connect === "true" ? { connect: true } : {}),
             };
             endpoints.set(ep.id, ep);
             return [200, { ...ep, secret }];
@@ -176,6 +180,7 @@ export async function startFakeStripe(opts: { apiKeys: string[] }): Promise<Fake
                 }
                 if (form.enabled_events.length > 0) ep.enabled_events = form.enabled_events;
                 if (form.description !== undefined) ep.description = form.description || null;
+                if (form.disabled !== undefined) ep.status = form.disabled === "true" ? "disabled" : "enabled";
                 if (form.api_version !== undefined) return bad("api_version", "Received unknown parameter: api_version");
                 return [200, ep];
             }
@@ -227,14 +232,15 @@ function masked(key: string): string {
 }
 
 /** Stripe's form encoding: `url=…&enabled_events[0]=a&enabled_events[1]=b&description=…`. */
-function parseForm(body: string): { url?: string; description?: string; api_version?: string; enabled_events: string[] } {
+interface Form { url?: string; description?: string; api_version?: string; connect?: string; disabled?: string; enabled_events: string[] }
+function parseForm(body: string): Form {
     const params = new URLSearchParams(body);
-    const out: { url?: string; description?: string; api_version?: string; enabled_events: string[] } = { enabled_events: [] };
+    const out: Form = { enabled_events: [] };
     const events: [number, string][] = [];
     for (const [k, v] of params) {
         const ev = /^enabled_events\[(\d*)\]$/.exec(k);
         if (ev) events.push([ev[1] === "" ? events.length : Number(ev[1]), v]);
-        else if (k === "url" || k === "description" || k === "api_version") out[k] = v;
+        else if (k === "url" || k === "description" || k === "api_version" || k === "connect" || k === "disabled") out[k] = v;
     }
     out.enabled_events = events.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
     return out;

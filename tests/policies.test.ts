@@ -66,7 +66,7 @@ function record(stack: string, stubs: Stub[]): PlanRecord {
             ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], aliases: 0,
         },
     }));
-    return { project: "groundwork", stack, config: {}, resources, outputs: {}, problems: [], elapsedMs: 0 };
+    return { project: "groundwork", stack, config: {}, resources, outputs: {}, problems: [], elapsedMs: 0, warnings: [] };
 }
 
 /** Runs one rule over the stubs and returns its violations. */
@@ -386,7 +386,9 @@ describe("the real graphs", () => {
     }
 
     it("checks the resources the rules are about (they are in the graph, not vacuous passes)", async () => {
-        const r = await goodPlan("prod");
+        // Zone settings are opt-in: the stack that owns them has them.
+        const r = await goodPlan("prod", { "groundwork:zoneSettingsStack": "prod" });
+        assert.deepEqual((await evaluatePolicies(r)).mandatory, []);
         const types = new Set(r.resources.map((x) => x.type));
         for (const t of [T.provider, T.bucket, T.bucketPolicy, T.pab, T.listener, T.lb, T.ingress, T.pg, T.db, T.rg, T.task, T.service, T.vercelProject, T.zoneSetting]) {
             assert.ok(types.has(t), `prod registers ${t}`);

@@ -50,7 +50,9 @@ describe("the whole program", () => {
     it("gives the api and worker exactly the contract's variables, the extra app secret and nothing else", async () => {
         const r = await goodPlan("prod");
         const contract = ["NODE_ENV", "DATABASE_URL", "REDIS_URL", "S3_BUCKET", "S3_REGION", "JWT_SECRET", "STRIPE_SECRET_KEY",
-            "STRIPE_WEBHOOK_SECRET", "ALLOWED_ORIGINS", "JSON_BODY_LIMIT", "SENTRY_DSN"];
+            "STRIPE_WEBHOOK_SECRET", "ALLOWED_ORIGINS", "JSON_BODY_LIMIT", "SENTRY_DSN",
+            // RDS's CA for clients that verify the server (node-postgres with sslmode=require).
+            "NODE_EXTRA_CA_CERTS", "PGSSLROOTCERT"];
         const api = r.outputs.apiEnv.value as Record<string, string>;
         const worker = r.outputs.workerEnv.value as Record<string, string>;
         assert.deepEqual(Object.keys(api).sort(), [...contract, "PORT"].sort());
@@ -59,6 +61,7 @@ describe("the whole program", () => {
         assert.equal(api.JSON_BODY_LIMIT, "1mb");
         assert.equal(api.S3_REGION, "us-east-1");
         assert.equal(api.PORT, "3000");
+        assert.equal(api.NODE_EXTRA_CA_CERTS, "/tmp/rds-ca.pem");
         assert.equal(worker.WORKER_CONCURRENCY, "10", "Pulumi.prod.yaml sets workerConcurrency 10");
         assert.deepEqual(api.ALLOWED_ORIGINS.split(","), ["https://app.example.com", "https://groundwork-prod.vercel.app"]);
         assert.equal(api.S3_BUCKET, (r.outputs.bucketNames.value as { uploads: string }).uploads);

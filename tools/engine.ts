@@ -14,7 +14,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { mockCall, mockState } from "./mock-states";
+import { KEYS } from "../components/config/config-schema";
+import { MockWorld, mockCall, mockState } from "./mock-states";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -79,8 +80,10 @@ export interface PlanRecord {
     outputs: Record<string, RecordedOutput>;
     /** Config problems (from the CLI's rules or the program's validation); empty when the program ran. */
     problems: Problem[];
-    /** Any other error the program raised. */
+    /** Any other error the program raised, or logged (a failed Output: what would fail `pulumi preview`). */
     error?: string;
+    /** Warnings the program logged (`pulumi.log.warn`), as the CLI would print them. */
+    warnings: string[];
     /** Milliseconds spent running the program. */
     elapsedMs: number;
 }
@@ -91,13 +94,29 @@ export interface PlanSection {
     failed: boolean;
 }
 
+/** An override stored in plain text even for a key that holds a credential (to test the refusal). */
+export interface PlainText { plainText: string }
+
 export interface RunOptions {
     stack: string;
-    /** Overrides of stack config by fully qualified key; `undefined` removes a key. Declared secrets stay secret. */
-    config?: Record<string, string | number | boolean | string[] | undefined>;
-    /** Directory holding Pulumi.yaml, the stack files and index.ts. */
+    /**
+     * Overrides of stack config by fully qualified key; `undefined` removes a key. Values of keys that
+     * hold credentials are set as secrets (as `pulumi config set --secret` would), unless given as `{ plainText }`.
+     */
+    config?: Record<string, string | number | boolean | string[] | PlainText | undefined>;
+    /** Directory holding Pulumi.yaml and index.ts. */
     projectDir?: string;
+    /**
+     * Directory holding Pulumi.<stack>.yaml and its `offline-secrets.yaml` (Pulumi.yaml's `stackConfigDir`):
+     * the project directory, or an example's folder such as examples/api-supabase-clerk.
+     */
+    configDir?: string;
+    /** What the mocked providers report about the world outside the program (the zone's SSL mode). */
+    world?: MockWorld;
 }
+
+/** Name of the file beside the stack files that holds the placeholders for secrets, by stack. */
+export const OFFLINE_SECRETS_FILE = "offline-secrets.yaml";
 
 interface ProjectKey {
     type?: string;
@@ -122,9 +141,14 @@ function toConfigString(v: unknown): string {
     return typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
 }
 
+/** Keys (fully qualified) whose values are credentials: set with `--secret`, planned with placeholders. */
+function secretKeys(project: string): Set<string> {
+    return new Set(Object.entries(KEYS).filter(([, spec]) => "secret" in spec && spec.secret).map(([k]) => `${project}:${k}`));
+}
+
 /**
- * A realistic stand-in for a secret the stack file does not hold in plain text (unset, or
- * encrypted with a key this machine does not have). Never a working credential.
+ * A realistic stand-in for an encrypted value this machine cannot read, when the stack's
+ * offline-secrets.yaml gives none. Never a working credential.
  */
 function placeholderSecret(key: string, stackConfig: Record<string, ConfigValue>, stack: string): string {
     const profile = stackConfig["groundwork:profile"]?.value || (/^(prod|production)(-|$)/.test(stack) ? "prod" : "staging");
@@ -132,19 +156,34 @@ function placeholderSecret(key: string, stackConfig: Record<string, ConfigValue>
         case "groundwork:stripeSecretKey":
             return `sk_${profile === "prod" ? "live" : "test"}_offline_placeholder_not_a_key`;
         case "groundwork:appSecrets":
-            return JSON.stringify({ SENTRY_DSN: "https://offline-placeholder@o0.ingest.us.sentry.io/0" });
+            return "{}";
+        case "groundwork:databaseUrl":
+        case "groundwork:databaseUrlUnpooled":
+            return "postgresql://offline:placeholder@db.offline.invalid:5432/app?sslmode=require";
+        case "groundwork:redisUrl":
+            return "rediss://default:offline-placeholder@redis.offline.invalid:6379";
         default:
             return "offline-placeholder-secret";
     }
 }
 
+/** The stack's entries of offline-secrets.yaml, as config strings (objects become JSON). */
+function offlineSecrets(configDir: string, stack: string): Record<string, string> {
+    const file = path.join(configDir, OFFLINE_SECRETS_FILE);
+    if (!fs.existsSync(file)) return {};
+    const all = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    return Object.fromEntries(Object.entries(all[stack] ?? {}).map(([k, v]) => [k, toConfigString(v)]));
+}
+
 /** Applies the project file's config declarations the way `pulumi up` does, then the overrides. */
-export function resolveConfig(opts: RunOptions, projectDir = PROJECT_DIR): { config: Record<string, ConfigValue>; problems: Problem[]; project: string } {
+export function resolveConfig(opts: RunOptions, projectDir = opts.projectDir ?? PROJECT_DIR): { config: Record<string, ConfigValue>; problems: Problem[]; project: string } {
     const project = readProject(projectDir);
-    const stackPath = path.join(projectDir, `Pulumi.${opts.stack}.yaml`);
+    const configDir = opts.configDir ? path.resolve(projectDir, opts.configDir) : projectDir;
+    const stackPath = path.join(configDir, `Pulumi.${opts.stack}.yaml`);
     if (!fs.existsSync(stackPath)) {
-        return { config: {}, project: project.name, problems: [{ key: "stack", message: `no stack file ${path.basename(stackPath)}; stacks here: ${listStacks(projectDir).join(", ")}` }] };
+        return { config: {}, project: project.name, problems: [{ key: "stack", message: `no stack file ${path.relative(projectDir, stackPath)}; stacks there: ${listStacks(configDir).join(", ")}` }] };
     }
+    const credentials = secretKeys(project.name);
     const stackFile = (YAML.parse(fs.readFileSync(stackPath, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const problems: Problem[] = [];
     const config: Record<string, ConfigValue> = {};
@@ -156,9 +195,17 @@ export function resolveConfig(opts: RunOptions, projectDir = PROJECT_DIR): { con
         if (encrypted) config[fq(k)] = { value: "", secret: true, placeholder: true };
         else config[fq(k)] = { value: toConfigString(v), secret: false, placeholder: false };
     }
+    // Secrets this machine cannot read (unset, or encrypted for another machine) that the stack's
+    // offline-secrets.yaml gives a stand-in for: planned with it, still secret.
+    for (const [k, v] of Object.entries(offlineSecrets(configDir, opts.stack))) {
+        const have = config[fq(k)];
+        if (!have || have.placeholder) config[fq(k)] = { value: v, secret: true, placeholder: true };
+    }
     for (const [k, v] of Object.entries(opts.config ?? {})) {
         if (v === undefined) delete config[fq(k)];
-        else config[fq(k)] = { value: toConfigString(v), secret: false, placeholder: false };
+        else if (typeof v === "object" && !Array.isArray(v)) config[fq(k)] = { value: v.plainText, secret: false, placeholder: false };
+        // Overrides of credential keys stand for `pulumi config set --secret`.
+        else config[fq(k)] = { value: toConfigString(v), secret: credentials.has(fq(k)), placeholder: false };
     }
 
     const declared = project.config ?? {};
@@ -184,7 +231,7 @@ export function resolveConfig(opts: RunOptions, projectDir = PROJECT_DIR): { con
         }
     }
     for (const [key, v] of Object.entries(config)) {
-        if (v.placeholder) v.value = placeholderSecret(key, config, opts.stack);
+        if (v.placeholder && v.value === "") v.value = placeholderSecret(key, config, opts.stack);
     }
     return { config, problems, project: project.name };
 }
@@ -251,8 +298,19 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
     const resolved = resolveConfig(opts, projectDir);
     const record: PlanRecord = {
         project: resolved.project, stack: opts.stack, config: resolved.config, resources: [], outputs: {},
-        problems: [...resolved.problems], elapsedMs: 0,
+        problems: [...resolved.problems], elapsedMs: 0, warnings: [],
     };
+    // What the program logs: the CLI prints warnings and fails the update on any error (an Output
+    // that rejects, such as a check inside apply, is logged as an error by the runtime).
+    const log = require("@pulumi/pulumi/log") as { error: (msg: string, ...rest: unknown[]) => Promise<void>; warn: (msg: string, ...rest: unknown[]) => Promise<void> };
+    const [logError, logWarn] = [log.error, log.warn];
+    const errors: string[] = [];
+    log.error = (msg: string) => { errors.push(msg); return Promise.resolve(); };
+    log.warn = (msg: string) => { record.warnings.push(msg); return Promise.resolve(); };
+    // A rejected Output that a resource input depends on surfaces as an unhandled rejection; the
+    // CLI's language host fails the update on one, so the engine records it as the run's error.
+    const onRejection = (reason: unknown) => { errors.push(reason instanceof Error ? reason.message : String(reason)); };
+    process.on("unhandledRejection", onRejection);
     try {
         if (record.problems.length > 0) return record;
         const plain: Record<string, string> = {};
@@ -270,7 +328,7 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
                 }
                 return state;
             },
-            call: (args) => mockCall(args, region),
+            call: (args) => mockCall(args, region, opts.world),
         }, resolved.project, opts.stack, false);
 
         const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
@@ -344,11 +402,17 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
             if (name === "__esModule") continue;
             const out = pulumi.output(value) as pulumi.Output<unknown>;
             const [v, secret] = await Promise.all([new Promise<unknown>((r) => out.apply((x) => { r(x); return x; })), pulumi.isSecret(out)]);
-            record.outputs[name] = { value: v, secret };
+            // As the engine registers stack outputs: an export that is undefined (an absent part's) is no output.
+            if (v !== undefined) record.outputs[name] = { value: v, secret };
         }
         await waitForRpcs();
         return record;
     } finally {
+        // Rejections surface a few turns after the run settles: catch them here, not in the next run.
+        for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+        [log.error, log.warn] = [logError, logWarn];
+        process.off("unhandledRejection", onRejection);
+        if (errors.length > 0 && !record.error && record.problems.length === 0) record.error = [...new Set(errors)].join("\n");
         record.elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
         running = false;
     }

@@ -9,6 +9,9 @@
  *   <out>/web.env     the web app's environment   (stack output `webEnv`; copy or link it to the
  *                     Next.js app as `.env.local`)
  *
+ * Only the files of the parts the stack has (its `parts` output) are written: a stack without an
+ * API exports no `apiEnv`, and that is no error.
+ *
  * `<out>` defaults to `.env.<stack>/` in the current directory, which the root .gitignore ignores
  * (`.env*`). Files are written with mode 0600 in a 0700 directory. The tool refuses, before
  * writing anything, when an output is missing, when values are still `[secret]` (the JSON came
@@ -26,12 +29,19 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "./cli";
 
-/** The files written, each from one stack output. */
+/** The files written, each from one stack output, when the stack has its part. */
 export const ENV_FILES = [
-    { file: "api.env", output: "apiEnv", dialect: "dotenv" },
-    { file: "worker.env", output: "workerEnv", dialect: "dotenv" },
-    { file: "web.env", output: "webEnv", dialect: "next" },
+    { file: "api.env", output: "apiEnv", dialect: "dotenv", part: "api" },
+    { file: "worker.env", output: "workerEnv", dialect: "dotenv", part: "worker" },
+    { file: "web.env", output: "webEnv", dialect: "next", part: "frontend" },
 ] as const;
+
+/** The files this stack's outputs call for: those of the parts its `parts` output lists (all three for a stack without it). */
+export function filesFor(outputs: Record<string, unknown>): (typeof ENV_FILES)[number][] {
+    const parts = outputs.parts as Partial<Record<string, unknown>> | undefined;
+    if (!parts || typeof parts !== "object") return [...ENV_FILES];
+    return ENV_FILES.filter((f) => parts[f.part] === true);
+}
 
 export type Dialect = "dotenv" | "next";
 
@@ -72,7 +82,9 @@ export function environmentsFromOutputs(outputs: Record<string, unknown>, stack:
     const problems: string[] = [];
     const envs: Record<string, Record<string, string>> = {};
     let redacted = false;
-    for (const { output } of ENV_FILES) {
+    const files = filesFor(outputs);
+    if (files.length === 0) problems.push("the stack has no api, worker or web app (its `parts` output), so there is no environment to write");
+    for (const { output } of files) {
         const value = outputs[output];
         if (value === undefined) {
             problems.push(`the JSON lacks output ${output} — run \`${outputCommand(stack)}\` (and \`pulumi up --stack ${stack}\` if the stack predates it)`);
@@ -173,7 +185,7 @@ export function writeEnvFiles(opts: WriteEnvOptions): string[] {
     const envs = environmentsFromOutputs(parseStackOutputs(opts.json, opts.stack), opts.stack);
     const cwd = opts.cwd ?? process.cwd();
     const outDir = path.resolve(cwd, opts.outDir ?? `.env.${opts.stack}`);
-    const files = ENV_FILES.map((f) => ({
+    const files = filesFor(JSON.parse(opts.json) as Record<string, unknown>).map((f) => ({
         ...f,
         path: path.join(outDir, f.file),
         content: formatEnvFile(envs[f.output], f.dialect, [

@@ -89,10 +89,18 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, region: string)
             state.arn = `arn:aws:sns:${region}:${MOCK_ACCOUNT}:${physical}`;
             break;
         case "aws:iam/role:Role":
-            state.arn = `arn:aws:iam::${MOCK_ACCOUNT}:role/${physical}`;
+            // IAM puts the role's path between "role" and its name.
+            state.arn = `arn:aws:iam::${MOCK_ACCOUNT}:role${(inputs.path as string | undefined) ?? "/"}${physical}`;
             break;
         case "aws:ecs/service:Service":
             state.name = inputs.name ?? physical;
+            break;
+        case "aws:ec2/subnet:Subnet":
+            // EC2's id shapes (the task tool checks them): subnet-/sg- and 17 hex digits.
+            state.id = `subnet-${shortHash(`${type}::${name}`, 17)}`;
+            break;
+        case "aws:ec2/securityGroup:SecurityGroup":
+            state.id = `sg-${shortHash(`${type}::${name}`, 17)}`;
             break;
         case "aws:ec2/vpc:Vpc":
             Object.assign(state, { defaultSecurityGroupId: `sg-${h}default`, mainRouteTableId: `rtb-${h}` });
@@ -115,8 +123,14 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, region: string)
             state.id = `prj_${shortHash(name, 28)}`;
             break;
         case "pulumi-nodejs:dynamic:Resource":
-            // The Stripe webhook endpoint: the ids Stripe returns look like this.
-            Object.assign(state, { endpointId: `we_${shortHash(name, 24)}`, secret: `whsec_offline${shortHash(`s${name}`, 24)}`, status: "enabled" });
+            if ("url" in inputs) {
+                // The Stripe webhook endpoint (created disabled): the ids Stripe returns look like this.
+                Object.assign(state, { endpointId: `we_${shortHash(name, 24)}`, secret: `whsec_offline${shortHash(`s${name}`, 24)}`, status: "disabled" });
+            } else if ("endpointId" in inputs) {
+                // Its activation.
+                Object.assign(state, { enabled: true });
+                return { id: String(inputs.endpointId), state };
+            }
             break;
     }
     return { id: (state.id as string | undefined) ?? id, state };
@@ -127,7 +141,13 @@ function regionCode(region: string): string {
     return `${geo}${dir[0]}${n}`;
 }
 
-export function mockCall(args: pulumi.runtime.MockCallArgs, region: string): Record<string, unknown> {
+/** What the mocked providers answer that a test may vary: the Cloudflare zone's current SSL mode. */
+export interface MockWorld {
+    /** The zone's SSL/TLS mode, as `getZoneSetting({ settingId: "ssl" })` returns it. @default "strict" */
+    zoneSsl?: string;
+}
+
+export function mockCall(args: pulumi.runtime.MockCallArgs, region: string, world: MockWorld = {}): Record<string, unknown> {
     const azs = AZ_SUFFIXES.map((s) => `${region}${s}`);
     switch (args.token) {
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
@@ -154,6 +174,11 @@ export function mockCall(args: pulumi.runtime.MockCallArgs, region: string): Rec
             const zoneName = filter?.name ?? "example.com";
             return { id: shortHash(zoneName, 32), zoneId: shortHash(zoneName, 32), name: zoneName, status: "active" };
         }
+        case "cloudflare:index/getZoneSetting:getZoneSetting":
+            return {
+                id: String(args.inputs.settingId), settingId: args.inputs.settingId, zoneId: args.inputs.zoneId, editable: true, enabled: true,
+                modifiedOn: "2026-01-01T00:00:00Z", timeRemaining: 0, value: args.inputs.settingId === "ssl" ? world.zoneSsl ?? "strict" : "on",
+            };
         case "cloudflare:index/getIpRanges:getIpRanges":
             return {
                 ipv4Cidrs: ["173.245.48.0/20", "103.21.244.0/22", "103.22.200.0/22", "104.16.0.0/13", "172.64.0.0/13", "131.0.72.0/22"],

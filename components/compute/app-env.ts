@@ -1,56 +1,111 @@
 /**
- * The plain part of the apps' environment (the DESIGN contract). Secret variables are not here:
- * they live in the stack's Secrets Manager secret and reach the tasks as ECS `secrets`.
+ * The apps' environment per service: plain settings go to ECS `environment`, secret ones are
+ * keys of the stack's Secrets Manager secret delivered as ECS `secrets` (never plain), each
+ * under its own name and under any further names the stack file maps (`envAliases`).
  */
 import * as pulumi from "@pulumi/pulumi";
 
-export interface AppEnvironmentArgs {
-    /**
-     * Uploads bucket name (S3_BUCKET); credentials come from the task role, never static keys.
-     * @example "uploads-bucket-d7587ca"
-     */
-    s3Bucket: pulumi.Input<string>;
-    /**
-     * The bucket's region (S3_REGION), the stack's region.
-     * @example "us-east-1"
-     */
-    s3Region: string;
-    /**
-     * Comma-separated browser origins the API accepts (ALLOWED_ORIGINS).
-     * @example "https://app.example.com,https://groundwork-prod.vercel.app"
-     */
-    allowedOrigins: pulumi.Input<string>;
-    /**
-     * Port the API listens on (PORT, api only).
-     * @default 3000 (groundwork:containerPort)
-     */
-    containerPort: number;
-    /**
-     * Jobs each worker task runs at once (WORKER_CONCURRENCY, worker only).
-     * @default 5 (groundwork:workerConcurrency)
-     */
-    workerConcurrency: number;
-    /**
-     * Extra plain settings from `groundwork:appEnv`; the config module already refused credential-looking
-     * names and names this module sets.
-     * @default {}
-     * @example { "LOG_LEVEL": "info" }
-     */
-    extra: Record<string, string>;
+export type ServiceRole = "api" | "worker";
+
+/** One value the program provides, under its own name. */
+export interface AppVariable {
+    /** The value (a secret Output for secret ones). */
+    value: pulumi.Input<string>;
+    /** Secret: lives in the app secret and reaches the tasks as an ECS secret. */
+    secret: boolean;
+    /** Services that get it under its own name; [] = only as the source of an alias (WEB_URL). */
+    services: ServiceRole[];
+    /** Services an alias of it may reach. */
+    aliasServices: ServiceRole[];
 }
 
-/** Plain variables for the api and the worker. */
-export function appEnvironment(args: AppEnvironmentArgs): { api: Record<string, pulumi.Input<string>>; worker: Record<string, pulumi.Input<string>> } {
-    const common: Record<string, pulumi.Input<string>> = {
-        ...args.extra,
-        NODE_ENV: "production",
-        S3_BUCKET: args.s3Bucket,
-        S3_REGION: args.s3Region,
-        ALLOWED_ORIGINS: args.allowedOrigins,
-        JSON_BODY_LIMIT: "1mb",
+export interface AppEnvironmentArgs {
+    /**
+     * The program's variables for the parts present, by name.
+     * @example { DATABASE_URL: { value: db.databaseUrl, secret: true, services: ["api", "worker"], aliasServices: ["api", "worker"] } }
+     */
+    variables: Record<string, AppVariable>;
+    /**
+     * Plain defaults `extra` may override.
+     * @default {}
+     * @example { JSON_BODY_LIMIT: "1mb" }
+     */
+    defaults?: Record<string, string>;
+    /**
+     * Extra plain settings (`groundwork:appEnv`), for both services; the config module refused
+     * credential-looking names and the program's own.
+     * @default {}
+     * @example { LOG_LEVEL: "info" }
+     */
+    extra: Record<string, string>;
+    /**
+     * Names of the extra secrets (`groundwork:appSecrets`) held in the app secret, for both services.
+     * @default []
+     * @example ["SENTRY_DSN"]
+     */
+    appSecretNames: string[];
+    /**
+     * Further names: `{ name: "API_PORT", source: "PORT" }`. A secret source stays secret.
+     * @default []
+     * @example [{ name: "CORS_ORIGIN", source: "WEB_URL" }]
+     */
+    aliases: { name: string; source: string }[];
+}
+
+/** What one service's containers get. */
+export interface ServiceEnvironment {
+    /** Plain `environment`, by variable name. */
+    environment: Record<string, pulumi.Input<string>>;
+    /** ECS `secrets`: variable name → key of the app secret. */
+    secrets: Record<string, string>;
+}
+
+export interface AppEnvironment {
+    api: ServiceEnvironment;
+    worker: ServiceEnvironment;
+    /** The app secret's content: key → secret value. */
+    secretValues: Record<string, pulumi.Input<string>>;
+}
+
+/** Splits the variables into each service's plain environment and secret references. */
+export function appEnvironment(args: AppEnvironmentArgs): AppEnvironment {
+    const out: AppEnvironment = {
+        api: { environment: {}, secrets: {} },
+        worker: { environment: {}, secrets: {} },
+        secretValues: {},
     };
-    return {
-        api: { ...common, PORT: String(args.containerPort) },
-        worker: { ...common, WORKER_CONCURRENCY: String(args.workerConcurrency) },
+    const both: ServiceRole[] = ["api", "worker"];
+    const put = (role: ServiceRole, name: string, v: { value: pulumi.Input<string>; secret: boolean }, key: string) => {
+        if (v.secret) out[role].secrets[name] = key;
+        else out[role].environment[name] = v.value;
     };
+    for (const role of both) {
+        for (const [name, value] of Object.entries({ ...args.defaults, ...args.extra })) put(role, name, { value, secret: false }, name);
+        for (const name of args.appSecretNames) out[role].secrets[name] = name;
+    }
+    for (const [name, v] of Object.entries(args.variables)) {
+        if (v.secret) out.secretValues[name] = v.value;
+        for (const role of v.services) put(role, name, v, name);
+    }
+    for (const { name, source } of args.aliases) {
+        const program = args.variables[source];
+        if (program) {
+            for (const role of program.aliasServices) put(role, name, program, source);
+        } else if (args.appSecretNames.includes(source)) {
+            for (const role of both) out[role].secrets[name] = source;
+        } else {
+            const plain = args.extra[source] ?? args.defaults?.[source];
+            if (plain === undefined) throw new Error(`appEnvironment: alias ${name} names ${source}, which is no variable of the stack. Example: { name: "API_PORT", source: "PORT" }`);
+            for (const role of both) out[role].environment[name] = plain;
+        }
+    }
+    return out;
+}
+
+/** A service's whole environment with secret values filled in (for the `apiEnv`/`workerEnv` outputs), secret. */
+export function resolvedEnvironment(env: ServiceEnvironment, secretValues: pulumi.Output<Record<string, string>>): pulumi.Output<Record<string, string>> {
+    return pulumi.secret(pulumi.all([pulumi.output(env.environment), secretValues]).apply(([plain, secret]) => ({
+        ...plain,
+        ...Object.fromEntries(Object.entries(env.secrets).map(([name, key]) => [name, secret[key]])),
+    })));
 }

@@ -1,19 +1,29 @@
 /**
- * The ECS cluster the api and worker run in, and the ECR repository their one image comes from.
- * CI pushes `<repositoryUrl>:<tag>` and sets `groundwork:imageTag`; tags are immutable, so a tag
- * always means the same image and a rollback redeploys exactly what ran before.
+ * The ECS cluster the api and worker run in, and the ECR repositories their images come from
+ * (one, or a second when the worker is built separately). CI pushes `<repositoryUrl>:<tag>` and
+ * sets `groundwork:imageTag`; tags are immutable, so a tag always means the same image and a
+ * rollback redeploys exactly what ran before.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface ClusterArgs {
     /**
-     * Images the ECR repository keeps; older ones are expired (rollbacks can go this far back).
+     * Images each ECR repository keeps by push order; older ones are expired (rollbacks can go
+     * this far back). The image a service runs is never expired, however old (see `repositories`).
      * Untagged layers left by failed pushes expire after a day. Storage costs $0.10/GB-month.
      * @default none (config: 30)
      * @example 50
      */
     imageRetentionCount: number;
+    /**
+     * The repositories to create, by role (`app`: the api's image, and the worker's unless it has
+     * its own; `worker`: the worker's own), each with the tag the services run now, which its
+     * lifecycle policy pins so it is never expired. Undefined tag: nothing pushed yet.
+     * @default { app: { runningTag: undefined } }
+     * @example { app: { runningTag: "v1.4.2" }, worker: { runningTag: "v0.9.0" } }
+     */
+    repositories?: Partial<Record<"app" | "worker", { runningTag: string | undefined }>>;
     /**
      * Container Insights: per-task CPU, memory and network metrics the alarms and dashboards use.
      * `"enhanced"` adds per-container detail. Cost: billed as custom metrics and log ingestion,
@@ -24,21 +34,62 @@ export interface ClusterArgs {
     containerInsights?: "enabled" | "enhanced";
 }
 
-/** The ECS cluster and the ECR repository its services pull from. */
+/**
+ * The repository's lifecycle rules. ECR evaluates rules by priority and an image matched by a
+ * higher-priority rule is never expired by a lower one, so the first rule selects the running
+ * tag with a count it can never exceed: it holds that image, and the count rule below expires
+ * only older images that no service runs (ECR cannot know which tag a service runs; push order
+ * alone would expire it after `imageRetentionCount` newer pushes).
+ */
+export function lifecycleRules(retentionCount: number, runningTag: string | undefined): unknown[] {
+    const rules: unknown[] = [];
+    if (runningTag) {
+        rules.push({
+            rulePriority: 1,
+            description: `Keep the image the services run (${runningTag})`,
+            selection: { tagStatus: "tagged", tagPatternList: [runningTag], countType: "imageCountMoreThan", countNumber: 9999 },
+            action: { type: "expire" },
+        });
+    }
+    rules.push(
+        {
+            rulePriority: 2,
+            description: "Expire untagged images (failed or superseded pushes) after a day",
+            selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 },
+            action: { type: "expire" },
+        },
+        {
+            rulePriority: 3,
+            description: `Keep the last ${retentionCount} images`,
+            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: retentionCount },
+            action: { type: "expire" },
+        },
+    );
+    return rules;
+}
+
+/** The ECS cluster and the ECR repositories its services pull from. */
 export class Cluster extends pulumi.ComponentResource {
     public readonly cluster: aws.ecs.Cluster;
-    public readonly repository: aws.ecr.Repository;
+    /** The repositories by role. */
+    public readonly repositories: Partial<Record<"app" | "worker", aws.ecr.Repository>>;
     public readonly clusterArn: pulumi.Output<string>;
     public readonly clusterName: pulumi.Output<string>;
-    /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: CI pushes here. */
-    public readonly repositoryUrl: pulumi.Output<string>;
-    /** The repository's ARN: the services' execution roles may pull from it only. */
-    public readonly repositoryArn: pulumi.Output<string>;
+    /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>` by role: CI pushes there. */
+    public readonly repositoryUrls: Partial<Record<"app" | "worker", pulumi.Output<string>>>;
+    /** The repositories' ARNs by role: a service's execution role may pull from its own only. */
+    public readonly repositoryArns: Partial<Record<"app" | "worker", pulumi.Output<string>>>;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:compute:Cluster", name, {}, opts);
         if (!Number.isInteger(args.imageRetentionCount) || args.imageRetentionCount < 1) {
             throw new Error(`Cluster "${name}": imageRetentionCount must be a whole number of at least 1, got ${args.imageRetentionCount}. Example: 30`);
+        }
+        for (const [role, repo] of Object.entries(args.repositories ?? {})) {
+            const tag = repo?.runningTag;
+            if (tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag)) {
+                throw new Error(`Cluster "${name}": repositories.${role}.runningTag must be an image tag, got "${tag}". Example: v1.4.2`);
+            }
         }
         const parent = { parent: this };
 
@@ -48,44 +99,35 @@ export class Cluster extends pulumi.ComponentResource {
             settings: [{ name: "containerInsights", value: args.containerInsights ?? "enabled" }],
         }, parent);
 
-        this.repository = new aws.ecr.Repository(`${name}-repo`, {
-            // A tag is pushed once and never moved: deploys are repeatable and rollbacks exact.
-            imageTagMutability: "IMMUTABLE",
-            imageScanningConfiguration: { scanOnPush: true },
-            encryptionConfigurations: [{ encryptionType: "AES256" }],
-            // Never delete a repository that still holds images (the running tasks' among them).
-            forceDelete: false,
-        }, parent);
-
-        new aws.ecr.LifecyclePolicy(`${name}-repo-lifecycle`, {
-            repository: this.repository.name,
-            policy: JSON.stringify({
-                rules: [
-                    {
-                        rulePriority: 1,
-                        description: "Expire untagged images (failed or superseded pushes) after a day",
-                        selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 },
-                        action: { type: "expire" },
-                    },
-                    {
-                        rulePriority: 2,
-                        description: `Keep the last ${args.imageRetentionCount} images`,
-                        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.imageRetentionCount },
-                        action: { type: "expire" },
-                    },
-                ],
-            }),
-        }, parent);
+        this.repositories = {};
+        this.repositoryUrls = {};
+        this.repositoryArns = {};
+        for (const [role, repo] of Object.entries(args.repositories ?? { app: { runningTag: undefined } }) as ["app" | "worker", { runningTag: string | undefined }][]) {
+            // `app` keeps the logical name it always had (renaming would replace it and its images).
+            const logical = role === "app" ? `${name}-repo` : `${name}-${role}-repo`;
+            const repository = new aws.ecr.Repository(logical, {
+                // A tag is pushed once and never moved: deploys are repeatable and rollbacks exact.
+                imageTagMutability: "IMMUTABLE",
+                imageScanningConfiguration: { scanOnPush: true },
+                encryptionConfigurations: [{ encryptionType: "AES256" }],
+                // Never delete a repository that still holds images (the running tasks' among them).
+                forceDelete: false,
+            }, parent);
+            new aws.ecr.LifecyclePolicy(`${logical}-lifecycle`, {
+                repository: repository.name,
+                policy: JSON.stringify({ rules: lifecycleRules(args.imageRetentionCount, repo.runningTag) }),
+            }, parent);
+            this.repositories[role] = repository;
+            this.repositoryUrls[role] = repository.repositoryUrl;
+            this.repositoryArns[role] = repository.arn;
+        }
 
         this.clusterArn = this.cluster.arn;
         this.clusterName = this.cluster.name;
-        this.repositoryUrl = this.repository.repositoryUrl;
-        this.repositoryArn = this.repository.arn;
         this.registerOutputs({
             clusterArn: this.clusterArn,
             clusterName: this.clusterName,
-            repositoryUrl: this.repositoryUrl,
-            repositoryArn: this.repositoryArn,
+            repositoryUrls: this.repositoryUrls,
         });
     }
 }

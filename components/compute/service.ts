@@ -45,13 +45,6 @@ export interface WebServiceArgs extends ServiceBaseArgs {
      */
     requestsPerTarget?: number;
     /**
-     * Runs to completion before the app container starts (same image, environment and
-     * secrets); undefined = no migration step.
-     * @default undefined (config: ["npx", "prisma", "migrate", "deploy"])
-     * @example ["npx", "prisma", "migrate", "deploy"]
-     */
-    migrateCommand?: string[];
-    /**
      * Seconds ECS ignores failing ALB health checks after a task starts (migrations and boot).
      * @default 60
      * @example 180
@@ -74,11 +67,7 @@ function dependencyList(d: pulumi.ResourceOptions["dependsOn"]): pulumi.Input<pu
 function baseSpec(args: ServiceBaseArgs, stopTimeoutSeconds: number, opts: pulumi.ComponentResourceOptions | undefined,
     extraDependsOn: pulumi.Input<pulumi.Resource>[] = []): FargateSpec {
     return {
-        clusterArn: args.clusterArn, clusterName: args.clusterName, image: args.image, architecture: args.architecture,
-        cpu: args.cpu, memory: args.memory, minTasks: args.minTasks, maxTasks: args.maxTasks, command: args.command,
-        subnetIds: args.subnetIds, securityGroupId: args.securityGroupId, environment: args.environment,
-        secretArn: args.secretArn, secretKeys: args.secretKeys, bucketArns: args.bucketArns, repositoryArn: args.repositoryArn,
-        logRetentionDays: args.logRetentionDays, family: args.family,
+        ...args,
         stopTimeoutSeconds: args.stopTimeoutSeconds ?? stopTimeoutSeconds,
         cpuTargetPercent: args.cpuTargetPercent ?? 60,
         memoryTargetPercent: args.memoryTargetPercent ?? 75,
@@ -103,6 +92,8 @@ abstract class FargateServiceComponent extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
     /** Where the tasks' logs go. */
     public readonly logGroupName: pulumi.Output<string>;
+    /** The task definition's family: a one-off `RunTask` on it runs the latest revision. */
+    public readonly taskFamily: pulumi.Output<string>;
 
     protected constructor(type: string, label: string, name: string, spec: FargateSpec, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, opts);
@@ -117,6 +108,7 @@ abstract class FargateServiceComponent extends pulumi.ComponentResource {
         this.scalingTarget = parts.scalingTarget;
         this.serviceName = parts.service.name;
         this.logGroupName = parts.logGroup.name;
+        this.taskFamily = parts.taskDefinition.family;
         this.registerOutputs({ serviceName: this.serviceName, logGroupName: this.logGroupName, executionRoleArn: this.executionRoleArn });
     }
 }
@@ -132,7 +124,6 @@ export class WebService extends FargateServiceComponent {
                 targetGroupArn: args.targetGroupArn,
                 requestCountResourceLabel: args.requestCountResourceLabel,
                 requestsPerTarget: args.requestsPerTarget ?? 500,
-                migrateCommand: args.migrateCommand,
                 healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
             },
         }, opts);

@@ -1,19 +1,16 @@
 /**
  * What the stack config may hold: every key with its declared type and a good example, the zod
- * schema of the plain keys, and the names rules share. `config.ts` applies it.
+ * schema of the plain keys, and the names rules share. `config.ts` applies it; `parts.ts`
+ * resolves each part's settings from it.
  */
 import { z } from "zod";
 import { CACHE_NODE_TYPES, DB_INSTANCE_CLASSES, LOG_RETENTION_DAYS, SECRET_LOOKING_NAME } from "./defaults";
 
 export const DNS_NAME = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+export const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 /** Names that must never be plain `environment` entries: they hold credentials (defined in defaults.ts). */
 export { SECRET_LOOKING_NAME };
-/** Variables the program itself sets (HOME points at the writable /tmp of a read-only root); config may not override them. */
-export const RESERVED_APP_ENV = [
-    "NODE_ENV", "PORT", "DATABASE_URL", "REDIS_URL", "S3_BUCKET", "S3_REGION", "JWT_SECRET", "STRIPE_SECRET_KEY",
-    "STRIPE_WEBHOOK_SECRET", "ALLOWED_ORIGINS", "JSON_BODY_LIMIT", "WORKER_CONCURRENCY", "HOME",
-];
 
 /** Stripe events the webhook subscribes to unless `groundwork:stripeWebhookEvents` says otherwise. */
 export const DEFAULT_STRIPE_EVENTS = [
@@ -34,12 +31,18 @@ export interface KeySpec {
     type: KeyType;
     /** A good value, shown in every error about this key. */
     example: string;
-    secret?: boolean;
+    /**
+     * The value is a credential: it must be set with `pulumi config set --secret` (the program
+     * refuses a plain one) and stays a secret Output. Declared in Pulumi.yaml with the default ""
+     * rather than `secret: true`, because the CLI makes a secret key without a default required in
+     * every stack, and these are needed only by the parts that use them.
+     */
+    secret?: true;
 }
 
 /**
  * Every key the program reads, with its type as declared in Pulumi.yaml and a good example.
- * `tests/config.test.ts` checks that Pulumi.yaml declares exactly these keys, types and secrets.
+ * `tests/config.test.ts` checks that Pulumi.yaml declares exactly these keys and types.
  */
 export const KEYS = {
     profile: { type: "string", example: "prod" },
@@ -47,6 +50,20 @@ export const KEYS = {
     alertEmail: { type: "string", example: "oncall@example.com" },
     imageTag: { type: "string", example: "v1.4.2 (or a git SHA such as 3f9c2ab)" },
     cpuArchitecture: { type: "string", example: "X86_64" },
+    // parts: what this stack builds
+    api: { type: "boolean", example: "true" },
+    worker: { type: "boolean", example: "true" },
+    database: { type: "string", example: "rds" },
+    cache: { type: "string", example: "elasticache" },
+    uploads: { type: "boolean", example: "true" },
+    stripe: { type: "string", example: "webhook" },
+    frontend: { type: "boolean", example: "true" },
+    // hosts
+    webHost: { type: "string", example: "app" },
+    webRedirectHosts: { type: "array", example: "[\"www\"]" },
+    apiHost: { type: "string", example: "api" },
+    apiBasePath: { type: "string", example: "/api/v1" },
+    webApiUrlVariable: { type: "string", example: "NEXT_PUBLIC_API_URL" },
     // network
     azCount: { type: "integer", example: "3" },
     vpcCidr: { type: "string", example: "10.0.0.0/16" },
@@ -61,15 +78,21 @@ export const KEYS = {
     containerPort: { type: "integer", example: "3000" },
     healthCheckPath: { type: "string", example: "/api/v1/health" },
     startCommand: { type: "string", example: "node dist/main.js" },
-    migrateCommand: { type: "string", example: "npx prisma migrate deploy" },
+    migrateCommands: { type: "array", example: "[\"npx prisma migrate deploy\"]" },
+    migrateWorkingDirectory: { type: "string", example: "packages/database" },
     workerCpu: { type: "integer", example: "512" },
     workerMemory: { type: "integer", example: "1024" },
     workerMinTasks: { type: "integer", example: "1" },
     workerMaxTasks: { type: "integer", example: "4" },
     workerCommand: { type: "string", example: "node dist/worker.js" },
     workerConcurrency: { type: "integer", example: "10" },
+    workerImage: { type: "string", example: "own" },
+    workerImageTag: { type: "string", example: "v1.4.2" },
+    workerHealthCheckCommand: { type: "string", example: "node dist/healthcheck.js" },
     imageRetentionCount: { type: "integer", example: "30" },
     // database
+    databaseUrl: { type: "string", secret: true, example: "postgresql://app:…@ep-cool-name-123456.us-east-2.aws.neon.tech/app?sslmode=require" },
+    databaseUrlUnpooled: { type: "string", secret: true, example: "postgresql://app:…@ep-cool-name-123456.us-east-2.aws.neon.tech/app?sslmode=require" },
     dbEngineVersion: { type: "string", example: "17" },
     dbInstanceClass: { type: "string", example: "db.t4g.medium" },
     dbAllocatedStorage: { type: "integer", example: "50" },
@@ -78,6 +101,7 @@ export const KEYS = {
     dbName: { type: "string", example: "app" },
     dbUsername: { type: "string", example: "app_owner" },
     // cache
+    redisUrl: { type: "string", secret: true, example: "rediss://default:…@us1-cool-name-12345.upstash.io:6379" },
     cacheEngine: { type: "string", example: "valkey" },
     cacheEngineVersion: { type: "string", example: "8.0" },
     cacheNodeType: { type: "string", example: "cache.t4g.small" },
@@ -97,27 +121,52 @@ export const KEYS = {
     vercelRootDirectory: { type: "string", example: "apps/web" },
     vercelGitRepository: { type: "string", example: "acme/acme-app" },
     webEnv: { type: "array", example: "[\"NEXT_PUBLIC_POSTHOG_HOST=https://us.i.posthog.com\"]" },
-    // app
+    // app environment
     appEnv: { type: "array", example: "[\"LOG_LEVEL=info\"]" },
+    envAliases: { type: "array", example: "[\"API_PORT=PORT\", \"CORS_ORIGIN=WEB_URL\"]" },
+    generatedSecrets: { type: "array", example: "[\"JWT_SECRET\", \"TENANT_SECRETS_ENCRYPTION_KEY=hex:32\"]" },
     appSecrets: { type: "string", secret: true, example: "{\"SENTRY_DSN\":\"https://…\"}" },
+    secretReaderRoleArns: { type: "array", example: "[\"arn:aws:iam::123456789012:role/groundwork-deploy-prod\", \"arn:aws:iam::123456789012:role/groundwork-break-glass\"]" },
+    // Stripe
     stripeSecretKey: { type: "string", secret: true, example: "sk_live_… in prod, sk_test_… elsewhere" },
     stripeApiVersion: { type: "string", example: DEFAULT_STRIPE_API_VERSION },
     stripeWebhookEvents: { type: "array", example: "[\"checkout.session.completed\",\"invoice.paid\"]" },
+    stripeWebhookHost: { type: "string", example: "api" },
+    stripeWebhookPath: { type: "string", example: "/webhooks/stripe" },
+    stripeConnect: { type: "boolean", example: "false" },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEYS;
 
+/** Keys that were renamed: a stack file still using the old name is told the new one. */
+export const RENAMED_KEYS: Readonly<Record<string, string>> = {
+    migrateCommand: "migrateCommands (a list: [\"npx prisma migrate deploy\"]; [] for none)",
+};
+
 const positiveInt = (max: number) => z.number({ error: "must be a whole number" }).int("must be a whole number")
     .min(1, "must be at least 1").max(max, `must be at most ${max}`);
 const command = z.string().trim().min(1, "must not be empty");
+const relativePath = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\-/ ]+$/, "must be a path relative to the repository or image root, without ..");
 
 /** The schema of the plain (non-secret) keys; secret keys are checked separately. */
 export const schema = z.object({
     profile: z.enum(["staging", "prod"], { error: "must be \"staging\" or \"prod\"" }),
     domain: z.string().regex(DNS_NAME, "must be a bare, lowercase DNS name (no scheme, path or port)"),
     alertEmail: z.email("must be an email address"),
-    imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, "must be a valid image tag"),
+    imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, "must be a valid image tag").optional(),
     cpuArchitecture: z.enum(["X86_64", "ARM64"], { error: "must be \"X86_64\" or \"ARM64\" (the image's architecture)" }),
+    api: z.boolean({ error: "must be true or false" }),
+    worker: z.boolean({ error: "must be true or false" }),
+    database: z.enum(["rds", "external", "none"], { error: "must be \"rds\", \"external\" or \"none\"" }),
+    cache: z.enum(["elasticache", "external", "none"], { error: "must be \"elasticache\", \"external\" or \"none\"" }),
+    uploads: z.boolean({ error: "must be true or false" }),
+    stripe: z.enum(["webhook", "key", "none"], { error: "must be \"webhook\", \"key\" or \"none\"" }),
+    frontend: z.boolean({ error: "must be true or false" }),
+    webHost: z.string().refine((h) => h === "@" || DNS_LABEL.test(h), "must be one DNS label (app, www) or \"@\" for the domain itself"),
+    webRedirectHosts: z.array(z.string().refine((h) => h === "@" || DNS_LABEL.test(h), "must be DNS labels (www) or \"@\" for the domain itself")),
+    apiHost: z.string().regex(DNS_LABEL, "must be one lowercase DNS label"),
+    apiBasePath: z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, "must be empty or a path like /api/v1 (no trailing slash)"),
+    webApiUrlVariable: z.string().regex(/^([A-Z][A-Z0-9_]*)?$/, "must be an UPPER_SNAKE variable name, or empty for none").optional(),
     azCount: z.number().int().min(2, "must be 2 or 3 (an ALB and Multi-AZ RDS need two AZs)").max(3, "must be 2 or 3"),
     vpcCidr: z.string().regex(/^10\.(\d{1,3})\.0\.0\/16$/, "must be a /16 in 10.0.0.0/8 ending in .0.0/16"),
     natGateways: z.enum(["single", "perAz"], { error: "must be \"single\" or \"perAz\"" }),
@@ -131,13 +180,17 @@ export const schema = z.object({
     containerPort: z.number().int().min(1024, "must be an unprivileged port (1024-65535)").max(65535, "must be at most 65535"),
     healthCheckPath: z.string().regex(/^\/[A-Za-z0-9._~\-/]*$/, "must be a path starting with /"),
     startCommand: command,
-    migrateCommand: z.string().trim(),
+    migrateCommands: z.array(command).max(5, "must hold at most 5 steps"),
+    migrateWorkingDirectory: relativePath.optional(),
     workerCpu: z.number(),
     workerMemory: z.number(),
     workerMinTasks: z.number().int().min(0, "must be 0 or more").max(50, "must be at most 50"),
     workerMaxTasks: positiveInt(100),
     workerCommand: command,
     workerConcurrency: positiveInt(500),
+    workerImage: z.enum(["app", "own"], { error: "must be \"app\" (the api's image) or \"own\" (its own ECR repository)" }),
+    workerImageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, "must be a valid image tag").optional(),
+    workerHealthCheckCommand: command.optional(),
     imageRetentionCount: positiveInt(1000),
     dbEngineVersion: z.enum(["16", "17"], { error: "must be \"16\" or \"17\" (PostgreSQL major version)" }),
     dbInstanceClass: z.enum(DB_INSTANCE_CLASSES, { error: `must be one of ${DB_INSTANCE_CLASSES.join(", ")}` }),
@@ -157,18 +210,25 @@ export const schema = z.object({
     logBucketExpirationDays: positiveInt(3650),
     cloudflareZone: z.string().regex(DNS_NAME, "must be the zone's bare DNS name"),
     cloudflareZoneId: z.string().regex(/^[a-f0-9]{32}$/, "must be a 32-character hex zone id").optional(),
-    zoneSettingsStack: z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a stack name"),
+    zoneSettingsStack: z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a stack name, or empty for none").optional(),
     apiProxied: z.boolean({ error: "must be true or false" }),
     vercelTeam: z.string().regex(/^[a-z0-9_-]+$/, "must be a Vercel team id or slug").optional(),
     vercelProjectName: z.string().regex(/^[a-z0-9]([a-z0-9._-]{0,98}[a-z0-9])?$/, "must be lowercase letters, digits, '.', '_' or '-'"),
     vercelRegions: z.array(z.string()).min(1, "must name at least one region"),
-    vercelRootDirectory: z.string().regex(/^[^/].*$/, "must be a path relative to the repository root").optional(),
+    vercelRootDirectory: relativePath.optional(),
     vercelGitRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be \"owner/repo\"").optional(),
     webEnv: z.array(z.string()),
     appEnv: z.array(z.string()),
+    envAliases: z.array(z.string()),
+    generatedSecrets: z.array(z.string()),
+    secretReaderRoleArns: z.array(z.string().regex(/^arn:aws:iam::\d{12}:role\/[A-Za-z0-9+=,.@_\-/]+$/, "must be IAM role ARNs (arn:aws:iam::<account>:role/<name>)")),
     stripeApiVersion: z.string().regex(/^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/, "must be a Stripe API version"),
     stripeWebhookEvents: z.array(z.string().regex(/^(\*|[a-z_]+(\.[a-z_]+)+)$/, "must be Stripe event types")).min(1, "must name at least one event"),
+    stripeWebhookHost: z.enum(["api", "web"], { error: "must be \"api\" (the API host) or \"web\" (the web app's host)" }),
+    stripeWebhookPath: z.string().regex(/^(\/[A-Za-z0-9._~-]+)+$/, "must be a path like /webhooks/stripe").optional(),
+    stripeConnect: z.boolean({ error: "must be true or false" }),
 });
 
 export type PlainKey = keyof z.infer<typeof schema>;
+export type PlainValues = z.infer<typeof schema>;
 export type Raw = Partial<Record<ConfigKey, unknown>>;

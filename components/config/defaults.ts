@@ -48,15 +48,29 @@ export function fargateMemoryChoices(cpu: number): number[] | undefined {
 
 const shared = {
     cpuArchitecture: "X86_64",
+    // The parts: the full shape (000's) unless the stack file says otherwise.
+    api: true,
+    worker: true,
+    database: "rds",
+    cache: "elasticache",
+    uploads: true,
+    stripe: "webhook",
+    frontend: true,
+    webHost: "app",
+    webRedirectHosts: [] as string[],
+    apiHost: "api",
+    apiBasePath: "/api/v1",
+    webApiUrlVariable: "NEXT_PUBLIC_API_URL",
     vpcCidr: "10.0.0.0/16",
     interfaceEndpoints: false,
     containerPort: 3000,
     healthCheckPath: "/api/v1/health",
     startCommand: "node dist/main.js",
-    migrateCommand: "npx prisma migrate deploy",
+    migrateCommands: ["npx prisma migrate deploy"],
     workerCommand: "node dist/worker.js",
     workerConcurrency: 5,
     workerMinTasks: 1,
+    workerImage: "app",
     imageRetentionCount: 30,
     dbEngineVersion: "17",
     dbName: "app",
@@ -69,6 +83,11 @@ const shared = {
     vercelRegions: ["iad1"],
     webEnv: [] as string[],
     appEnv: [] as string[],
+    envAliases: [] as string[],
+    generatedSecrets: ["JWT_SECRET"],
+    secretReaderRoleArns: [] as string[],
+    stripeWebhookHost: "api",
+    stripeConnect: false,
 } as const;
 
 /** Defaults per profile: prod is Multi-AZ, protected and larger; staging is the smallest that works. */

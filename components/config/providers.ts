@@ -13,18 +13,19 @@ export interface ProvidersArgs {
     awsRegion: string;
     /** Tags every AWS resource gets through `defaultTags`. */
     tags: Record<string, string>;
-    /** Vercel team id or slug; undefined for the token's own account. */
-    vercelTeam?: string;
+    /** The Vercel provider, when the stack has a web app; `team` undefined = the token's own account. */
+    vercel?: { team: string | undefined };
 }
 
 export interface Providers {
     aws: aws.Provider;
     cloudflare: cloudflare.Provider;
-    vercel: vercel.Provider;
+    /** Only when the stack has a web app (it needs VERCEL_API_TOKEN). */
+    vercel: vercel.Provider | undefined;
 }
 
 /**
- * Builds the three providers. Credentials are never config values here: AWS reads its usual
+ * Builds the providers (Vercel's only for a stack with a web app). Credentials are never config values here: AWS reads its usual
  * chain (OIDC role in CI, a profile locally), Cloudflare `CLOUDFLARE_API_TOKEN` and Vercel
  * `VERCEL_API_TOKEN` from the environment, as CI's secret store provides them.
  */
@@ -32,6 +33,6 @@ export function createProviders(args: ProvidersArgs, opts?: pulumi.CustomResourc
     return {
         aws: new aws.Provider("aws", { region: args.awsRegion as aws.Region, defaultTags: { tags: args.tags } }, opts),
         cloudflare: new cloudflare.Provider("cloudflare", {}, opts),
-        vercel: new vercel.Provider("vercel", { team: args.vercelTeam }, opts),
+        vercel: args.vercel ? new vercel.Provider("vercel", { team: args.vercel.team }, opts) : undefined,
     };
 }

@@ -7,22 +7,49 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
-/** The variable this component generates itself. */
-export const JWT_SECRET = "JWT_SECRET";
+/** A random secret generated here: `alnum` letters and digits, or `hex` (`size` bytes). */
+export interface GeneratedSecretSpec {
+    name: string;
+    kind: "alnum" | "hex";
+    /** Characters (alnum, 32-1024) or bytes (hex, 16-512). */
+    size: number;
+}
+
+/** The generated JWT secret's spec (the default of `groundwork:generatedSecrets`). */
+export const JWT_SECRET: GeneratedSecretSpec = { name: "JWT_SECRET", kind: "alnum", size: 64 };
 
 export interface AppSecretsArgs {
     /**
      * Explicit secret name (apps and runbooks look it up, so it is not autonamed). Cost: $0.40
      * per secret per month plus $0.05 per 10,000 API calls.
+     * @default none (required)
      * @example "groundwork-prod/app"
      */
     secretName: string;
     /**
-     * Secret values by variable name (UPPER_SNAKE_CASE); JWT_SECRET is generated here and added,
-     * so it must not be among them. Values stay Pulumi secrets.
+     * Secret values by variable name (UPPER_SNAKE_CASE); the generated ones are added here, so
+     * they must not be among them. Values stay Pulumi secrets.
+     * @default none (required)
      * @example { DATABASE_URL: db.databaseUrl, REDIS_URL: cache.redisUrl }
      */
     values: Record<string, pulumi.Input<string>>;
+    /**
+     * Random secrets generated here and added to the values. Each is a `random` resource named
+     * after its variable, so it keeps its value across updates (rotating one logs users out).
+     * @default [JWT_SECRET] (64 letters and digits)
+     * @example [{ name: "JWT_SECRET", kind: "alnum", size: 64 }, { name: "ENCRYPTION_KEY", kind: "hex", size: 32 }]
+     */
+    generated?: GeneratedSecretSpec[];
+    /**
+     * Who may read the value. A resource policy denies `secretsmanager:GetSecretValue` to every
+     * principal but the roles under `executionRolePath` (the services' execution roles) and the listed
+     * `roleArns` (the roles that run `pulumi up` and a break-glass role): Pulumi itself reads the
+     * value on create, refresh and delete, so the deploying roles must be listed. The policy is
+     * in place before the value is written. Undefined: no resource policy (IAM alone decides).
+     * @default undefined
+     * @example { executionRolePath: "/groundwork/prod/", roleArns: ["arn:aws:iam::123456789012:role/deploy-prod"] }
+     */
+    readers?: { executionRolePath: string; roleArns: string[] };
     /**
      * prod: `protect` + `retainOnDelete` on the secret (not on its version, which a value change
      * replaces).
@@ -39,12 +66,6 @@ export interface AppSecretsArgs {
      * @example 30
      */
     recoveryWindowInDays?: number;
-    /**
-     * Length of the generated JWT_SECRET (alphanumeric), 64 or more.
-     * @default 64
-     * @example 96
-     */
-    jwtSecretLength?: number;
 }
 
 function validate(name: string, args: AppSecretsArgs): void {
@@ -52,10 +73,17 @@ function validate(name: string, args: AppSecretsArgs): void {
         throw new Error(`AppSecrets "${name}": ${arg} ${msg}. Example: ${example}`);
     };
     if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(args.secretName)) fail("secretName", `must be 1-512 of A-Z a-z 0-9 / _ + = . @ -, got "${args.secretName}"`, "groundwork-prod/app");
+    const generated = args.generated ?? [JWT_SECRET];
     for (const key of Object.keys(args.values)) {
         if (!/^[A-Z][A-Z0-9_]*$/.test(key)) fail("values", `keys must be UPPER_SNAKE_CASE variable names, got "${key}"`, "DATABASE_URL");
-        if (key === JWT_SECRET) fail("values", `must not set ${JWT_SECRET}; it is generated here`, "{ DATABASE_URL: db.databaseUrl }");
+        if (generated.some((g) => g.name === key)) fail("values", `must not set ${key}; it is generated here`, "{ DATABASE_URL: db.databaseUrl }");
     }
+    for (const g of generated) {
+        if (!/^[A-Z][A-Z0-9_]*$/.test(g.name)) fail("generated", `names must be UPPER_SNAKE_CASE, got "${g.name}"`, "JWT_SECRET");
+        const [min, max] = g.kind === "alnum" ? [32, 1024] : [16, 512];
+        if (!Number.isInteger(g.size) || g.size < min || g.size > max) fail("generated", `${g.name}: ${g.kind} size must be ${min}-${max}, got ${g.size}`, "{ name: \"JWT_SECRET\", kind: \"alnum\", size: 64 }");
+    }
+    if (new Set(generated.map((g) => g.name)).size !== generated.length) fail("generated", "lists a name twice", "[JWT_SECRET]");
     const window = args.recoveryWindowInDays;
     if (window !== undefined && !(window === 0 || (Number.isInteger(window) && window >= 7 && window <= 30))) {
         fail("recoveryWindowInDays", `must be 0 (delete at once) or a whole number of days 7-30, got ${window}`, "30");
@@ -63,8 +91,19 @@ function validate(name: string, args: AppSecretsArgs): void {
     if (args.protect && window === 0) {
         fail("recoveryWindowInDays", "must not be 0 when protect is set: a protected secret must stay restorable after a delete", "30");
     }
-    const len = args.jwtSecretLength ?? 64;
-    if (!Number.isInteger(len) || len < 64 || len > 1024) fail("jwtSecretLength", `must be a whole number 64-1024, got ${len}`, "64");
+    if (args.readers) {
+        if (!/^\/([A-Za-z0-9+=,.@_-]+\/)+$/.test(args.readers.executionRolePath)) {
+            fail("readers.executionRolePath", `must be an IAM path below the root, like /groundwork/prod/, got "${args.readers.executionRolePath}"`, "/groundwork/prod/");
+        }
+        for (const arn of args.readers.roleArns) {
+            if (!/^arn:aws:iam::\d{12}:role\/[A-Za-z0-9+=,.@_\-/]+$/.test(arn)) fail("readers.roleArns", `must be IAM role ARNs, got "${arn}"`, "arn:aws:iam::123456789012:role/deploy-prod");
+        }
+    }
+}
+
+/** `JWT_SECRET` → `jwt-secret`: a stable logical-name role. */
+function kebab(key: string): string {
+    return key.toLowerCase().replace(/_/g, "-");
 }
 
 /** The apps' secret. Cost: $0.40/month plus $0.05 per 10,000 reads (tasks read it at start). */
@@ -76,19 +115,20 @@ export class AppSecrets extends pulumi.ComponentResource {
      * always finds every key.
      */
     public readonly arn: pulumi.Output<string>;
-    /** Every key the secret holds (the values' names plus JWT_SECRET), sorted. */
+    /** Every key the secret holds (the values' names plus the generated ones), sorted. */
     public readonly keys: string[];
     /** The whole secret as a record, secret (for the apiEnv output). */
     public readonly values: pulumi.Output<Record<string, string>>;
-    /** The resource policy `restrictReadersTo` created; undefined until it is called. */
-    public readersPolicy?: aws.secretsmanager.SecretPolicy;
-    private readonly componentName: string;
+    /** The resource policy that limits who reads the value; undefined without `readers`. */
+    public readonly readersPolicy?: aws.secretsmanager.SecretPolicy;
+    /** The generated values by name, secret (they can be routed to other apps, e.g. the web app). */
+    public readonly generated: Record<string, pulumi.Output<string>>;
 
     constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:data:AppSecrets", name, {}, opts);
         validate(name, args);
-        this.componentName = name;
-        this.keys = [...Object.keys(args.values), JWT_SECRET].sort();
+        const generatedSpecs = args.generated ?? [JWT_SECRET];
+        this.keys = [...Object.keys(args.values), ...generatedSpecs.map((g) => g.name)].sort();
 
         this.secret = new aws.secretsmanager.Secret(`${name}-secret`, {
             name: args.secretName,
@@ -100,63 +140,52 @@ export class AppSecrets extends pulumi.ComponentResource {
             recoveryWindowInDays: args.recoveryWindowInDays ?? (args.protect ? 30 : 0),
         }, { parent: this, ...(args.protect ? { protect: true, retainOnDelete: true } : {}) });
 
-        // Alphanumeric, so the value is safe unquoted in a .env file and in any shell.
-        const jwt = new random.RandomPassword(`${name}-jwt-secret`, {
-            length: args.jwtSecretLength ?? 64,
-            special: false,
-        }, { parent: this });
+        this.generated = {};
+        for (const g of generatedSpecs) {
+            // Alphanumeric or hex, so the value is safe unquoted in a .env file and in any shell.
+            this.generated[g.name] = pulumi.secret(g.kind === "alnum"
+                ? new random.RandomPassword(`${name}-${kebab(g.name)}`, { length: g.size, special: false }, { parent: this }).result
+                : new random.RandomId(`${name}-${kebab(g.name)}`, { byteLength: g.size }, { parent: this }).hex);
+        }
+
+        if (args.readers) {
+            // Static, so it exists before any role and before the value: the execution roles are
+            // created under `executionRolePath`, and the deploying roles come from config, never from
+            // whoever happens to run `pulumi up` (which would flip the policy with each deployer).
+            const caller = aws.getCallerIdentityOutput({}, { parent: this });
+            const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+            const taskRoles = pulumi.interpolate`arn:${partition}:iam::${caller.accountId}:role${args.readers.executionRolePath}*`;
+            this.readersPolicy = new aws.secretsmanager.SecretPolicy(`${name}-readers`, {
+                secretArn: this.secret.arn,
+                // Refuse any policy that would grant access outside the account.
+                blockPublicPolicy: true,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [{
+                        Sid: "OnlyTheStackReadsTheValue",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "secretsmanager:GetSecretValue",
+                        Resource: "*",
+                        // aws:PrincipalArn is the role's ARN (with its path) for every session of the role.
+                        Condition: { ArnNotLike: { "aws:PrincipalArn": [taskRoles, ...[...args.readers.roleArns].sort()] } },
+                    }],
+                }),
+            }, { parent: this });
+        }
 
         // Keys in sorted order, so the JSON (and so the version's inputs) is the same on every run.
-        const all: Record<string, pulumi.Input<string>> = { ...args.values, [JWT_SECRET]: jwt.result };
+        const all: Record<string, pulumi.Input<string>> = { ...args.values, ...this.generated };
         const sorted = Object.fromEntries(this.keys.map((k) => [k, all[k]]));
         this.values = pulumi.secret(pulumi.output(sorted) as pulumi.Output<Record<string, string>>);
 
+        // The value is written only once the readers policy is in place.
         const version = new aws.secretsmanager.SecretVersion(`${name}-version`, {
             secretId: this.secret.id,
             secretString: pulumi.secret(pulumi.jsonStringify(this.values)),
-        }, { parent: this });
+        }, { parent: this, dependsOn: this.readersPolicy ? [this.readersPolicy] : [] });
 
         this.arn = pulumi.all([this.secret.arn, version.id]).apply(([arn]) => arn);
         this.registerOutputs({ arn: this.arn, keys: this.keys, values: this.values });
-    }
-
-    /**
-     * Lets only the given roles (the services' execution roles) and the IAM identity running
-     * Pulumi read the secret's value: a resource policy (`<name>-readers`) denies
-     * `secretsmanager:GetSecretValue` to every other principal, whatever its IAM policies allow.
-     * Pulumi itself must stay a reader, since refreshing or updating the secret version reads it.
-     * That identity is the role behind the current session (an assumed role's session resolves to
-     * the role; an IAM user to itself); so CI and people deploying with different roles change the
-     * policy with each `pulumi up`. Call once, after the services exist. Cost: none.
-     * @example secrets.restrictReadersTo([api.executionRoleArn, worker.executionRoleArn])
-     */
-    public restrictReadersTo(roleArns: pulumi.Input<string>[]): aws.secretsmanager.SecretPolicy {
-        const name = this.componentName;
-        if (this.readersPolicy) throw new Error(`AppSecrets "${name}": restrictReadersTo was already called; pass every reader in one call. Example: [api.executionRoleArn, worker.executionRoleArn]`);
-        if (roleArns.length === 0) {
-            throw new Error(`AppSecrets "${name}": restrictReadersTo needs at least one role ARN, or no task could read the secret. Example: [api.executionRoleArn]`);
-        }
-        // `parent: this` makes the invokes use the component's aws provider (defaults are disabled).
-        const caller = aws.getCallerIdentityOutput({}, { parent: this });
-        const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }, { parent: this }).issuerArn;
-        const readers = pulumi.all([...roleArns, deployer]).apply((arns) => [...new Set(arns)].sort());
-        this.readersPolicy = new aws.secretsmanager.SecretPolicy(`${name}-readers`, {
-            secretArn: this.secret.arn,
-            // Refuse any policy that would grant access outside the account.
-            blockPublicPolicy: true,
-            policy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Sid: "OnlyTheStackReadsTheValue",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "secretsmanager:GetSecretValue",
-                    Resource: this.secret.arn,
-                    // aws:PrincipalArn is the role's ARN for every session of the role.
-                    Condition: { ArnNotEquals: { "aws:PrincipalArn": readers } },
-                }],
-            }),
-        }, { parent: this });
-        return this.readersPolicy;
     }
 }

@@ -1,17 +1,27 @@
 /**
- * Cloudflare DNS for the stack's hosts, and the zone's TLS settings when this stack owns them.
+ * Cloudflare DNS for the stack's hosts, and (opt-in) the zone's TLS settings.
  *
- * `app.<domain>` points at Vercel unproxied (Vercel issues the certificate and must see the
- * traffic); `api.<domain>` points at the ALB, proxied or not by config. The ACM validation record
- * belongs to the load balancer component. Zone-wide settings are registered by exactly one stack
- * (`groundwork:zoneSettingsStack`, default prod): staging usually shares prod's zone, and two
- * stacks owning one setting would overwrite each other on every deploy.
+ * The web app's host (and the hosts that redirect to it) point at Vercel unproxied: Vercel
+ * issues their certificates and must see the traffic. The API host points at the ALB, proxied
+ * or not by config. The ACM validation record belongs to the load balancer component.
+ *
+ * Zone-wide settings (SSL mode, always-HTTPS, minimum TLS) act only on *proxied* hosts, and on
+ * every proxied host of the zone, not only this project's: a DNS-only host (the default here)
+ * is protected by its own origin (the ALB's TLS policy and redirect, Vercel's HTTPS), not by
+ * them. So they are opt-in (`groundwork:zoneSettingsStack`), owned by exactly one stack, and HSTS
+ * is never set zone-wide (a year of pinned HTTPS on every subdomain of someone else's zone):
+ * the ALB and the apps send it for their own hosts.
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
+import { isStrictSsl } from "../../policies/tables";
 
-/** HSTS max-age Groundwork sets: one year (browsers' preload lists ask for at least this). */
-export const HSTS_MAX_AGE_SECONDS = 31_536_000;
+/** Vercel's CNAME target for custom subdomains. */
+export const VERCEL_CNAME = "cname.vercel-dns.com";
+/** Vercel's anycast address for apex domains (a CNAME cannot sit at a zone's apex). */
+export const VERCEL_APEX_IP = "76.76.21.21";
+
+const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 export interface DnsArgs {
     /**
@@ -20,32 +30,36 @@ export interface DnsArgs {
      * @example "023e105f4ecef8ad9ca31a8372d0c353"
      */
     zoneId: pulumi.Input<string>;
-    /** The web app's host. @default none (required) @example "app.example.com" */
-    appHost: string;
-    /** The API's host. @default none (required) @example "api.example.com" */
-    apiHost: string;
-    /** The ALB's DNS name the API record points at. @default none (required) @example "alb-1234.us-east-1.elb.amazonaws.com" */
-    albDnsName: pulumi.Input<string>;
     /**
-     * Whether Cloudflare proxies the API (WAF, DDoS protection; the ALB may then admit only
-     * Cloudflare's ranges). Proxied records get TTL 1 ("automatic"), others 300 s.
-     * @default false (set by `groundwork:apiProxied`)
+     * The zone's name: a host equal to it is the apex and gets an A record.
+     * @default none (required)
+     * @example "example.com"
+     */
+    zoneName: string;
+    /**
+     * The web app on Vercel: its host and the hosts that redirect to it (Vercel serves the
+     * redirect; each needs its record). Undefined: no web records.
+     * @default undefined
+     * @example { host: "example.com", redirectHosts: ["www.example.com"] }
+     */
+    web?: { host: string; redirectHosts: string[] };
+    /**
+     * The API behind the load balancer. `proxied`: served through Cloudflare (WAF, DDoS
+     * protection); Cloudflare then connects to the ALB over TLS only if the zone's SSL mode is
+     * Full (strict), so unless this stack sets it (`manageZoneSettings`) the zone's current mode
+     * is read at preview and anything else is refused (Flexible would loop on the ALB's redirect).
+     * @default undefined (no API record)
+     * @example { host: "api.example.com", albDnsName: alb.dnsName, proxied: false }
+     */
+    api?: { host: string; albDnsName: pulumi.Input<string>; proxied: boolean };
+    /**
+     * Whether this stack owns the zone-wide TLS settings (SSL Full (strict), always HTTPS,
+     * TLS >= 1.2, TLS 1.3, automatic HTTPS rewrites). Exactly one stack per zone may; they apply
+     * to every proxied host in the zone.
+     * @default false (true only in the stack named by `groundwork:zoneSettingsStack`)
      * @example true
      */
-    apiProxied: boolean;
-    /**
-     * Whether this stack owns the zone-wide TLS settings (SSL strict, HTTPS only, TLS >= 1.2,
-     * TLS 1.3, automatic HTTPS rewrites, HSTS). Exactly one stack per zone may.
-     * @default true only in the stack named by `groundwork:zoneSettingsStack` ("prod")
-     * @example false
-     */
     manageZoneSettings: boolean;
-    /**
-     * The CNAME target Vercel gives for custom domains.
-     * @default "cname.vercel-dns.com"
-     * @example "cname.vercel-dns.com"
-     */
-    vercelCname?: string;
     /**
      * TTL of unproxied records, in seconds.
      * @default 300
@@ -55,11 +69,13 @@ export interface DnsArgs {
 }
 
 export class Dns extends pulumi.ComponentResource {
-    /** `app.<domain>` → Vercel. */
-    public readonly appRecord: cloudflare.DnsRecord;
-    /** `api.<domain>` → the ALB. */
-    public readonly apiRecord: cloudflare.DnsRecord;
-    /** The zone settings this stack manages (empty when another stack owns them). */
+    /** The web app's host → Vercel. */
+    public readonly appRecord?: cloudflare.DnsRecord;
+    /** Hosts that redirect to the web app → Vercel. */
+    public readonly redirectRecords: cloudflare.DnsRecord[];
+    /** The API host → the ALB. */
+    public readonly apiRecord?: cloudflare.DnsRecord;
+    /** The zone settings this stack manages (empty unless it owns them). */
     public readonly zoneSettings: cloudflare.ZoneSetting[];
     /** Hostnames of the records. */
     public readonly hostnames: pulumi.Output<string[]>;
@@ -70,33 +86,60 @@ export class Dns extends pulumi.ComponentResource {
         if (!Number.isInteger(ttl) || ttl < 30 || ttl > 86400) {
             throw new Error(`Dns "${name}": ttl must be whole seconds between 30 and 86400, got ${ttl}. Example: 300`);
         }
-        for (const [arg, host] of [["appHost", args.appHost], ["apiHost", args.apiHost]] as const) {
-            if (!/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(host)) {
-                throw new Error(`Dns "${name}": ${arg} must be a bare lowercase hostname, got "${host}". Example: app.example.com`);
+        const hosts = [...(args.web ? [args.web.host, ...args.web.redirectHosts] : []), ...(args.api ? [args.api.host] : [])];
+        for (const host of hosts) {
+            if (!HOST.test(host)) throw new Error(`Dns "${name}": host "${host}" must be a bare lowercase hostname. Example: app.example.com`);
+            if (host !== args.zoneName && !host.endsWith(`.${args.zoneName}`)) {
+                throw new Error(`Dns "${name}": host "${host}" is not in the zone ${args.zoneName}. Example: app.${args.zoneName}`);
             }
         }
+        if (new Set(hosts).size !== hosts.length) throw new Error(`Dns "${name}": a host appears twice in ${JSON.stringify(hosts)}`);
 
-        this.appRecord = new cloudflare.DnsRecord(`${name}-app`, {
+        const vercelRecord = (role: string, host: string, comment: string) => new cloudflare.DnsRecord(`${name}-${role}`, {
             zoneId: args.zoneId,
-            name: args.appHost,
-            type: "CNAME",
-            content: args.vercelCname ?? "cname.vercel-dns.com",
+            name: host,
+            ...(host === args.zoneName ? { type: "A", content: VERCEL_APEX_IP } : { type: "CNAME", content: VERCEL_CNAME }),
             // Vercel terminates TLS for its domains and must see the client directly.
             proxied: false,
             ttl,
-            comment: "Web app on Vercel (managed by Pulumi)",
+            comment,
         }, { parent: this });
 
-        this.apiRecord = new cloudflare.DnsRecord(`${name}-api`, {
-            zoneId: args.zoneId,
-            name: args.apiHost,
-            type: "CNAME",
-            content: args.albDnsName,
-            proxied: args.apiProxied,
-            // 1 means "automatic", the only TTL a proxied record has.
-            ttl: args.apiProxied ? 1 : ttl,
-            comment: `API load balancer${args.apiProxied ? ", proxied by Cloudflare" : ""} (managed by Pulumi)`,
-        }, { parent: this });
+        this.redirectRecords = [];
+        if (args.web) {
+            // `app` is the role this record always had; the host it names may be app., www. or the apex.
+            this.appRecord = vercelRecord("app", args.web.host, "Web app on Vercel (managed by Pulumi)");
+            for (const host of args.web.redirectHosts) {
+                const label = host === args.zoneName ? "apex" : host.slice(0, host.length - args.zoneName.length - 1).replace(/\./g, "-");
+                this.redirectRecords.push(vercelRecord(`redirect-${label}`, host, `Redirects to ${args.web.host} on Vercel (managed by Pulumi)`));
+            }
+        }
+
+        if (args.api) {
+            const api = args.api;
+            let content: pulumi.Input<string> = api.albDnsName;
+            if (api.proxied && !args.manageZoneSettings) {
+                const ssl = cloudflare.getZoneSettingOutput({ zoneId: args.zoneId, settingId: "ssl" }, { parent: this }).value;
+                content = pulumi.all([ssl, api.albDnsName]).apply(([mode, target]) => {
+                    if (!isStrictSsl(mode)) {
+                        throw new Error(`groundwork:apiProxied: the zone's SSL mode is "${mode}", so Cloudflare would not connect to the load ` +
+                            `balancer over verified TLS (Flexible loops on its HTTP-to-HTTPS redirect). Set SSL/TLS to Full (strict) in ` +
+                            `Cloudflare, or let one stack own the zone's settings (groundwork:zoneSettingsStack), or set apiProxied: false`);
+                    }
+                    return target;
+                });
+            }
+            this.apiRecord = new cloudflare.DnsRecord(`${name}-api`, {
+                zoneId: args.zoneId,
+                name: api.host,
+                type: "CNAME",
+                content,
+                proxied: api.proxied,
+                // 1 means "automatic", the only TTL a proxied record has.
+                ttl: api.proxied ? 1 : ttl,
+                comment: `API load balancer${api.proxied ? ", proxied by Cloudflare" : ""} (managed by Pulumi)`,
+            }, { parent: this });
+        }
 
         this.zoneSettings = [];
         if (args.manageZoneSettings) {
@@ -111,21 +154,9 @@ export class Dns extends pulumi.ComponentResource {
             setting("min-tls-version", "min_tls_version", "1.2");
             setting("tls-1-3", "tls_1_3", "on");
             setting("automatic-https-rewrites", "automatic_https_rewrites", "on");
-            // `value` is passed to Cloudflare as is: its keys are the API's snake_case ones (the
-            // camelCase keys in the provider's docs never converge; pulumi/pulumi-cloudflare#1579).
-            setting("hsts", "security_header", {
-                strict_transport_security: {
-                    enabled: true,
-                    max_age: HSTS_MAX_AGE_SECONDS,
-                    include_subdomains: true,
-                    nosniff: true,
-                    // Preload is a one-way commitment for every subdomain; opt in by hand.
-                    preload: false,
-                },
-            });
         }
 
-        this.hostnames = pulumi.output([args.appHost, args.apiHost]);
+        this.hostnames = pulumi.output(hosts);
         this.registerOutputs({ hostnames: this.hostnames });
     }
 }

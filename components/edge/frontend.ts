@@ -55,6 +55,13 @@ export interface FrontendArgs {
      */
     domain: string;
     /**
+     * Further domains that Vercel redirects (308, path kept) to `domain`: `www.` to the apex or
+     * the apex to `www.`. Their DNS records are the Dns component's.
+     * @default []
+     * @example ["www.example.com"]
+     */
+    redirectDomains?: string[];
+    /**
      * Public build and runtime variables (NEXT_PUBLIC_API_URL and extras from config). A name that
      * looks like a credential, or a value that is a secret Output, is still stored `sensitive`.
      * @default none (required)
@@ -83,6 +90,8 @@ export class Frontend extends pulumi.ComponentResource {
     public readonly variables: Record<string, vercel.ProjectEnvironmentVariable>;
     /** The custom domain attachment. */
     public readonly customDomain: vercel.ProjectDomain;
+    /** The redirecting domains' attachments. */
+    public readonly redirectDomains: vercel.ProjectDomain[];
     /** Vercel's project id. @example "prj_1a2b3c…" */
     public readonly projectId: pulumi.Output<string>;
     /**
@@ -137,6 +146,13 @@ export class Frontend extends pulumi.ComponentResource {
             projectId: this.project.id,
             domain: args.domain,
         }, { parent: this });
+        this.redirectDomains = (args.redirectDomains ?? []).map((domain) => new vercel.ProjectDomain(`${name}-redirect-${domain.replace(/\./g, "-")}`, {
+            projectId: this.project.id,
+            domain,
+            redirect: args.domain,
+            // Permanent, and keeps the method and body (unlike 301).
+            redirectStatusCode: 308,
+        }, { parent: this, dependsOn: [this.customDomain] }));
 
         this.projectId = this.project.id;
         this.vercelDomain = pulumi.interpolate`${this.project.name}.vercel.app`;

@@ -32,6 +32,16 @@ export interface WebhookInputs {
     expectedMode?: "live" | "test";
     /** Unique per stack and resource, part of the create idempotency key. @example "groundwork/prod/stripe-webhook" */
     idempotencySalt: string;
+    /** A Connect endpoint (events of connected accounts); fixed at create, so a change replaces it. @example false */
+    connect?: boolean;
+    /** Create the endpoint disabled (StripeWebhookActivation enables it). @example true */
+    createDisabled?: boolean;
+    /**
+     * The provider's version. Pulumi stores a dynamic provider's code in the state at create and
+     * update and runs that stored copy for refresh and delete: a new version is an in-place update
+     * (no call to Stripe but the usual one) that stores the current code. @example "2"
+     */
+    providerVersion?: string;
 }
 
 /** State of the dynamic resource: the inputs plus what Stripe returned. */
@@ -109,7 +119,7 @@ function assertKey(apiKey: string, expectedMode: "live" | "test" | undefined): v
 function createIdempotencyKey(inputs: WebhookInputs, round: string): string {
     const { createHash } = require("crypto") as typeof import("crypto");
     const material = JSON.stringify([inputs.idempotencySalt, inputs.url, [...inputs.enabledEvents].sort(), inputs.description,
-        inputs.apiVersion, round]);
+        inputs.apiVersion, round, ...(inputs.connect ? ["connect"] : [])]);
     return `groundwork-we-${createHash("sha256").update(material).digest("hex").slice(0, 48)}`;
 }
 
@@ -180,6 +190,9 @@ function toOutputs(inputs: WebhookInputs, endpoint: StripeSdk.WebhookEndpoint, s
         apiKey: inputs.apiKey,
         expectedMode: inputs.expectedMode,
         idempotencySalt: inputs.idempotencySalt,
+        connect: inputs.connect,
+        createDisabled: inputs.createDisabled,
+        providerVersion: inputs.providerVersion,
         endpointId: endpoint.id,
         secret,
         status: endpoint.status,
@@ -212,6 +225,7 @@ export const stripeWebhookProvider: pulumi.dynamic.ResourceProvider<WebhookInput
     async diff(_id: string, olds: WebhookOutputs, news: WebhookInputs) {
         const replaces: string[] = [];
         if (olds.apiVersion !== news.apiVersion) replaces.push("apiVersion");
+        if (!!olds.connect !== !!news.connect) replaces.push("connect");
         // An endpoint lives in one mode of the account: a key of the other mode cannot see it.
         if (keyMode(olds.apiKey) && keyMode(news.apiKey) && keyMode(olds.apiKey) !== keyMode(news.apiKey)) replaces.push("apiKey");
         const updates: string[] = [];
@@ -221,6 +235,7 @@ export const stripeWebhookProvider: pulumi.dynamic.ResourceProvider<WebhookInput
         // A rotated key of the same mode changes nothing in Stripe, but the state must hold it: delete uses it.
         if (olds.apiKey !== news.apiKey) updates.push("apiKey");
         if (olds.expectedMode !== news.expectedMode) updates.push("expectedMode");
+        if (olds.providerVersion !== news.providerVersion) updates.push("providerVersion");
         return {
             changes: replaces.length + updates.length > 0,
             replaces,
@@ -242,6 +257,7 @@ export const stripeWebhookProvider: pulumi.dynamic.ResourceProvider<WebhookInput
                     enabled_events: inputs.enabledEvents as StripeSdk.WebhookEndpointCreateParams.EnabledEvent[],
                     description: inputs.description,
                     api_version: inputs.apiVersion as StripeSdk.WebhookEndpointCreateParams.ApiVersion,
+                    ...(inputs.connect ? { connect: true } : {}),
                 }, { idempotencyKey }));
             } catch (err) {
                 throw explain(err, "create the webhook endpoint");
@@ -258,7 +274,17 @@ export const stripeWebhookProvider: pulumi.dynamic.ResourceProvider<WebhookInput
                 }
             }
             if (!created.secret) throw new Error(`Stripe created webhook endpoint ${created.id} but returned no signing secret; delete it in the dashboard and retry`);
-            return { id: created.id, outs: toOutputs(inputs, created, created.secret) };
+            // Created disabled: Stripe sends nothing until StripeWebhookActivation enables it, once
+            // the app that serves the route runs (its rollout needs this endpoint's secret first).
+            let endpoint: StripeSdk.WebhookEndpoint = created;
+            if (inputs.createDisabled) {
+                try {
+                    endpoint = await withRateLimitRetry(() => stripe.webhookEndpoints.update(created.id, { disabled: true }));
+                } catch (err) {
+                    throw explain(err, `disable the new webhook endpoint ${created.id}`);
+                }
+            }
+            return { id: created.id, outs: toOutputs(inputs, endpoint, created.secret) };
         }
         throw new Error("Stripe kept replaying deleted webhook endpoints for this create; wait 24 hours or change the endpoint's description");
     },
@@ -307,3 +333,91 @@ export const stripeWebhookProvider: pulumi.dynamic.ResourceProvider<WebhookInput
         }
     },
 };
+
+// ---- activation --------------------------------------------------------------------------------
+
+/** Inputs of the activation: which endpoint to keep enabled, and the key to do it with. */
+export interface ActivationInputs {
+    /** The endpoint. @example "we_1Nq…" */
+    endpointId: string;
+    /** API version of the client (the endpoint's). @example "2026-10-28.endive" */
+    apiVersion: string;
+    /** Stripe secret or restricted key (`groundwork:stripeSecretKey`). Secret. */
+    apiKey: string;
+    /** The key mode this stack requires. @example "live" */
+    expectedMode?: "live" | "test";
+    /** As on the endpoint: a new version stores the current code. @example "2" */
+    providerVersion?: string;
+}
+
+/** State of the activation: its inputs and whether Stripe has the endpoint enabled. */
+export interface ActivationOutputs extends ActivationInputs {
+    enabled: boolean;
+}
+
+/**
+ * Keeps a webhook endpoint enabled. Create enables it; a refresh that finds it disabled (Stripe
+ * disables an endpoint after days of failed deliveries) shows a change, and the next `up`
+ * enables it again; delete disables it (the endpoint stays, with its secret, until it is deleted
+ * itself). Serialized like the endpoint's provider.
+ */
+export const stripeWebhookActivationProvider: pulumi.dynamic.ResourceProvider<ActivationInputs, ActivationOutputs> = {
+    async check(_olds: ActivationInputs, news: ActivationInputs) {
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const failures: { property: string; reason: string }[] = [];
+        if (news.apiKey !== undefined && news.apiKey !== unknown) {
+            try { assertKey(news.apiKey, news.expectedMode); } catch (e) { failures.push({ property: "apiKey", reason: (e as Error).message }); }
+        }
+        return { inputs: news, failures };
+    },
+
+    async diff(_id: string, olds: ActivationOutputs, news: ActivationInputs) {
+        const replaces = olds.endpointId !== news.endpointId ? ["endpointId"] : [];
+        const updates = [
+            ...(olds.enabled ? [] : ["enabled"]),
+            ...(olds.apiKey !== news.apiKey ? ["apiKey"] : []),
+            ...(olds.apiVersion !== news.apiVersion ? ["apiVersion"] : []),
+            ...(olds.providerVersion !== news.providerVersion ? ["providerVersion"] : []),
+            ...(olds.expectedMode !== news.expectedMode ? ["expectedMode"] : []),
+        ];
+        return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
+    },
+
+    async create(inputs: ActivationInputs) {
+        await setDisabled(inputs, false, "enable");
+        return { id: inputs.endpointId, outs: { ...inputs, enabled: true } };
+    },
+
+    async read(id: string, props?: ActivationOutputs) {
+        if (!props) throw new Error(`Cannot import the activation of ${id}; it is created with its endpoint`);
+        const stripe = stripeClient(props.apiKey, props.apiVersion);
+        try {
+            const endpoint = await withRateLimitRetry(() => stripe.webhookEndpoints.retrieve(id));
+            return { id, props: { ...props, enabled: endpoint.status === "enabled" } };
+        } catch (err) {
+            if (isMissing(err)) return {};
+            throw explain(err, `read webhook endpoint ${id}`);
+        }
+    },
+
+    async update(_id: string, _olds: ActivationOutputs, news: ActivationInputs) {
+        await setDisabled(news, false, "enable");
+        return { outs: { ...news, enabled: true } };
+    },
+
+    async delete(_id: string, props: ActivationOutputs) {
+        await setDisabled(props, true, "disable", true);
+    },
+};
+
+/** Enables or disables an endpoint; a missing endpoint is an error, or nothing to do when `missingOk`. */
+async function setDisabled(inputs: ActivationInputs, disabled: boolean, action: string, missingOk = false): Promise<void> {
+    assertKey(inputs.apiKey, inputs.expectedMode);
+    const stripe = stripeClient(inputs.apiKey, inputs.apiVersion);
+    try {
+        await withRateLimitRetry(() => stripe.webhookEndpoints.update(inputs.endpointId, { disabled }));
+    } catch (err) {
+        if (isMissing(err) && missingOk) return;
+        throw explain(err, `${action} webhook endpoint ${inputs.endpointId}`);
+    }
+}

@@ -6,7 +6,7 @@
  * `STRIPE_WEBHOOK_SECRET` in the apps' secret.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { stripeWebhookProvider } from "./stripe-provider";
+import { stripeWebhookActivationProvider, stripeWebhookProvider } from "./stripe-provider";
 
 export interface StripeWebhookEndpointArgs {
     /**
@@ -49,7 +49,21 @@ export interface StripeWebhookEndpointArgs {
      * @example "live"
      */
     mode?: "live" | "test";
+    /**
+     * A Connect endpoint: Stripe sends it the events of the connected accounts (Stripe Connect
+     * platforms). Fixed at create: a change replaces the endpoint and its signing secret.
+     * @default false
+     * @example true
+     */
+    connect?: boolean;
 }
+
+/**
+ * The provider code's version, stored with each endpoint. Bump it when stripe-provider.ts
+ * changes: the next `up` updates every endpoint in place so the state holds the new code
+ * (refresh and delete run the stored copy).
+ */
+export const STRIPE_PROVIDER_VERSION = "2";
 
 /**
  * A Stripe webhook endpoint. Type `pulumi-nodejs:dynamic:Resource`; logical name e.g. `stripe-webhook`.
@@ -66,6 +80,8 @@ export class StripeWebhookEndpoint extends pulumi.dynamic.Resource {
     declare public readonly status: pulumi.Output<string>;
     /** The URL Stripe posts to. */
     declare public readonly url: pulumi.Output<string>;
+    /** The API version its events are rendered in. */
+    declare public readonly apiVersion: pulumi.Output<string>;
 
     constructor(name: string, args: StripeWebhookEndpointArgs, opts?: pulumi.CustomResourceOptions) {
         super(stripeWebhookProvider, name, {
@@ -75,6 +91,9 @@ export class StripeWebhookEndpoint extends pulumi.dynamic.Resource {
             apiVersion: args.apiVersion,
             apiKey: pulumi.secret(args.apiKey),
             expectedMode: args.mode,
+            connect: args.connect ?? false,
+            createDisabled: true,
+            providerVersion: STRIPE_PROVIDER_VERSION,
             // Two stacks (or two endpoints in one) with the same url and events must not share a
             // create idempotency key.
             idempotencySalt: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
@@ -86,5 +105,47 @@ export class StripeWebhookEndpoint extends pulumi.dynamic.Resource {
             // The API key is kept in the state (delete and refresh only get the state): secret too.
             additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "secret", "apiKey"])],
         });
+    }
+}
+
+export interface StripeWebhookActivationArgs {
+    /**
+     * The endpoint to enable.
+     * @default none (required)
+     * @example webhook
+     */
+    endpoint: StripeWebhookEndpoint;
+    /**
+     * The same key as the endpoint's (`groundwork:stripeSecretKey`); stored as a secret.
+     * @default none (required)
+     * @example pulumi.secret("sk_live_…")
+     */
+    apiKey: pulumi.Input<string>;
+    /**
+     * The key mode this stack needs.
+     * @default undefined (any mode)
+     * @example "live"
+     */
+    mode?: "live" | "test";
+}
+
+/**
+ * Enables a webhook endpoint that was created disabled, and keeps it enabled (a refresh finds an
+ * endpoint Stripe disabled after failed deliveries, and the next `up` enables it again). Give it
+ * `dependsOn` the service that answers the route: Stripe starts delivering only once it runs.
+ */
+export class StripeWebhookActivation extends pulumi.dynamic.Resource {
+    /** Whether Stripe has the endpoint enabled (as of the last create, update or refresh). */
+    declare public readonly enabled: pulumi.Output<boolean>;
+
+    constructor(name: string, args: StripeWebhookActivationArgs, opts?: pulumi.CustomResourceOptions) {
+        super(stripeWebhookActivationProvider, name, {
+            endpointId: args.endpoint.endpointId,
+            apiVersion: args.endpoint.apiVersion,
+            apiKey: pulumi.secret(args.apiKey),
+            expectedMode: args.mode,
+            providerVersion: STRIPE_PROVIDER_VERSION,
+            enabled: undefined,
+        }, { ...opts, additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "apiKey"])] });
     }
 }

@@ -6,21 +6,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmThresholds, HEALTH_CHECK_METRICS_REGION } from "./monitoring-thresholds";
 
-/** What the dashboard draws: the metrics' dimensions and the thresholds the alarms use. */
+/** What the dashboard draws: the metrics' dimensions and the thresholds the alarms use; absent parts draw nothing. */
 export interface DashboardFigures {
     /** The stack's region: every widget but the health check's reads from it. @example "us-east-1" */
     region: string;
-    albArnSuffix: pulumi.Input<string>;
-    targetGroupArnSuffix: pulumi.Input<string>;
-    clusterName: pulumi.Input<string>;
-    apiServiceName: pulumi.Input<string>;
-    workerServiceName: pulumi.Input<string>;
-    dbInstanceId: pulumi.Input<string>;
+    api?: { albArnSuffix: pulumi.Input<string>; targetGroupArnSuffix: pulumi.Input<string>; serviceName: pulumi.Input<string> };
+    worker?: { serviceName: pulumi.Input<string> };
+    clusterName?: pulumi.Input<string>;
+    dbInstanceId?: pulumi.Input<string>;
     /** One id per cache node, in node order. */
     cacheClusterIds: pulumi.Output<string[]>;
-    /** Nodes in the cache: one line per node. */
+    /** Nodes in the cache: one line per node; 0 = no cache widgets. */
     cacheNodeCount: number;
-    healthCheckId: pulumi.Input<string>;
+    healthCheckId?: pulumi.Input<string>;
     /** Every alarm's ARN, for the status panel. */
     alarmArns: pulumi.Input<string>[];
     /** The profile's thresholds, drawn as lines. */
@@ -39,15 +37,13 @@ export function dashboardBody(f: DashboardFigures) {
         type: "metric", width: 12, height: 6,
         properties: { title, region: r, view: "timeSeries", period: 300, metrics, ...extra },
     });
-    const alb = ["LoadBalancer", f.albArnSuffix];
-    const tg = [...alb, "TargetGroup", f.targetGroupArnSuffix];
     const svc = (name: pulumi.Input<string>) => ["ClusterName", f.clusterName, "ServiceName", name];
-    const cacheMetrics = (metric: string) => Array.from({ length: f.cacheNodeCount }, (_, i) =>
-        ["AWS/ElastiCache", metric, "CacheClusterId", f.cacheClusterIds.apply((l) => l[i]), { label: `node ${i + 1}` }]);
-    const db = ["DBInstanceIdentifier", f.dbInstanceId];
-    return {
-        widgets: [
-            { type: "alarm", width: 24, height: 4, properties: { title: "Alarms", alarms: f.alarmArns } },
+    const services = [...(f.api ? [["api", f.api.serviceName] as const] : []), ...(f.worker ? [["worker", f.worker.serviceName] as const] : [])];
+    const widgets: unknown[] = [{ type: "alarm", width: 24, height: 4, properties: { title: "Alarms", alarms: f.alarmArns } }];
+    if (f.api) {
+        const alb = ["LoadBalancer", f.api.albArnSuffix];
+        const tg = [...alb, "TargetGroup", f.api.targetGroupArnSuffix];
+        widgets.push(
             widget("API 5xx % of requests", [
                 ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ...alb, { id: "t", stat: "Sum", visible: false }],
                 ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", ...alb, { id: "e", stat: "Sum", visible: false }],
@@ -59,28 +55,38 @@ export function dashboardBody(f: DashboardFigures) {
                 ["AWS/ApplicationELB", "HealthyHostCount", ...tg, { stat: "Minimum" }],
                 ["AWS/ApplicationELB", "UnHealthyHostCount", ...tg, { stat: "Maximum" }],
             ], { period: 60 }),
+        );
+    }
+    if (services.length > 0) {
+        widgets.push(
             // Running against desired, as the running-task alarms compare them.
-            widget("Running vs desired tasks", [
-                ["ECS/ContainerInsights", "RunningTaskCount", ...svc(f.apiServiceName), { label: "api running", stat: "Maximum" }],
-                ["ECS/ContainerInsights", "DesiredTaskCount", ...svc(f.apiServiceName), { label: "api desired", stat: "Maximum" }],
-                ["ECS/ContainerInsights", "RunningTaskCount", ...svc(f.workerServiceName), { label: "worker running", stat: "Maximum" }],
-                ["ECS/ContainerInsights", "DesiredTaskCount", ...svc(f.workerServiceName), { label: "worker desired", stat: "Maximum" }],
-            ], { period: 60 }),
-            widget("Service CPU %", [
-                ["AWS/ECS", "CPUUtilization", ...svc(f.apiServiceName), { label: "api" }],
-                ["AWS/ECS", "CPUUtilization", ...svc(f.workerServiceName), { label: "worker" }],
-            ], line("alarm", t.ecsCpuPercent)),
-            widget("Service memory %", [
-                ["AWS/ECS", "MemoryUtilization", ...svc(f.apiServiceName), { label: "api" }],
-                ["AWS/ECS", "MemoryUtilization", ...svc(f.workerServiceName), { label: "worker" }],
-            ], line("alarm", t.ecsMemoryPercent)),
+            widget("Running vs desired tasks", services.flatMap(([role, name]) => [
+                ["ECS/ContainerInsights", "RunningTaskCount", ...svc(name), { label: `${role} running`, stat: "Maximum" }],
+                ["ECS/ContainerInsights", "DesiredTaskCount", ...svc(name), { label: `${role} desired`, stat: "Maximum" }],
+            ]), { period: 60 }),
+            widget("Service CPU %", services.map(([role, name]) => ["AWS/ECS", "CPUUtilization", ...svc(name), { label: role }]), line("alarm", t.ecsCpuPercent)),
+            widget("Service memory %", services.map(([role, name]) => ["AWS/ECS", "MemoryUtilization", ...svc(name), { label: role }]), line("alarm", t.ecsMemoryPercent)),
+        );
+    }
+    if (f.dbInstanceId !== undefined) {
+        const db = ["DBInstanceIdentifier", f.dbInstanceId];
+        widgets.push(
             widget("Database CPU %", [["AWS/RDS", "CPUUtilization", ...db]], line("alarm", t.dbCpuPercent)),
             widget("Database free storage (bytes)", [["AWS/RDS", "FreeStorageSpace", ...db, { stat: "Minimum" }]], line("alarm", f.dbFreeStorageBytes)),
             widget("Database connections", [["AWS/RDS", "DatabaseConnections", ...db, { stat: "Maximum" }]], line("alarm", f.dbConnections)),
+        );
+    }
+    if (f.cacheNodeCount > 0) {
+        const cacheMetrics = (metric: string) => Array.from({ length: f.cacheNodeCount }, (_, i) =>
+            ["AWS/ElastiCache", metric, "CacheClusterId", f.cacheClusterIds.apply((l) => l[i]), { label: `node ${i + 1}` }]);
+        widgets.push(
             widget("Cache memory %", cacheMetrics("DatabaseMemoryUsagePercentage"), line("alarm", t.cacheMemoryPercent)),
             widget("Cache engine CPU %", cacheMetrics("EngineCPUUtilization"), line("alarm", t.cacheCpuPercent)),
-            widget("Health check (1 = healthy)", [["AWS/Route53", "HealthCheckStatus", "HealthCheckId", f.healthCheckId, { stat: "Minimum" }]],
-                { period: 60 }, HEALTH_CHECK_METRICS_REGION),
-        ],
-    };
+        );
+    }
+    if (f.healthCheckId !== undefined) {
+        widgets.push(widget("Health check (1 = healthy)", [["AWS/Route53", "HealthCheckStatus", "HealthCheckId", f.healthCheckId, { stat: "Minimum" }]],
+            { period: 60 }, HEALTH_CHECK_METRICS_REGION));
+    }
+    return { widgets };
 }

@@ -35,12 +35,14 @@ export interface MonitoringArgs {
      */
     alertEmail: string;
     /**
-     * The Route 53 health check's target, `https://api.<domain>/api/v1/health`. Must be https.
+     * The Route 53 health check's target (the API's health URL). Must be https. Undefined: no
+     * health check (no API, or no image pushed yet).
      * Cost: $0.50/month + $1.00 for HTTPS against an AWS endpoint ($0.75 + $2.00 when Cloudflare
      * proxies the API).
+     * @default undefined
      * @example "https://api.example.com/api/v1/health"
      */
-    healthCheckUrl: string;
+    healthCheckUrl?: string;
     /**
      * The stack's AWS region. Route 53 publishes health-check metrics only in us-east-1, and an
      * alarm may only notify a topic in its own region: elsewhere this component adds a us-east-1
@@ -58,55 +60,43 @@ export interface MonitoringArgs {
     /** Latency graphs for the health check. Cost: +$1.00/month (AWS endpoint). @default false */
     measureLatency?: boolean;
     /**
-     * The ALB's ARN suffix, CloudWatch's `LoadBalancer` dimension (`aws.lb.LoadBalancer.arnSuffix`).
-     * @example "app/api-alb-1a2b3c/0123456789abcdef"
+     * The ECS cluster's name (`ClusterName` dimension); required with `api` or `worker`.
+     * @default undefined
+     * @example "app-cluster-1a2b3c4"
      */
-    albArnSuffix: pulumi.Input<string>;
+    clusterName?: pulumi.Input<string>;
     /**
-     * The api target group's ARN suffix, CloudWatch's `TargetGroup` dimension.
-     * @example "targetgroup/api-tg-1a2b3c/0123456789abcdef"
+     * The API part: load-balancer alarms (5xx rate, p95, unhealthy targets) and the service's.
+     * `albArnSuffix`/`targetGroupArnSuffix` are CloudWatch's `LoadBalancer`/`TargetGroup`
+     * dimensions. `minTasks` 0 creates no running-task alarm (the alarm compares running with the
+     * *desired* count autoscaling moves, not with this floor).
+     * @default undefined (no API alarms)
+     * @example { albArnSuffix: alb.arnSuffix, targetGroupArnSuffix: alb.targetGroupArnSuffix, serviceName: api.serviceName, minTasks: 2 }
      */
-    targetGroupArnSuffix: pulumi.Input<string>;
-    /** The ECS cluster's name (`ClusterName` dimension). @example "app-cluster-1a2b3c4" */
-    clusterName: pulumi.Input<string>;
-    /** The api service's name (`ServiceName` dimension). @example "api-service-1a2b3c4" */
-    apiServiceName: pulumi.Input<string>;
-    /** The worker service's name (`ServiceName` dimension). @example "worker-service-1a2b3c4" */
-    workerServiceName: pulumi.Input<string>;
+    api?: { albArnSuffix: pulumi.Input<string>; targetGroupArnSuffix: pulumi.Input<string>; serviceName: pulumi.Input<string>; minTasks: number };
     /**
-     * The api's minimum tasks. The running-task alarm compares running with the service's
-     * *desired* count (which autoscaling moves), not with this floor; 0 creates no running-task
-     * alarm for the api.
-     * @example 2
+     * The worker part: running-task, CPU and memory alarms.
+     * @default undefined (no worker alarms)
+     * @example { serviceName: worker.serviceName, minTasks: 1 }
      */
-    apiMinTasks: number;
+    worker?: { serviceName: pulumi.Input<string>; minTasks: number };
     /**
-     * The worker's minimum tasks. As for the api, the alarm compares running with desired; 0 (a
-     * worker allowed to scale to zero) creates no running-task alarm for the worker.
-     * @example 1
+     * RDS: CPU, free storage and connections. `allocatedStorage` (GiB) sets the free-storage
+     * threshold in bytes; `instanceClass` the connections threshold ({@link DB_MAX_CONNECTIONS});
+     * `maxConnections` the real `max_connections` (`SHOW max_connections;`) when the estimate is
+     * off or the class is not in the table.
+     * @default undefined (no database alarms)
+     * @example { instanceId: db.instanceId, allocatedStorage: 50, instanceClass: "db.t4g.medium" }
      */
-    workerMinTasks: number;
-    /** The RDS instance's identifier (`DBInstanceIdentifier` dimension). @example "db-instance-1a2b3c4" */
-    dbInstanceId: pulumi.Input<string>;
-    /** Allocated storage in GiB, for the free-storage alarm's threshold in bytes. @example 50 */
-    dbAllocatedStorage: number;
-    /** RDS class, for the connections threshold ({@link DB_MAX_CONNECTIONS}). @example "db.t4g.medium" */
-    dbInstanceClass: string;
+    database?: { instanceId: pulumi.Input<string>; allocatedStorage: number; instanceClass: string; maxConnections?: number };
     /**
-     * The database's real `max_connections` (`SHOW max_connections;`), when the estimate is off
-     * or the class is not in the table.
-     * @default DB_MAX_CONNECTIONS[dbInstanceClass]
-     * @example 400
+     * ElastiCache: a memory and a CPU alarm per node ($0.20/month each node). `nodeCount` (1 +
+     * replicas) is a plain number, since it decides which alarms exist; `clusterIds` are the
+     * member cluster ids (CloudWatch's `CacheClusterId`), one per node.
+     * @default undefined (no cache alarms)
+     * @example { clusterIds: cache.memberClusterIds, nodeCount: 2 }
      */
-    dbMaxConnections?: number;
-    /** Member cluster ids (CloudWatch's `CacheClusterId`), one per node. @example ["cache-rg-001", "cache-rg-002"] */
-    cacheClusterIds: pulumi.Input<string[]>;
-    /**
-     * Nodes the cache has (1 + replicas): a memory and a CPU alarm per node ($0.20/month each
-     * node). A plain number, since it decides which alarms exist.
-     * @example 2
-     */
-    cacheNodeCount: number;
+    cache?: { clusterIds: pulumi.Input<string[]>; nodeCount: number };
 }
 
 type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">;
@@ -119,9 +109,9 @@ export class Monitoring extends pulumi.ComponentResource {
     /** Every alarm, keyed by role (`alb-5xx`, `api-running`, `cache-1-memory`, `health`...). */
     public readonly alarms: Record<string, aws.cloudwatch.MetricAlarm>;
     /** Escape hatch: the Route 53 health check on {@link MonitoringArgs.healthCheckUrl}. */
-    public readonly healthCheck: aws.route53.HealthCheck;
+    public readonly healthCheck?: aws.route53.HealthCheck;
     /** The health check's id (`HealthCheckId` dimension, in us-east-1). */
-    public readonly healthCheckId: pulumi.Output<string>;
+    public readonly healthCheckId?: pulumi.Output<string>;
     /** `<project>-<stack>`, in the stack's region. */
     public readonly dashboardName: pulumi.Output<string>;
     /** Console link to the dashboard. */
@@ -131,14 +121,17 @@ export class Monitoring extends pulumi.ComponentResource {
         super("groundwork:ops:Monitoring", name, {}, opts);
         const t = ALARM_THRESHOLDS[args.profile];
         if (!t) throw new Error(`Monitoring args.profile must be "staging" or "prod", got ${JSON.stringify(args.profile)}`);
-        const health = parseHealthUrl(args.healthCheckUrl);
-        const maxConnections = args.dbMaxConnections ?? DB_MAX_CONNECTIONS[args.dbInstanceClass];
-        if (!maxConnections) {
-            throw new Error(`Monitoring args.dbInstanceClass "${args.dbInstanceClass}" has no max_connections estimate; ` +
-                `pass dbMaxConnections (SHOW max_connections;), e.g. 400, or use one of ${Object.keys(DB_MAX_CONNECTIONS).join(", ")}`);
+        const health = args.healthCheckUrl === undefined ? undefined : parseHealthUrl(args.healthCheckUrl);
+        const maxConnections = args.database ? args.database.maxConnections ?? DB_MAX_CONNECTIONS[args.database.instanceClass] : 0;
+        if (args.database && !maxConnections) {
+            throw new Error(`Monitoring args.database.instanceClass "${args.database.instanceClass}" has no max_connections estimate; ` +
+                `pass database.maxConnections (SHOW max_connections;), e.g. 400, or use one of ${Object.keys(DB_MAX_CONNECTIONS).join(", ")}`);
         }
-        if (!Number.isInteger(args.cacheNodeCount) || args.cacheNodeCount < 1) {
-            throw new Error(`Monitoring args.cacheNodeCount must be a whole number >= 1 (1 + replicas), got ${args.cacheNodeCount}`);
+        if (args.cache && (!Number.isInteger(args.cache.nodeCount) || args.cache.nodeCount < 1)) {
+            throw new Error(`Monitoring args.cache.nodeCount must be a whole number >= 1 (1 + replicas), got ${args.cache.nodeCount}`);
+        }
+        if ((args.api || args.worker) && args.clusterName === undefined) {
+            throw new Error("Monitoring args.clusterName is required with args.api or args.worker. Example: cluster.clusterName");
         }
 
         this.topic = alertTopic(`${name}-alerts`, args.alertEmail, { parent: this });
@@ -152,53 +145,56 @@ export class Monitoring extends pulumi.ComponentResource {
         };
         const minutes = (n: number) => ({ period: 60, evaluationPeriods: n, datapointsToAlarm: n });
         const fiveMinutes = (n: number) => ({ period: 300, evaluationPeriods: n, datapointsToAlarm: n });
-        const lb = { LoadBalancer: args.albArnSuffix };
-        const tg = { LoadBalancer: args.albArnSuffix, TargetGroup: args.targetGroupArnSuffix };
         const runbook = "docs/runbooks/health-alarm.md";
 
         // ---- load balancer ----------------------------------------------------------------------
-        const albMetric = (id: string, metricName: string) =>
-            ({ id, metric: { namespace: "AWS/ApplicationELB", metricName, dimensions: lb, period: 300, stat: "Sum" }, returnData: false });
-        alarm("alb-5xx", {
-            alarmDescription: `API 5xx rate above ${t.alb5xxPercent}% of requests (targets + ALB, 5 min, ignored under ${t.alb5xxMinRequests} requests). ` +
-                `Check the api's logs (aws logs tail) and the last deploy; roll back the image tag if it started with a deploy. See ${runbook}.`,
-            comparisonOperator: "GreaterThanThreshold", threshold: t.alb5xxPercent,
-            evaluationPeriods: t.alb5xxPeriods, datapointsToAlarm: t.alb5xxPeriods,
-            // No requests -> no data: silence is not an error rate.
-            treatMissingData: "notBreaching",
-            metricQueries: [
-                albMetric("target5xx", "HTTPCode_Target_5XX_Count"),
-                albMetric("elb5xx", "HTTPCode_ELB_5XX_Count"),
-                albMetric("requests", "RequestCount"),
-                {
-                    id: "rate", label: "5xx % of requests", returnData: true,
-                    expression: `IF(requests >= ${t.alb5xxMinRequests}, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests, 0)`,
-                },
-            ],
-        });
-        alarm("alb-p95", {
-            alarmDescription: `API p95 response time above ${t.p95LatencySeconds}s. Check the database (CPU, connections) and cache alarms, ` +
-                `then the api's CPU; scale with apiMinTasks or a larger apiCpu if the service is saturated.`,
-            namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: tg, extendedStatistic: "p95",
-            comparisonOperator: "GreaterThanThreshold", threshold: t.p95LatencySeconds, ...fiveMinutes(t.p95Periods),
-            treatMissingData: "notBreaching",
-            // Few requests make a p95 meaningless: keep the state rather than alarm on two slow calls.
-            evaluateLowSampleCountPercentiles: "ignore",
-        });
-        alarm("alb-unhealthy", {
-            alarmDescription: `An api target fails the ALB health check (${health.path}). ECS replaces it; if it keeps failing, ` +
-                `read the task's stopped reason (aws ecs describe-tasks) and logs. See ${runbook}.`,
-            namespace: "AWS/ApplicationELB", metricName: "UnHealthyHostCount", dimensions: tg, statistic: "Maximum",
-            comparisonOperator: "GreaterThanThreshold", threshold: 0, ...minutes(t.unhealthyMinutes),
-            // No targets registered -> no data; the running-task and health-check alarms cover that case.
-            treatMissingData: "notBreaching",
-        });
+        if (args.api) {
+            const lb = { LoadBalancer: args.api.albArnSuffix };
+            const tg = { LoadBalancer: args.api.albArnSuffix, TargetGroup: args.api.targetGroupArnSuffix };
+            const albMetric = (id: string, metricName: string) =>
+                ({ id, metric: { namespace: "AWS/ApplicationELB", metricName, dimensions: lb, period: 300, stat: "Sum" }, returnData: false });
+            alarm("alb-5xx", {
+                alarmDescription: `API 5xx rate above ${t.alb5xxPercent}% of requests (targets + ALB, 5 min, ignored under ${t.alb5xxMinRequests} requests). ` +
+                    `Check the api's logs (aws logs tail) and the last deploy; roll back the image tag if it started with a deploy. See ${runbook}.`,
+                comparisonOperator: "GreaterThanThreshold", threshold: t.alb5xxPercent,
+                evaluationPeriods: t.alb5xxPeriods, datapointsToAlarm: t.alb5xxPeriods,
+                // No requests -> no data: silence is not an error rate.
+                treatMissingData: "notBreaching",
+                metricQueries: [
+                    albMetric("target5xx", "HTTPCode_Target_5XX_Count"),
+                    albMetric("elb5xx", "HTTPCode_ELB_5XX_Count"),
+                    albMetric("requests", "RequestCount"),
+                    {
+                        id: "rate", label: "5xx % of requests", returnData: true,
+                        expression: `IF(requests >= ${t.alb5xxMinRequests}, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests, 0)`,
+                    },
+                ],
+            });
+            alarm("alb-p95", {
+                alarmDescription: `API p95 response time above ${t.p95LatencySeconds}s. Check the database (CPU, connections) and cache alarms, ` +
+                    `then the api's CPU; scale with apiMinTasks or a larger apiCpu if the service is saturated.`,
+                namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: tg, extendedStatistic: "p95",
+                comparisonOperator: "GreaterThanThreshold", threshold: t.p95LatencySeconds, ...fiveMinutes(t.p95Periods),
+                treatMissingData: "notBreaching",
+                // Few requests make a p95 meaningless: keep the state rather than alarm on two slow calls.
+                evaluateLowSampleCountPercentiles: "ignore",
+            });
+            alarm("alb-unhealthy", {
+                alarmDescription: `An api target fails the ALB health check${health ? ` (${health.path})` : ""}. ECS replaces it; if it keeps failing, ` +
+                    `read the task's stopped reason (aws ecs describe-tasks) and logs. See ${runbook}.`,
+                namespace: "AWS/ApplicationELB", metricName: "UnHealthyHostCount", dimensions: tg, statistic: "Maximum",
+                comparisonOperator: "GreaterThanThreshold", threshold: 0, ...minutes(t.unhealthyMinutes),
+                // No targets registered -> no data; the running-task and health-check alarms cover that case.
+                treatMissingData: "notBreaching",
+            });
+        }
 
         // ---- services ---------------------------------------------------------------------------
         const services: [string, pulumi.Input<string>, number][] = [
-            ["api", args.apiServiceName, args.apiMinTasks], ["worker", args.workerServiceName, args.workerMinTasks]];
+            ...(args.api ? [["api", args.api.serviceName, args.api.minTasks] as [string, pulumi.Input<string>, number]] : []),
+            ...(args.worker ? [["worker", args.worker.serviceName, args.worker.minTasks] as [string, pulumi.Input<string>, number]] : [])];
         for (const [role, serviceName, minTasks] of services) {
-            const dims = { ClusterName: args.clusterName, ServiceName: serviceName };
+            const dims = { ClusterName: args.clusterName as pulumi.Input<string>, ServiceName: serviceName };
             if (minTasks > 0) {
                 // Running against *desired*, not against the minimum: once autoscaling has raised the
                 // desired count, a shortfall below it is capacity the service needs and lacks.
@@ -236,33 +232,36 @@ export class Monitoring extends pulumi.ComponentResource {
         }
 
         // ---- database ---------------------------------------------------------------------------
-        const db = { DBInstanceIdentifier: args.dbInstanceId };
-        // RDS reports every minute while the instance is up; a gap (reboot, maintenance) keeps the state,
-        // and an outage shows up in the health check.
-        const rds = { namespace: "AWS/RDS", dimensions: db, statistic: "Average", treatMissingData: "missing", ...fiveMinutes(t.usagePeriods) };
-        const freeBytes = Math.round(args.dbAllocatedStorage * 1024 ** 3 * t.dbFreeStoragePercent / 100);
-        const connections = Math.floor(maxConnections * t.dbConnectionsPercent / 100);
-        alarm("db-cpu", {
-            ...rds, metricName: "CPUUtilization", comparisonOperator: "GreaterThanThreshold", threshold: t.dbCpuPercent,
-            alarmDescription: `Database CPU above ${t.dbCpuPercent}%. Find the slow queries (Performance Insights / pg_stat_statements); ` +
-                `scale with dbInstanceClass (a brief failover in Multi-AZ).`,
-        });
-        alarm("db-storage", {
-            ...rds, metricName: "FreeStorageSpace", statistic: "Minimum", comparisonOperator: "LessThanThreshold", threshold: freeBytes,
-            alarmDescription: `Database free storage below ${t.dbFreeStoragePercent}% of the ${args.dbAllocatedStorage} GiB allocated. ` +
-                `Storage autoscaling grows it up to dbMaxAllocatedStorage; if it is at the maximum, raise dbMaxAllocatedStorage and pulumi up.`,
-        });
-        alarm("db-connections", {
-            ...rds, metricName: "DatabaseConnections", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: connections,
-            alarmDescription: `Database connections above ${connections} (${t.dbConnectionsPercent}% of ~${maxConnections} max_connections for ` +
-                `${args.dbInstanceClass}). Check the apps' pool sizes x task counts; use a larger class or a connection pooler.`,
-        });
+        let freeBytes = 0, connections = 0;
+        if (args.database) {
+            const db = { DBInstanceIdentifier: args.database.instanceId };
+            // RDS reports every minute while the instance is up; a gap (reboot, maintenance) keeps the state,
+            // and an outage shows up in the health check.
+            const rds = { namespace: "AWS/RDS", dimensions: db, statistic: "Average", treatMissingData: "missing", ...fiveMinutes(t.usagePeriods) };
+            freeBytes = Math.round(args.database.allocatedStorage * 1024 ** 3 * t.dbFreeStoragePercent / 100);
+            connections = Math.floor(maxConnections * t.dbConnectionsPercent / 100);
+            alarm("db-cpu", {
+                ...rds, metricName: "CPUUtilization", comparisonOperator: "GreaterThanThreshold", threshold: t.dbCpuPercent,
+                alarmDescription: `Database CPU above ${t.dbCpuPercent}%. Find the slow queries (Performance Insights / pg_stat_statements); ` +
+                    `scale with dbInstanceClass (a brief failover in Multi-AZ).`,
+            });
+            alarm("db-storage", {
+                ...rds, metricName: "FreeStorageSpace", statistic: "Minimum", comparisonOperator: "LessThanThreshold", threshold: freeBytes,
+                alarmDescription: `Database free storage below ${t.dbFreeStoragePercent}% of the ${args.database.allocatedStorage} GiB allocated. ` +
+                    `Storage autoscaling grows it up to dbMaxAllocatedStorage; if it is at the maximum, raise dbMaxAllocatedStorage and pulumi up.`,
+            });
+            alarm("db-connections", {
+                ...rds, metricName: "DatabaseConnections", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: connections,
+                alarmDescription: `Database connections above ${connections} (${t.dbConnectionsPercent}% of ~${maxConnections} max_connections for ` +
+                    `${args.database.instanceClass}). Check the apps' pool sizes x task counts; use a larger class or a connection pooler.`,
+            });
+        }
 
         // ---- cache, per node --------------------------------------------------------------------
         // The ids are an Output, the node count a plain number: one alarm per index, the id read inside
         // the alarm's input (never creating resources inside apply).
-        const ids = pulumi.output(args.cacheClusterIds);
-        for (let i = 0; i < args.cacheNodeCount; i++) {
+        const ids = pulumi.output(args.cache?.clusterIds ?? []);
+        for (let i = 0; i < (args.cache?.nodeCount ?? 0); i++) {
             const node = { CacheClusterId: ids.apply((list) => list[i]) };
             const cache = { namespace: "AWS/ElastiCache", dimensions: node, statistic: "Average", treatMissingData: "missing", ...fiveMinutes(t.usagePeriods) };
             alarm(`cache-${i + 1}-memory`, {
@@ -279,21 +278,22 @@ export class Monitoring extends pulumi.ComponentResource {
 
         // ---- health check -----------------------------------------------------------------------
         // Route 53 health checks are global; the provider's region does not matter for the check itself.
-        this.healthCheck = new aws.route53.HealthCheck(`${name}-health`, {
-            type: "HTTPS", fqdn: health.host, port: health.port, resourcePath: health.path, enableSni: true,
-            requestInterval: 30, failureThreshold: 3, measureLatency: args.measureLatency ?? false,
-            tags: { Name: `${pulumi.getProject()}-${pulumi.getStack()} ${args.healthCheckUrl}` },
-        }, { parent: this });
-        this.healthCheckId = this.healthCheck.id;
-        // Its metrics exist only in us-east-1, and an alarm notifies only a topic in its own region.
-        let healthOpts: pulumi.CustomResourceOptions = {};
-        let healthActions = actions;
-        if (args.awsRegion !== HEALTH_CHECK_METRICS_REGION) {
-            const useast1 = new aws.Provider(`${name}-${HEALTH_CHECK_METRICS_REGION}`, {
-                region: HEALTH_CHECK_METRICS_REGION, defaultTags: args.tags ? { tags: args.tags } : undefined,
+        if (health && args.healthCheckUrl) {
+            this.healthCheck = new aws.route53.HealthCheck(`${name}-health`, {
+                type: "HTTPS", fqdn: health.host, port: health.port, resourcePath: health.path, enableSni: true,
+                requestInterval: 30, failureThreshold: 3, measureLatency: args.measureLatency ?? false,
+                tags: { Name: `${pulumi.getProject()}-${pulumi.getStack()} ${args.healthCheckUrl}` },
             }, { parent: this });
-            healthOpts = { provider: useast1 };
-            healthActions = [alertTopic(`${name}-health-alerts`, args.alertEmail, { parent: this, provider: useast1 }).arn];
+            this.healthCheckId = this.healthCheck.id;
+            // Its metrics exist only in us-east-1, and an alarm notifies only a topic in its own region.
+            let healthOpts: pulumi.CustomResourceOptions = {};
+            let healthActions = actions;
+            if (args.awsRegion !== HEALTH_CHECK_METRICS_REGION) {
+                const useast1 = new aws.Provider(`${name}-${HEALTH_CHECK_METRICS_REGION}`, {
+                    region: HEALTH_CHECK_METRICS_REGION, defaultTags: args.tags ? { tags: args.tags } : undefined,
+                }, { parent: this });
+                healthOpts = { provider: useast1 };
+                healthActions = [alertTopic(`${name}-health-alerts`, args.alertEmail, { parent: this, provider: useast1 }).arn];
         }
         alarm("health", {
             alarmDescription: `${args.healthCheckUrl} fails from Route 53's checkers (3 failures in a row, 30 s apart). ` +
@@ -303,16 +303,19 @@ export class Monitoring extends pulumi.ComponentResource {
             // Route 53 reports every minute; silence means its checkers cannot report, treat as down.
             treatMissingData: "breaching",
         }, healthOpts, healthActions);
+        }
 
         // ---- dashboard --------------------------------------------------------------------------
         this.dashboardName = pulumi.output(`${pulumi.getProject()}-${pulumi.getStack()}`);
         const dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
             dashboardName: this.dashboardName,
             dashboardBody: pulumi.jsonStringify(dashboardBody({
-                region: args.awsRegion, albArnSuffix: args.albArnSuffix, targetGroupArnSuffix: args.targetGroupArnSuffix,
-                clusterName: args.clusterName, apiServiceName: args.apiServiceName, workerServiceName: args.workerServiceName,
-                dbInstanceId: args.dbInstanceId, cacheClusterIds: ids, cacheNodeCount: args.cacheNodeCount,
-                healthCheckId: this.healthCheck.id, alarmArns: Object.values(this.alarms).map((a) => a.arn),
+                region: args.awsRegion,
+                api: args.api && { albArnSuffix: args.api.albArnSuffix, targetGroupArnSuffix: args.api.targetGroupArnSuffix, serviceName: args.api.serviceName },
+                worker: args.worker && { serviceName: args.worker.serviceName },
+                clusterName: args.clusterName,
+                dbInstanceId: args.database?.instanceId, cacheClusterIds: ids, cacheNodeCount: args.cache?.nodeCount ?? 0,
+                healthCheckId: this.healthCheck?.id, alarmArns: Object.values(this.alarms).map((a) => a.arn),
                 thresholds: t, dbFreeStorageBytes: freeBytes, dbConnections: connections,
             })),
         }, { parent: this });

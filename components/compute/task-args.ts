@@ -1,0 +1,275 @@
+/**
+ * The arguments every Fargate service shares (`ServiceBaseArgs`), the filled-in spec the build
+ * step takes (`FargateSpec`), and the checks run on it before any resource exists.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { fargateMemoryChoices, SECRET_LOOKING_NAME } from "../config/defaults";
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Variables every container gets, plumbing for the read-only root filesystem: npm (`npx prisma
+ * migrate deploy` in the init container), Prisma's engine cache and Node tools write under
+ * $HOME (~/.npm, ~/.cache), which would fail with EROFS. /tmp is the task's one writable volume.
+ */
+export const WRITABLE_HOME_ENV: Readonly<Record<string, string>> = Object.freeze({ HOME: "/tmp", npm_config_cache: "/tmp/.npm" });
+
+/** What both kinds of service need: one image, its environment and secrets, sizes. */
+export interface ServiceBaseArgs {
+    /**
+     * Cluster the service runs in.
+     * @default none (required)
+     * @example cluster.clusterArn
+     */
+    clusterArn: pulumi.Input<string>;
+    /**
+     * The cluster's name (autoscaling's resource id is `service/<cluster>/<service>`).
+     * @default none (required)
+     * @example cluster.clusterName
+     */
+    clusterName: pulumi.Input<string>;
+    /**
+     * `<repository url>:<tag>`. The api and worker run the same image unless the worker has its own.
+     * @default none (config: `<repository url>:<groundwork:imageTag>`)
+     * @example pulumi.interpolate`${cluster.repositoryUrl}:v1.4.2`
+     */
+    image: pulumi.Input<string>;
+    /**
+     * Whether an image has been pushed. false (the first `up` of a new stack, before CI pushed
+     * one): the service is created with no tasks and autoscaling's minimum at 0, so nothing pulls
+     * an image that does not exist and `pulumi up` finishes; once the tag is set, the next `up`
+     * raises the minimum and Application Auto Scaling starts the tasks.
+     * @default true
+     * @example false
+     */
+    imagePushed?: boolean;
+    /**
+     * The image's CPU architecture. ARM64 (Graviton) is ~20% cheaper per vCPU-hour.
+     * @default none (config: "X86_64")
+     * @example "ARM64"
+     */
+    architecture: "X86_64" | "ARM64";
+    /**
+     * Task CPU units (1024 = 1 vCPU); a Fargate size. Cost per task: x86 $0.04048/vCPU-hour
+     * ($29.55/month per vCPU), ARM64 $0.03238 ($23.64/month).
+     * @default none (config: 256 in staging, 512 in prod)
+     * @example 512
+     */
+    cpu: number;
+    /**
+     * Task memory in MiB, valid for `cpu` (512: 1024–4096). Cost per task: x86 $0.004445/GB-hour
+     * ($3.24/month per GB), ARM64 $0.00356 ($2.60/month).
+     * @default none (config: 512 in staging, 1024 in prod)
+     * @example 1024
+     */
+    memory: number;
+    /**
+     * Tasks always running; autoscaling never goes below. Also the count a new service starts
+     * with. Each running task is billed for its cpu and memory around the clock.
+     * A worker at 0 cannot scale out on CPU or memory (there is no metric without tasks).
+     * @default none (config: api 1 staging / 2 prod, worker 1)
+     * @example 2
+     */
+    minTasks: number;
+    /**
+     * Most tasks autoscaling may run.
+     * @default none (config: api 2 staging / 6 prod, worker 2 / 4)
+     * @example 6
+     */
+    maxTasks: number;
+    /**
+     * The app container's command (the image's entrypoint gets these words).
+     * @default none (config: api "node dist/main.js", worker "node dist/worker.js")
+     * @example ["node", "dist/main.js"]
+     */
+    command: string[];
+    /**
+     * Private subnets for the tasks (one per AZ); tasks never get a public IP.
+     * @default none (required)
+     * @example network.privateSubnetIds
+     */
+    subnetIds: pulumi.Input<string>[];
+    /**
+     * The tasks' security group.
+     * @default none (required)
+     * @example sg.apiSecurityGroupId
+     */
+    securityGroupId: pulumi.Input<string>;
+    /**
+     * Plain settings, the ECS `environment`. Never secrets: a name in `secrets` or one that
+     * looks like a credential (`*_SECRET*`, `*_KEY`, `*TOKEN*`, `*PASSWORD*`) is refused.
+     * Every container also gets `HOME=/tmp` and `npm_config_cache=/tmp/.npm` (the root
+     * filesystem is read-only), so those two names are refused here too.
+     * @default none (required; index.ts passes the DESIGN contract's plain settings)
+     * @example { NODE_ENV: "production", S3_BUCKET: uploads.bucketName }
+     */
+    environment: Record<string, pulumi.Input<string>>;
+    /**
+     * The stack's Secrets Manager secret, a JSON object. The execution role may read exactly
+     * this ARN.
+     * @default none (required)
+     * @example secrets.arn
+     */
+    secretArn: pulumi.Input<string>;
+    /**
+     * The task's secret variables: variable name → key of that secret (ECS `secrets`,
+     * `valueFrom: <arn>:<KEY>::`). A variable may take another key's value (`API_SECRET` from
+     * `JWT_SECRET`), and it stays an ECS secret.
+     * @default none (required; may be empty)
+     * @example { DATABASE_URL: "DATABASE_URL", JWT_SECRET: "JWT_SECRET" }
+     */
+    secrets: Record<string, string>;
+    /**
+     * IAM path the execution role is created under. The app secret's resource policy admits the
+     * roles under this path (and the configured readers) and denies everyone else, so the policy
+     * exists before any role and the secret's value is written only after it. The task role (the
+     * app's own AWS credentials) stays outside it.
+     * @default "/"
+     * @example "/groundwork/prod/"
+     */
+    executionRolePath?: string;
+    /**
+     * Migration steps run to completion, in order, before the app container starts in every new
+     * task (same image, environment and secrets; each in exec form, no shell). A failing step
+     * stops the task, the deployment fails and the circuit breaker rolls back.
+     * @default undefined (no migration step)
+     * @example { steps: [["npx", "prisma", "migrate", "deploy"]], workingDirectory: "packages/database" }
+     */
+    migrate?: { steps: string[][]; workingDirectory?: string };
+    /**
+     * The app container's health check (exec form, exit 0 = healthy); ECS replaces a task that
+     * keeps failing it.
+     * @default undefined (none; the api is checked by the load balancer)
+     * @example ["node", "dist/healthcheck.js"]
+     */
+    healthCheckCommand?: string[];
+    /**
+     * PEM certificates of the RDS CA for the stack's region. The task's root prepare step writes
+     * them to /tmp/rds-ca.pem, which NODE_EXTRA_CA_CERTS and PGSSLROOTCERT point at, so clients
+     * that verify the server (node-postgres with sslmode=require) trust the database.
+     * @default undefined (no database CA)
+     * @example rdsCaBundle("us-east-1")
+     */
+    rdsCaBundle?: string;
+    /**
+     * Resources the service's first tasks need besides its own: the security-group rules its
+     * tasks use (a task started before its egress rule exists cannot reach the database).
+     * @default []
+     * @example sg.rulesFor("api")
+     */
+    networkDependsOn?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * Buckets the task role may list, read, write and delete objects in (and run multipart
+     * uploads in: abort, list parts); nothing else in S3. Empty: the task role has no policy.
+     * @default none (required; may be empty)
+     * @example [uploads.arn]
+     */
+    bucketArns: pulumi.Input<string>[];
+    /**
+     * The ECR repository the execution role may pull from.
+     * @default any repository of the account in this region
+     * @example cluster.repositoryArn
+     */
+    repositoryArn?: pulumi.Input<string>;
+    /**
+     * Days CloudWatch keeps the service's logs. Cost: $0.50/GB ingested + $0.03/GB-month stored.
+     * @default none (config: 14 in staging, 90 in prod)
+     * @example 30
+     */
+    logRetentionDays: number;
+    /**
+     * Task definition family; revisions accumulate under it.
+     * @default "<project>-<stack>-<component name>"
+     * @example "groundwork-prod-api"
+     */
+    family?: string;
+    /**
+     * Seconds the app gets between SIGTERM and SIGKILL on scale-in or deploy (Fargate max 120).
+     * @default 30 (api), 120 (worker: lets running jobs finish)
+     * @example 60
+     */
+    stopTimeoutSeconds?: number;
+    /**
+     * Average CPU the autoscaler keeps the tasks at.
+     * @default 60
+     * @example 70
+     */
+    cpuTargetPercent?: number;
+    /**
+     * Average memory the autoscaler keeps the tasks at.
+     * @default 75
+     * @example 80
+     */
+    memoryTargetPercent?: number;
+}
+
+/**
+ * What a Fargate service needs, whichever kind it is: the services' shared args (documented on
+ * `ServiceBaseArgs`) with their defaults filled in. Validated by `checkServiceArgs`.
+ */
+export interface FargateSpec extends Omit<ServiceBaseArgs, "stopTimeoutSeconds" | "cpuTargetPercent" | "memoryTargetPercent"> {
+    stopTimeoutSeconds: number;
+    cpuTargetPercent: number;
+    memoryTargetPercent: number;
+    /** Resources the ECS service (its rollout) waits for: the component's own `dependsOn`, the api's listener. */
+    serviceDependsOn?: pulumi.Input<pulumi.Resource>[];
+    // The api's parts; absent for the worker.
+    web?: {
+        containerPort: number;
+        targetGroupArn: pulumi.Input<string>;
+        requestCountResourceLabel: pulumi.Input<string>;
+        requestsPerTarget: number;
+        healthCheckGracePeriodSeconds: number;
+    };
+}
+
+/** Throws, naming the arg, on anything a task definition or service would reject later (or get wrong). */
+export function checkServiceArgs(component: string, s: FargateSpec): void {
+    const fail = (msg: string) => { throw new Error(`${component}: ${msg}`); };
+    const choices = fargateMemoryChoices(s.cpu);
+    if (!choices) fail(`cpu ${s.cpu} is not a Fargate CPU size; use 256, 512, 1024, 2048, 4096, 8192 or 16384. Example: 512`);
+    else if (!choices.includes(s.memory)) fail(`memory ${s.memory} is not valid with cpu ${s.cpu}; Fargate allows ${choices.join(", ")} MiB. Example: ${choices[0]}`);
+    if (!Number.isInteger(s.minTasks) || s.minTasks < 0) fail(`minTasks must be a whole number of 0 or more, got ${s.minTasks}. Example: 2`);
+    if (!Number.isInteger(s.maxTasks) || s.maxTasks < 1) fail(`maxTasks must be a whole number of at least 1, got ${s.maxTasks}. Example: 6`);
+    if (s.minTasks > s.maxTasks) fail(`minTasks (${s.minTasks}) must not exceed maxTasks (${s.maxTasks})`);
+    if (s.command.length === 0 || s.command.some((c) => c.trim() === "")) fail(`command must be a non-empty list of words, got ${JSON.stringify(s.command)}. Example: ["node", "dist/main.js"]`);
+    for (const step of s.migrate?.steps ?? []) {
+        if (step.length === 0 || step.some((c) => c.trim() === "")) {
+            fail(`migrate.steps must hold non-empty lists of words, got ${JSON.stringify(step)}. Example: [["npx", "prisma", "migrate", "deploy"]]`);
+        }
+    }
+    if (s.migrate && s.migrate.steps.length > 5) fail(`migrate.steps holds ${s.migrate.steps.length} steps; at most 5 (each is a container of the task)`);
+    if (s.healthCheckCommand && (s.healthCheckCommand.length === 0 || s.healthCheckCommand.some((c) => c.trim() === ""))) {
+        fail(`healthCheckCommand must be a non-empty list of words, got ${JSON.stringify(s.healthCheckCommand)}. Example: ["node", "dist/healthcheck.js"]`);
+    }
+    if (s.executionRolePath !== undefined && !/^\/([A-Za-z0-9+=,.@_-]+\/)*$/.test(s.executionRolePath)) {
+        fail(`executionRolePath must start and end with / and hold only letters, digits and +=,.@_-, got "${s.executionRolePath}". Example: /groundwork/prod/`);
+    }
+    if (s.subnetIds.length === 0) fail("subnetIds must name at least one private subnet");
+    if (!Number.isInteger(s.stopTimeoutSeconds) || s.stopTimeoutSeconds < 2 || s.stopTimeoutSeconds > 120) {
+        fail(`stopTimeoutSeconds must be 2-120 (Fargate's limit), got ${s.stopTimeoutSeconds}. Example: 30`);
+    }
+    for (const name of Object.keys(s.environment)) {
+        if (!ENV_NAME.test(name)) fail(`environment name "${name}" is not a valid variable name. Example: LOG_LEVEL`);
+        if (name in s.secrets) fail(`environment sets ${name}, which secrets also delivers; a variable comes from one place only`);
+        if (SECRET_LOOKING_NAME.test(name)) fail(`environment sets ${name}, which looks like a credential; add it to the stack's secret and secrets instead`);
+        if (Object.keys(WRITABLE_HOME_ENV).includes(name)) fail(`environment sets ${name}, which the service sets itself to ${WRITABLE_HOME_ENV[name]} (the root filesystem is read-only); remove it`);
+    }
+    for (const [name, key] of Object.entries(s.secrets)) {
+        if (!ENV_NAME.test(name)) fail(`secrets variable "${name}" is not a valid variable name. Example: DATABASE_URL`);
+        if (!ENV_NAME.test(key)) fail(`secrets maps ${name} to "${key}", which is not a key name. Example: { DATABASE_URL: "DATABASE_URL" }`);
+        if (Object.keys(WRITABLE_HOME_ENV).includes(name)) fail(`secrets holds ${name}, which the service sets itself to ${WRITABLE_HOME_ENV[name]}; remove it`);
+    }
+    if (s.web) {
+        const w = s.web;
+        if (!Number.isInteger(w.containerPort) || w.containerPort < 1 || w.containerPort > 65535) fail(`containerPort must be a port number, got ${w.containerPort}. Example: 3000`);
+        if (!Number.isInteger(w.healthCheckGracePeriodSeconds) || w.healthCheckGracePeriodSeconds < 0) {
+            fail(`healthCheckGracePeriodSeconds must be a whole number of seconds, got ${w.healthCheckGracePeriodSeconds}. Example: 60`);
+        }
+        if (!(w.requestsPerTarget > 0)) fail(`requestsPerTarget must be more than 0, got ${w.requestsPerTarget}. Example: 500`);
+    }
+    for (const [arg, v] of [["cpuTargetPercent", s.cpuTargetPercent], ["memoryTargetPercent", s.memoryTargetPercent]] as const) {
+        if (!(v > 0 && v <= 100)) fail(`${arg} must be 1-100, got ${v}. Example: 60`);
+    }
+}
+

@@ -1,0 +1,122 @@
+/**
+ * The edge parts: host names and URLs, the Vercel frontend, Stripe, and the Cloudflare zone.
+ */
+import type { ResolveContext } from "./config";
+import { VERCEL_US_REGIONS } from "./defaults";
+import { parseAssignments } from "./parts-env";
+import type { FrontendConfig, GroundworkConfig, StripeConfig } from "./types";
+
+/** `app` + `example.com` → `app.example.com`; `@` is the domain itself. */
+export function hostName(label: string, domain: string): string {
+    return label === "@" ? domain : `${label}.${domain}`;
+}
+
+interface Edge {
+    hosts: GroundworkConfig["hosts"];
+    urls: GroundworkConfig["urls"];
+    frontend: FrontendConfig | undefined;
+    stripe: StripeConfig | undefined;
+    cloudflare: GroundworkConfig["cloudflare"];
+}
+
+export function resolveEdge(ctx: ResolveContext, parts: { api: boolean }): Edge {
+    const { v } = ctx;
+    const domain = v.domain;
+    const web = v.frontend ? hostName(v.webHost, domain) : undefined;
+    const api = parts.api ? hostName(v.apiHost, domain) : undefined;
+    const webRedirects = v.frontend && ctx.ok("webRedirectHosts") ? v.webRedirectHosts.map((l) => hostName(l, domain)) : [];
+    if (ctx.ok("webHost", "webRedirectHosts", "apiHost")) {
+        if (v.webRedirectHosts.includes(v.webHost)) ctx.report("webRedirectHosts", `holds "${v.webHost}", the web app's own host (groundwork:webHost); list only the hosts that redirect to it`);
+        if (new Set(v.webRedirectHosts).size !== v.webRedirectHosts.length) ctx.report("webRedirectHosts", "lists a host twice");
+        if (parts.api && (v.webHost === v.apiHost || v.webRedirectHosts.includes(v.apiHost))) {
+            ctx.report("apiHost", `"${v.apiHost}" is also a web host (groundwork:webHost/webRedirectHosts); give the API its own label`);
+        }
+    }
+    if (!v.frontend) {
+        if (ctx.ok("webEnv") && v.webEnv.length > 0) ctx.report("webEnv", "is set but groundwork:frontend is false; remove it or set frontend: true");
+    }
+    const apiOrigin = api ? `https://${api}` : undefined;
+    const urls = {
+        web: web ? `https://${web}` : undefined,
+        api: apiOrigin ? `${apiOrigin}${v.apiBasePath}` : undefined,
+        health: apiOrigin ? `${apiOrigin}${v.healthCheckPath}` : undefined,
+    };
+    if (ctx.ok("domain", "cloudflareZone") && !(domain === v.cloudflareZone || domain.endsWith(`.${v.cloudflareZone}`))) {
+        ctx.report("cloudflareZone", `"${v.cloudflareZone}" does not contain groundwork:domain "${domain}"; the zone must be the domain or a parent of it`);
+    }
+    // Cloudflare's Universal SSL certificate covers the zone and one level below it (*.example.com):
+    // a proxied api.staging.example.com would get no edge certificate and fail TLS at Cloudflare.
+    if (api && v.apiProxied && ctx.ok("cloudflareZone", "domain") && api.split(".").length - v.cloudflareZone.split(".").length > 1) {
+        ctx.report("apiProxied", `cannot proxy ${api}: it is two or more levels below the zone ${v.cloudflareZone}, and Cloudflare's ` +
+            "Universal SSL certificate covers only the zone and one level below it. Leave apiProxied false for this stack " +
+            "(the ALB's own certificate serves it), or order an Advanced Certificate for it in Cloudflare first", false);
+    }
+    return {
+        hosts: { web, webRedirects, api },
+        urls,
+        frontend: resolveFrontend(ctx, urls.api),
+        stripe: resolveStripe(ctx, { api: apiOrigin, web: urls.web, apiBasePath: v.apiBasePath, frontend: !!web }),
+        cloudflare: {
+            zoneName: v.cloudflareZone, zoneId: v.cloudflareZoneId,
+            manageZoneSettings: !!v.zoneSettingsStack && v.zoneSettingsStack === ctx.stack,
+        },
+    };
+}
+
+function resolveFrontend(ctx: ResolveContext, apiUrl: string | undefined): FrontendConfig | undefined {
+    const { v } = ctx;
+    if (!v.frontend) return undefined;
+    for (const r of ctx.ok("vercelRegions") ? v.vercelRegions : []) {
+        if (!(VERCEL_US_REGIONS as readonly string[]).includes(r)) {
+            ctx.report("vercelRegions", `"${r}" is not a US Vercel region; use ${VERCEL_US_REGIONS.join(", ")}`);
+        }
+    }
+    const apiUrlVariable = apiUrl && v.webApiUrlVariable ? v.webApiUrlVariable : undefined;
+    const env = ctx.ok("webEnv") ? parseAssignments(ctx, "webEnv", v.webEnv, { reserved: apiUrlVariable ? [apiUrlVariable] : [], secretHint: "webEnv" }) : {};
+    return {
+        team: v.vercelTeam, projectName: v.vercelProjectName, regions: v.vercelRegions, rootDirectory: v.vercelRootDirectory,
+        gitRepository: v.vercelGitRepository,
+        env: { ...(apiUrlVariable && apiUrl ? { [apiUrlVariable]: apiUrl } : {}), ...env },
+        apiUrlVariable,
+    };
+}
+
+function resolveStripe(ctx: ResolveContext, where: { api: string | undefined; web: string | undefined; apiBasePath: string; frontend: boolean }): StripeConfig | undefined {
+    const { v } = ctx;
+    const key = ctx.secret("stripeSecretKey");
+    if (v.stripe === "none" || !ctx.ok("stripe")) {
+        if (key) ctx.report("stripeSecretKey", "is set but groundwork:stripe is \"none\"; set stripe: key or webhook to use it, or remove it", false);
+        return undefined;
+    }
+    const wantMode = ctx.profile === "prod" ? "live" : "test";
+    if (!key) {
+        ctx.report("stripeSecretKey", `is not set but groundwork:stripe is "${v.stripe}". Run: pulumi config set --secret stripeSecretKey ` +
+            `<${wantMode === "live" ? "sk_live_…" : "sk_test_…"}> --stack ${ctx.stack} (or set stripe: none)`, false);
+        return undefined;
+    }
+    const mode = /^(sk|rk)_(live|test)_[A-Za-z0-9_]+$/.exec(key.raw)?.[2];
+    if (!mode) {
+        ctx.report("stripeSecretKey", "is not a Stripe secret or restricted key (sk_… or rk_…); the value is not shown", false);
+    } else if (mode !== wantMode) {
+        ctx.report("stripeSecretKey", `is a ${mode}-mode key but the ${ctx.profile} stack needs a ${wantMode}-mode key ` +
+            `(${wantMode === "live" ? "sk_live_… or rk_live_…" : "sk_test_… or rk_test_…"}); the value is not shown`, false);
+    }
+    if (v.stripe === "key") return { secretKey: key.output, mode: wantMode, webhook: undefined };
+
+    const servedBy = v.stripeWebhookHost;
+    const origin = servedBy === "api" ? where.api : where.web;
+    if (!origin) {
+        ctx.report("stripeWebhookHost", `is "${servedBy}" but the stack has no ${servedBy === "api" ? "API (groundwork:api is false)" : "web app (groundwork:frontend is false)"} ` +
+            `to receive Stripe's events; set stripeWebhookHost to the app that serves the route`);
+        return undefined;
+    }
+    if (servedBy === "web" && !v.stripeWebhookPath) {
+        ctx.report("stripeWebhookPath", "must be set when groundwork:stripeWebhookHost is \"web\" (the web app's route, e.g. /api/webhooks/stripe)");
+    }
+    const path = v.stripeWebhookPath ?? `${where.apiBasePath}/webhooks/stripe`;
+    return {
+        secretKey: key.output,
+        mode: wantMode,
+        webhook: { url: `${origin}${path}`, servedBy, events: v.stripeWebhookEvents, apiVersion: v.stripeApiVersion, connect: v.stripeConnect },
+    };
+}

