@@ -386,6 +386,13 @@ describe("compute target", () => {
             assert.ok(one(r, T.certValidation).options.dependsOn.includes(rec.urn), "validation waits for the record");
         });
 
+        it("deletes the ACM validation record before creating its replacement (ACM reuses the record name)", async () => {
+            for (const stack of ["staging", "prod"]) {
+                const rec = one(await goodPlan(stack), T.dnsRecord, "alb-cert-validation");
+                assert.equal(rec.options.deleteBeforeReplace, true, stack);
+            }
+        });
+
         it("targets Fargate IPs on the container port, health-checks the configured path and drains quickly", async () => {
             const r = await goodPlan("prod", { "groundwork:healthCheckPath": "/healthz" });
             const tg = one(r, T.tg);
