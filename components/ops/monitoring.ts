@@ -16,9 +16,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Profile } from "../config/defaults";
 import { dashboardBody } from "./monitoring-dashboard";
-import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION } from "./monitoring-thresholds";
+import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION, RDS_AUTOSCALING_FREE_PERCENT } from "./monitoring-thresholds";
 
-export { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION } from "./monitoring-thresholds";
+export { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION, RDS_AUTOSCALING_FREE_PERCENT } from "./monitoring-thresholds";
 export type { AlarmThresholds } from "./monitoring-thresholds";
 
 export interface MonitoringArgs {
@@ -88,7 +88,11 @@ export interface MonitoringArgs {
     workerMinTasks: number;
     /** The RDS instance's identifier (`DBInstanceIdentifier` dimension). @example "db-instance-1a2b3c4" */
     dbInstanceId: pulumi.Input<string>;
-    /** Allocated storage in GiB, for the free-storage alarm's threshold in bytes. @example 50 */
+    /**
+     * The database's initial allocated storage in GiB (`dbAllocatedStorage`): the free-storage
+     * alarm's threshold is a share of it, in bytes, below what storage autoscaling acts on.
+     * @example 50
+     */
     dbAllocatedStorage: number;
     /** RDS class, for the connections threshold ({@link DB_MAX_CONNECTIONS}). @example "db.t4g.medium" */
     dbInstanceClass: string;
@@ -136,6 +140,10 @@ export class Monitoring extends pulumi.ComponentResource {
         if (!maxConnections) {
             throw new Error(`Monitoring args.dbInstanceClass "${args.dbInstanceClass}" has no max_connections estimate; ` +
                 `pass dbMaxConnections (SHOW max_connections;), e.g. 400, or use one of ${Object.keys(DB_MAX_CONNECTIONS).join(", ")}`);
+        }
+        if (!(t.dbFreeStoragePercent > 0 && t.dbFreeStoragePercent < RDS_AUTOSCALING_FREE_PERCENT)) {
+            throw new Error(`Monitoring: the ${args.profile} dbFreeStoragePercent must be above 0 and below ${RDS_AUTOSCALING_FREE_PERCENT} ` +
+                `(where RDS storage autoscaling acts), got ${t.dbFreeStoragePercent}. Example: 8`);
         }
         if (!Number.isInteger(args.cacheNodeCount) || args.cacheNodeCount < 1) {
             throw new Error(`Monitoring args.cacheNodeCount must be a whole number >= 1 (1 + replicas), got ${args.cacheNodeCount}`);
@@ -240,6 +248,8 @@ export class Monitoring extends pulumi.ComponentResource {
         // RDS reports every minute while the instance is up; a gap (reboot, maintenance) keeps the state,
         // and an outage shows up in the health check.
         const rds = { namespace: "AWS/RDS", dimensions: db, statistic: "Average", treatMissingData: "missing", ...fiveMinutes(t.usagePeriods) };
+        // Bytes, from the initial size: autoscaling acts at 10% of the current size, which only grows,
+        // so this stays below it whatever the disk has grown to (ALARM_THRESHOLDS says why).
         const freeBytes = Math.round(args.dbAllocatedStorage * 1024 ** 3 * t.dbFreeStoragePercent / 100);
         const connections = Math.floor(maxConnections * t.dbConnectionsPercent / 100);
         alarm("db-cpu", {
@@ -249,8 +259,10 @@ export class Monitoring extends pulumi.ComponentResource {
         });
         alarm("db-storage", {
             ...rds, metricName: "FreeStorageSpace", statistic: "Minimum", comparisonOperator: "LessThanThreshold", threshold: freeBytes,
-            alarmDescription: `Database free storage below ${t.dbFreeStoragePercent}% of the ${args.dbAllocatedStorage} GiB allocated. ` +
-                `Storage autoscaling grows it up to dbMaxAllocatedStorage; if it is at the maximum, raise dbMaxAllocatedStorage and pulumi up.`,
+            alarmDescription: `Database free storage below ${(freeBytes / 1024 ** 3).toFixed(1)} GiB (${t.dbFreeStoragePercent}% of the initial ` +
+                `${args.dbAllocatedStorage} GiB), under the ${RDS_AUTOSCALING_FREE_PERCENT}% at which storage autoscaling grows the disk: autoscaling did not act. ` +
+                `At dbMaxAllocatedStorage: raise it and pulumi up. Else it is in its 6-hour cooldown or failing (RDS events). ` +
+                `See docs/runbooks/database-and-cache-changes.md.`,
         });
         alarm("db-connections", {
             ...rds, metricName: "DatabaseConnections", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: connections,
