@@ -124,6 +124,14 @@ export interface ServiceBaseArgs {
      */
     bucketArns: pulumi.Input<string>[];
     /**
+     * KMS keys of those buckets (SSE-KMS): the task role may generate data keys and decrypt with
+     * them, through S3 only (`kms:ViaService` s3.<region>), which S3 needs to write and read the
+     * objects; nothing else with the keys.
+     * @default [] (buckets encrypted with SSE-S3 need no key permission)
+     * @example [uploads.kmsKeyArn]
+     */
+    bucketKeyArns?: pulumi.Input<string>[];
+    /**
      * The ECR repository the execution role may pull from.
      * @default any repository of the account in this region
      * @example cluster.repositoryArn
@@ -305,6 +313,15 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
                         Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
                         Resource: s.bucketArns.map((arn) => pulumi.interpolate`${arn}/*`),
                     },
+                    // SSE-KMS buckets: S3 asks KMS, as the caller, for a data key on write and a
+                    // decrypt on read (multipart uploads need both).
+                    ...((s.bucketKeyArns ?? []).length > 0 ? [{
+                        Sid: "BucketKeysThroughS3",
+                        Effect: "Allow",
+                        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                        Resource: s.bucketKeyArns,
+                        Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.amazonaws.com` } },
+                    }] : []),
                 ],
             }),
         }, opts);
