@@ -30,6 +30,7 @@ const providers = createProviders({
     awsRegion: cfg.awsRegion,
     tags,
     vercelTeam: cfg.vercel.team,
+    backupRegion: cfg.backupRegion,
 });
 // Components hand these to their children; nothing falls back to a default provider.
 const opts: pulumi.ComponentResourceOptions = { providers: [providers.aws, providers.cloudflare, providers.vercel] };
@@ -61,6 +62,9 @@ const sg = new SecurityGroups("sg", {
 }, opts);
 
 // ---- data ----------------------------------------------------------------------------------------
+// prod copies the database's backups and the uploads to a second US region (groundwork:backupRegion).
+const secondRegion = cfg.backupRegion && providers.awsBackup ? { region: cfg.backupRegion, provider: providers.awsBackup } : undefined;
+
 const logs = new PrivateBucket("logs", {
     expirationDays: cfg.storage.logExpirationDays,
     acceptAccessLogs: true,
@@ -83,6 +87,8 @@ const uploads = new PrivateBucket("uploads", {
     corsOrigins: [appUrl, pulumi.interpolate`https://${frontend.vercelDomain}`],
     accessLogBucket: logs.bucketName,
     protect: cfg.protectData,
+    customerManagedKey: true,
+    replicateTo: secondRegion,
 }, opts);
 
 const db = new Database("db", {
@@ -100,6 +106,7 @@ const db = new Database("db", {
     identifier: `${cfg.project}-${cfg.stack}-db`,
     logRetentionDays: cfg.logRetentionDays,
     protect: cfg.protectData,
+    backupReplica: secondRegion,
 }, opts);
 
 const cache = new Cache("cache", {
@@ -170,6 +177,7 @@ const shared = {
     secretArn: secrets.arn,
     secretKeys: secrets.keys,
     bucketArns: [uploads.arn],
+    bucketKeyArns: uploads.kmsKeyArn ? [uploads.kmsKeyArn] : [],
     logRetentionDays: cfg.logRetentionDays,
 };
 

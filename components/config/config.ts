@@ -13,7 +13,7 @@ import {
     RESERVED_APP_ENV, Raw, SECRET_LOOKING_NAME, schema,
 } from "./config-schema";
 import {
-    AWS_REGION_AZS, AWS_US_REGIONS, PROFILE_DEFAULTS, PROFILE_DEPENDENT_KEYS, Profile, VERCEL_US_REGIONS,
+    AWS_REGION_AZS, AWS_US_REGIONS, DEFAULT_BACKUP_REGION, PROFILE_DEFAULTS, PROFILE_DEPENDENT_KEYS, Profile, VERCEL_US_REGIONS,
     fargateMemoryChoices,
 } from "./defaults";
 
@@ -68,6 +68,11 @@ export interface GroundworkConfig {
     };
     cache: { engine: "valkey" | "redis"; engineVersion: string; nodeType: string; replicas: number; snapshotRetentionDays: number };
     storage: { noncurrentVersionDays: number; logExpirationDays: number };
+    /**
+     * The second US region the database's automated backups and the uploads are copied to
+     * (`groundwork:backupRegion`), or undefined for none ("none"; staging's default).
+     */
+    backupRegion: string | undefined;
     cloudflare: { zoneName: string; zoneId: string | undefined; manageZoneSettings: boolean; apiProxied: boolean };
     vercel: {
         team: string | undefined; projectName: string; regions: string[]; rootDirectory: string | undefined;
@@ -174,6 +179,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
         stripeApiVersion: DEFAULT_STRIPE_API_VERSION,
         stripeWebhookEvents: DEFAULT_STRIPE_EVENTS,
         zoneSettingsStack: "prod",
+        backupRegion: backupRegionDefault(profile, awsRegion),
     };
     // Pulumi.yaml declares profile-dependent keys with the default 0 or "" (a declared key without a default is
     // required by the CLI), so those values mean "the profile's default".
@@ -227,6 +233,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
                 problems.push(problem("vercelRegions", `"${r}" is not a US Vercel region; use ${VERCEL_US_REGIONS.join(", ")}`));
             }
         }
+        if (ok("backupRegion")) problems.push(...backupRegionProblems(m.backupRegion, awsRegion));
         if (ok("domain", "cloudflareZone") && !(m.domain === m.cloudflareZone || m.domain.endsWith(`.${m.cloudflareZone}`))) {
             problems.push(problem("cloudflareZone", `"${m.cloudflareZone}" does not contain groundwork:domain "${m.domain}"; the zone must be the domain or a parent of it`));
         }
@@ -303,6 +310,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
             snapshotRetentionDays: v.cacheSnapshotRetentionDays,
         },
         storage: { noncurrentVersionDays: v.uploadsNoncurrentVersionDays, logExpirationDays: v.logBucketExpirationDays },
+        backupRegion: v.backupRegion === "none" ? undefined : v.backupRegion,
         cloudflare: {
             zoneName: v.cloudflareZone, zoneId: v.cloudflareZoneId, manageZoneSettings: v.zoneSettingsStack === source.stack,
             apiProxied: v.apiProxied,
@@ -320,6 +328,24 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
         appSecrets: pulumi.secret(appSecretValues),
     };
     return deepFreeze(cfg);
+}
+
+/** `groundwork:backupRegion` left empty: prod copies across the country, staging keeps no copy. */
+function backupRegionDefault(profile: Profile, awsRegion: string | undefined): string {
+    if (profile !== "prod") return "none";
+    return DEFAULT_BACKUP_REGION[awsRegion as keyof typeof DEFAULT_BACKUP_REGION] ?? "none";
+}
+
+/** `groundwork:backupRegion` must be "none" or a US region other than the stack's own. */
+function backupRegionProblems(backupRegion: string, awsRegion: string | undefined): ConfigProblem[] {
+    if (backupRegion === "none") return [];
+    if (!(AWS_US_REGIONS as readonly string[]).includes(backupRegion)) {
+        return [problem("backupRegion", `must be a US region (${AWS_US_REGIONS.join(", ")}) or "none", got "${backupRegion}"`)];
+    }
+    if (backupRegion === awsRegion) {
+        return [problem("backupRegion", `must differ from aws:region (${awsRegion}): a copy in the stack's own region does not survive its loss; "none" turns the copy off`)];
+    }
+    return [];
 }
 
 function deepFreeze<T>(o: T): Readonly<T> {

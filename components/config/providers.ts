@@ -15,10 +15,14 @@ export interface ProvidersArgs {
     tags: Record<string, string>;
     /** Vercel team id or slug; undefined for the token's own account. */
     vercelTeam?: string;
+    /** The second US region data is copied to (`groundwork:backupRegion`); undefined for none. @example "us-west-2" */
+    backupRegion?: string;
 }
 
 export interface Providers {
     aws: aws.Provider;
+    /** The backup region's provider, with the same defaultTags; only when `backupRegion` is set. */
+    awsBackup?: aws.Provider;
     cloudflare: cloudflare.Provider;
     vercel: vercel.Provider;
 }
@@ -31,6 +35,9 @@ export interface Providers {
 export function createProviders(args: ProvidersArgs, opts?: pulumi.CustomResourceOptions): Providers {
     return {
         aws: new aws.Provider("aws", { region: args.awsRegion as aws.Region, defaultTags: { tags: args.tags } }, opts),
+        ...(args.backupRegion ? {
+            awsBackup: new aws.Provider("aws-backup", { region: args.backupRegion as aws.Region, defaultTags: { tags: args.tags } }, opts),
+        } : {}),
         cloudflare: new cloudflare.Provider("cloudflare", {}, opts),
         vercel: new vercel.Provider("vercel", { team: args.vercelTeam }, opts),
     };
