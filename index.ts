@@ -29,7 +29,12 @@ const cfg = loadConfig();
 
 /** Tags every AWS resource carries (through the provider's defaultTags). */
 const tags = { app: cfg.project, stack: cfg.stack, "managed-by": "pulumi" };
-const providers = createProviders({ awsRegion: cfg.awsRegion, tags, vercel: cfg.frontend ? { team: cfg.frontend.team } : undefined });
+const providers = createProviders({
+    awsRegion: cfg.awsRegion,
+    tags,
+    vercel: cfg.frontend ? { team: cfg.frontend.team } : undefined,
+    backupRegion: cfg.backupRegion,
+});
 // Components hand these to their children; nothing falls back to a default provider.
 const opts: pulumi.ComponentResourceOptions = { providers: [providers.aws, providers.cloudflare, ...(providers.vercel ? [providers.vercel] : [])] };
 const zoneId: pulumi.Input<string> = cfg.cloudflare.zoneId
@@ -74,6 +79,9 @@ const frontend = cfg.frontend && cfg.hosts.web && new Frontend("web", {
 const webOrigins = frontend && cfg.urls.web ? [cfg.urls.web, pulumi.interpolate`https://${frontend.vercelDomain}`] : undefined;
 
 // ---- data: buckets, database, cache ---------------------------------------------------------------
+// prod copies the database's backups and the uploads to a second US region (groundwork:backupRegion).
+const secondRegion = cfg.backupRegion && providers.awsBackup ? { region: cfg.backupRegion, provider: providers.awsBackup } : undefined;
+
 const logs = (cfg.api || cfg.uploads) && new PrivateBucket("logs", {
     expirationDays: cfg.logBucket.expirationDays,
     acceptAccessLogs: true,
@@ -85,6 +93,8 @@ const uploads = cfg.uploads && new PrivateBucket("uploads", {
     corsOrigins: webOrigins,
     accessLogBucket: logs ? logs.bucketName : undefined,
     protect: cfg.protectData,
+    customerManagedKey: true,
+    replicateTo: secondRegion,
 }, opts);
 
 const db = cfg.database?.kind === "rds" && network && sg?.databaseSecurityGroupId ? new Database("db", {
@@ -102,6 +112,7 @@ const db = cfg.database?.kind === "rds" && network && sg?.databaseSecurityGroupI
     identifier: `${cfg.project}-${cfg.stack}-db`,
     logRetentionDays: cfg.logRetentionDays,
     protect: cfg.protectData,
+    backupReplica: secondRegion,
 }, opts) : undefined;
 
 const cache = cfg.cache?.kind === "elasticache" && network && sg?.cacheSecurityGroupId ? new Cache("cache", {
@@ -202,6 +213,7 @@ const shared = cluster && network && secrets && {
     subnetIds: network.privateSubnetIds,
     secretArn: secrets.arn,
     bucketArns: uploads ? [uploads.arn] : [],
+    bucketKeyArns: uploads && uploads.kmsKeyArn ? [uploads.kmsKeyArn] : [],
     logRetentionDays: cfg.logRetentionDays,
     executionRolePath: executionRolePath,
     rdsCaBundle: db ? rdsCaBundle(cfg.awsRegion) : undefined,

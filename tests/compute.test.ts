@@ -390,6 +390,13 @@ describe("compute target", () => {
             assert.ok(one(r, T.certValidation).options.dependsOn.includes(rec.urn), "validation waits for the record");
         });
 
+        it("deletes the ACM validation record before creating its replacement (ACM reuses the record name)", async () => {
+            for (const stack of ["staging", "prod"]) {
+                const rec = one(await goodPlan(stack), T.dnsRecord, "alb-cert-validation");
+                assert.equal(rec.options.deleteBeforeReplace, true, stack);
+            }
+        });
+
         it("targets Fargate IPs on the container port, health-checks the configured path and drains quickly", async () => {
             const r = await goodPlan("prod", { "groundwork:healthCheckPath": "/healthz" });
             const tg = one(r, T.tg);
@@ -710,9 +717,10 @@ describe("compute target", () => {
             assert.equal(roles.size, 2, "separate execution roles per service");
         });
 
-        it("lets each task role touch only the uploads bucket, with no static keys anywhere", async () => {
+        it("lets each task role touch only the uploads bucket (and its KMS key), with no static keys anywhere", async () => {
             const r = await goodPlan("prod");
             const uploads = `arn:aws:s3:::${(r.outputs.bucketNames.value as { uploads: string }).uploads}`;
+            const uploadsKey = one(r, "aws:kms/key:Key", "uploads-key").state.arn as string;
             const roles = new Set<string>();
             for (const svc of ["api", "worker"] as const) {
                 const td = taskDefOf(r, svc);
@@ -722,9 +730,11 @@ describe("compute target", () => {
                 const policies = byType(r, T.rolePolicy).filter((p) => p.inputs.role === mockId(role!));
                 assert.ok(policies.length >= 1);
                 const resources = policies.flatMap((p) => doc(p).Statement.flatMap((s) => list(s.Resource)));
-                assert.deepEqual([...new Set(resources)].sort(), [uploads, `${uploads}/*`]);
+                assert.deepEqual([...new Set(resources)].sort(), [uploads, `${uploads}/*`, uploadsKey].sort());
                 const actions = policies.flatMap((p) => doc(p).Statement.flatMap((s) => list(s.Action)));
-                assert.ok(actions.every((a) => a.startsWith("s3:") && !a.includes("*")), actions.join(", "));
+                // The key only for what S3 asks of it on the caller's behalf (tests/data-safety.test.ts checks the scope).
+                const kms = ["kms:Decrypt", "kms:GenerateDataKey"];
+                assert.ok(actions.every((a) => (a.startsWith("s3:") || kms.includes(a)) && !a.includes("*")), actions.join(", "));
                 // Browser multipart uploads through signed URLs: abort and list parts, on the bucket's objects only.
                 for (const action of ["s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]) {
                     const grants = policies.flatMap((p) => doc(p).Statement).filter((s) => list(s.Action).includes(action));

@@ -119,7 +119,7 @@ describe("the data tier", () => {
         it("encrypts storage and Performance Insights with its own rotating KMS key", async () => {
             for (const stack of STACKS) {
                 const r = await goodPlan(stack);
-                const key = childOf(r, "groundwork:data:Database", "db", KMS_KEY);
+                const key = one(r, KMS_KEY, "db-key");
                 const i = db(r).inputs;
                 assert.equal(i.storageEncrypted, true);
                 assert.equal(i.kmsKeyId, key.state.arn, `${stack}: storage uses the database's key`);
@@ -180,7 +180,7 @@ describe("the data tier", () => {
             assert.equal(i.multiAz, true);
             assert.equal(i.deletionProtection, true);
             assert.equal(i.skipFinalSnapshot, false);
-            assert.match(i.finalSnapshotIdentifier as string, /^[a-z][a-z0-9-]*-final$/);
+            assert.match(i.finalSnapshotIdentifier as string, /^[a-z][a-z0-9-]*-final-[0-9a-f]{8}$/);
             assert.ok(!/\d{4}-?\d{2}-?\d{2}/.test(i.finalSnapshotIdentifier as string), "no date in the final snapshot name");
             assert.equal(i.performanceInsightsEnabled, true);
             assert.equal(i.performanceInsightsRetentionPeriod, 7);
@@ -240,15 +240,15 @@ describe("the data tier", () => {
             for (const stack of STACKS) {
                 const i = db(await goodPlan(stack)).inputs;
                 assert.equal(i.allowMajorVersionUpgrade, true, stack);
-                assert.equal(i.applyImmediately, false, `${stack}: upgrades wait for the maintenance window`);
+                assert.equal(i.applyImmediately, true, `${stack}: changes apply during the up that makes them (docs/runbooks/database-and-cache-changes.md)`);
             }
             const r = await goodPlan("prod", { "groundwork:dbEngineVersion": "16" });
             assert.equal(db(r).inputs.engineVersion, "16");
             assert.equal(childOf(r, "groundwork:data:Database", "db", RDS_PARAMS).inputs.family, "postgres16");
         });
 
-        it("carries protect and retainOnDelete on the prod instance, parameter group and key, and not in staging", async () => {
-            const guarded = [RDS, RDS_PARAMS, KMS_KEY, RDS_SUBNETS];
+        it("carries protect and retainOnDelete on the prod instance, parameter group and key, and not in staging (but for the key)", async () => {
+            const guarded = [RDS, RDS_PARAMS, RDS_SUBNETS];
             const prod = await goodPlan("prod");
             const staging = await goodPlan("staging");
             for (const type of guarded) {
@@ -257,6 +257,10 @@ describe("the data tier", () => {
                 const s = childOf(staging, "groundwork:data:Database", "db", type);
                 assert.deepEqual([s.options.protect, s.options.retainOnDelete], [false, false], `staging ${type}`);
             }
+            // The key outlives the staging final snapshot it encrypts (tests/data-safety.test.ts).
+            const [p, s] = [one(prod, KMS_KEY, "db-key"), one(staging, KMS_KEY, "db-key")];
+            assert.deepEqual([p.options.protect, p.options.retainOnDelete], [true, true], "prod key");
+            assert.deepEqual([s.options.protect, s.options.retainOnDelete], [false, true], "staging key");
         });
     });
 
@@ -308,7 +312,7 @@ describe("the data tier", () => {
                 assert.ok((g.inputs.snapshotRetentionLimit as number) >= 1, `${stack}: snapshots kept`);
                 assert.match(g.inputs.snapshotWindow as string, /^\d\d:\d\d-\d\d:\d\d$/);
                 assert.match(g.inputs.maintenanceWindow as string, /^[a-z]{3}:\d\d:\d\d-[a-z]{3}:\d\d:\d\d$/);
-                assert.equal(g.inputs.applyImmediately, false);
+                assert.equal(g.inputs.applyImmediately, true);
             }
             assert.equal(cache(await goodPlan("prod")).inputs.snapshotRetentionLimit, 7);
         });
@@ -401,7 +405,9 @@ describe("the data tier", () => {
         it("creates an uploads bucket and a log bucket per stack", async () => {
             for (const stack of STACKS) {
                 const r = await goodPlan(stack);
-                assert.deepEqual(byType(r, BUCKET).map((b) => b.name).sort(), ["logs-bucket", "uploads-bucket"]);
+                // prod also keeps a replica of the uploads in its backup region (tests/data-safety.test.ts).
+                const replica = stack === "prod" ? ["uploads-replica-bucket"] : [];
+                assert.deepEqual(byType(r, BUCKET).map((b) => b.name).sort(), ["logs-bucket", "uploads-bucket", ...replica]);
                 const names = r.outputs.bucketNames?.value as Record<string, string>;
                 assert.deepEqual(names, { uploads: bucketOf(r, "uploads").name, logs: bucketOf(r, "logs").name });
             }
@@ -421,12 +427,13 @@ describe("the data tier", () => {
             }
         });
 
-        it("encrypts by default with SSE-S3 and keeps versions", async () => {
+        it("encrypts by default (the log bucket with SSE-S3, the uploads with their own KMS key) and keeps versions", async () => {
             for (const stack of STACKS) {
                 for (const b of buckets(await goodPlan(stack))) {
                     const sse = b.single("bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs;
                     const rules = sse.rules as { applyServerSideEncryptionByDefault: { sseAlgorithm: string } }[];
-                    assert.deepEqual(rules.map((x) => x.applyServerSideEncryptionByDefault.sseAlgorithm), ["AES256"], b.bucket.name);
+                    const want = b.bucket.name === "logs-bucket" ? "AES256" : "aws:kms";
+                    assert.deepEqual(rules.map((x) => x.applyServerSideEncryptionByDefault.sseAlgorithm), [want], b.bucket.name);
                     const versioning = b.single("bucketVersioning:BucketVersioning").inputs;
                     assert.deepEqual(versioning.versioningConfiguration, { status: "Enabled" });
                 }
@@ -513,11 +520,11 @@ describe("the data tier", () => {
             assert.ok(logging.targetPrefix);
         });
 
-        it("never sets forceDestroy, and protects every prod bucket and its configuration but no staging one", async () => {
+        it("never sets forceDestroy in prod (staging buckets are disposable), and protects every prod bucket and its configuration but no staging one", async () => {
             for (const stack of STACKS) {
                 const r = await goodPlan(stack);
                 for (const b of buckets(r)) {
-                    assert.equal(b.bucket.inputs.forceDestroy, false, `${stack} ${b.bucket.name}`);
+                    assert.equal(b.bucket.inputs.forceDestroy, stack !== "prod", `${stack} ${b.bucket.name}`);
                     const guarded = [b.bucket, b.single("bucketVersioning:BucketVersioning"), b.single("bucketPublicAccessBlock:BucketPublicAccessBlock"),
                         b.single("bucketPolicy:BucketPolicy")];
                     const want = stack === "prod";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as monitoring from "../components/ops/monitoring";
-import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS } from "../components/ops/monitoring-thresholds";
+import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, RDS_AUTOSCALING_FREE_PERCENT } from "../components/ops/monitoring-thresholds";
 import { PlanRecord, RecordedResource, providerUrn } from "../tools/engine";
 import { byType, byUrn, goodPlan, one } from "./harness";
 
@@ -24,8 +24,8 @@ const expected = (profile: "staging" | "prod") => {
         ["worker-cpu", "AWS/ECS", "CPUUtilization", "GreaterThanThreshold", t.ecsCpuPercent],
         ["worker-memory", "AWS/ECS", "MemoryUtilization", "GreaterThanThreshold", t.ecsMemoryPercent],
         ["db-cpu", "AWS/RDS", "CPUUtilization", "GreaterThanThreshold", t.dbCpuPercent],
-        // 15% of prod's 50 GiB, 10% of staging's 20 GiB, in bytes.
-        ["db-storage", "AWS/RDS", "FreeStorageSpace", "LessThanThreshold", profile === "prod" ? Math.round(50 * 2 ** 30 * 0.15) : Math.round(20 * 2 ** 30 * 0.1)],
+        // 8% of prod's initial 50 GiB, 5% of staging's 20 GiB, in bytes: below autoscaling's 10%.
+        ["db-storage", "AWS/RDS", "FreeStorageSpace", "LessThanThreshold", profile === "prod" ? Math.round(50 * 2 ** 30 * 0.08) : Math.round(20 * 2 ** 30 * 0.05)],
         ["db-connections", "AWS/RDS", "DatabaseConnections", "GreaterThanThreshold",
             profile === "prod" ? Math.floor(DB_MAX_CONNECTIONS["db.t4g.medium"] * 0.8) : Math.floor(DB_MAX_CONNECTIONS["db.t4g.micro"] * 0.9)],
         ["cache-1-memory", "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "GreaterThanThreshold", t.cacheMemoryPercent],
@@ -137,7 +137,8 @@ describe("monitoring", () => {
         const health = alarm(r, "health");
         assert.equal(regionOf(r, health), "us-east-1");
         assert.equal((health.inputs.dimensions as Record<string, string>).HealthCheckId, one(r, "aws:route53/healthCheck:HealthCheck").state.id);
-        assert.equal(byType(r, "pulumi:providers:aws").length, 1);
+        // No provider of Monitoring's own: the stack's, and prod's backup region (data copies).
+        assert.deepEqual(byType(r, "pulumi:providers:aws").map((p) => p.name).sort(), ["aws", "aws-backup"]);
     });
 
     it("puts the health alarm and its own topic in us-east-1 when the stack is in another region", async () => {
@@ -155,6 +156,46 @@ describe("monitoring", () => {
         // Everything else stays in the stack's region.
         assert.equal(regionOf(r, alarm(r, "db-cpu")), "us-west-2");
         assert.equal(regionOf(r, one(r, "aws:sns/topic:Topic", "ops-alerts")), "us-west-2");
+    });
+
+    describe("free storage", () => {
+        const GiB = 2 ** 30;
+        it("sets every profile's threshold below the free share at which RDS storage autoscaling acts", () => {
+            assert.equal(RDS_AUTOSCALING_FREE_PERCENT, 10);
+            for (const [profile, t] of Object.entries(ALARM_THRESHOLDS)) {
+                assert.ok(t.dbFreeStoragePercent > 0 && t.dbFreeStoragePercent < RDS_AUTOSCALING_FREE_PERCENT, `${profile}: ${t.dbFreeStoragePercent}`);
+            }
+        });
+
+        for (const profile of ["staging", "prod"] as const) {
+            it(`on ${profile}, alarms only where autoscaling has not acted, at every size between the initial and the maximum`, async () => {
+                const r = await goodPlan(profile);
+                const db = one(r, "aws:rds/instance:Instance").inputs;
+                const [initial, max] = [db.allocatedStorage as number, db.maxAllocatedStorage as number];
+                assert.ok(max > initial, "autoscaling on");
+                const a = alarm(r, "db-storage").inputs;
+                const threshold = a.threshold as number;
+                assert.ok(threshold > 0);
+                // Autoscaling acts at 10% of the current size; the disk only grows from `initial` to `max`.
+                for (const size of [initial, initial + 10, Math.round((initial + max) / 2), max]) {
+                    assert.ok(threshold < size * GiB * RDS_AUTOSCALING_FREE_PERCENT / 100, `${profile}: ${threshold} bytes under autoscaling at ${size} GiB`);
+                }
+                assert.deepEqual([a.statistic, a.comparisonOperator], ["Minimum", "LessThanThreshold"]);
+                assert.match(String(a.alarmDescription), /autoscaling did not act.*dbMaxAllocatedStorage.*database-and-cache-changes\.md/);
+            });
+        }
+
+        it("re-bases on groundwork:dbAllocatedStorage (set it to the grown size), and draws the same line on the dashboard", async () => {
+            const [before, after] = [await goodPlan("prod"), await goodPlan("prod", { "groundwork:dbAllocatedStorage": 100 })];
+            const threshold = (r: PlanRecord) => alarm(r, "db-storage").inputs.threshold as number;
+            assert.equal(threshold(after), Math.round(100 * GiB * ALARM_THRESHOLDS.prod.dbFreeStoragePercent / 100));
+            assert.equal(threshold(after), 2 * threshold(before));
+            const body = JSON.parse(one(after, "aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody as string) as {
+                widgets: { properties: { metrics?: unknown[][]; annotations?: { horizontal: { value: number }[] } } }[];
+            };
+            const widget = body.widgets.find((w) => (w.properties.metrics ?? []).some((m) => m[1] === "FreeStorageSpace"));
+            assert.deepEqual(widget?.properties.annotations?.horizontal.map((h) => h.value), [threshold(after)]);
+        });
     });
 
     it("scales the connections alarm with the database class", async () => {

@@ -61,7 +61,7 @@ function record(stack: string, stubs: Stub[]): PlanRecord {
         propertyDependencies: propertyDependencies(s),
         options: {
             provider: s.opts.provider ? `${urnOf(stack, byName.get(s.opts.provider)!.type, s.opts.provider)}::id` : "",
-            protect: !!s.opts.protect, retainOnDelete: false, deleteBeforeReplace: false,
+            protect: !!s.opts.protect, retainOnDelete: false, deleteBeforeReplace: false, deletedWith: "",
             dependsOn: (s.opts.dependsOn ?? []).filter((d) => byName.has(d)).map((d) => urnOf(stack, byName.get(d)!.type, d)),
             ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], aliases: 0,
         },

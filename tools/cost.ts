@@ -65,6 +65,7 @@ export function regionPrices(region: string): RegionPrices {
     return merged;
 }
 
+const home = PRICE_TABLE.regions["us-east-1"];
 export const NOT_INCLUDED = [
     "Data transfer out to the internet and across AZs",
     "NAT gateway data processed ($0.045/GB in us-east-1)",
@@ -73,6 +74,8 @@ export const NOT_INCLUDED = [
     "CloudWatch Logs ingestion ($0.50/GB) and storage, VPC flow logs, Container Insights metrics",
     "S3 storage (uploads, logs) and ECR image storage",
     "RDS backup storage beyond the database's size, snapshots",
+    `Copies in groundwork:backupRegion (prod): replicated RDS backups ($${home.rdsBackupStorageGbMonth}/GB-month, no free allowance there), ` +
+        `the uploads replica ($${home.s3StandardGbMonth}/GB-month), and $${home.interRegionTransferGb}/GB copied across regions; its KMS keys are counted above`,
     "Fargate tasks above the minimum (autoscaling), ephemeral storage beyond 20 GB",
     "Free tiers (first 10 alarms, 3 dashboards, 50 health checks of AWS endpoints) are not deducted",
     "Vercel, Cloudflare and Stripe plans and fees",

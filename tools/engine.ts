@@ -26,6 +26,8 @@ export interface RecordedOptions {
     protect: boolean;
     retainOnDelete: boolean;
     deleteBeforeReplace: boolean;
+    /** URN of the resource whose deletion also deletes this one (`deletedWith`), or "" for none. */
+    deletedWith: string;
     dependsOn: string[];
     ignoreChanges: string[];
     replaceOnChanges: string[];
@@ -351,6 +353,7 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
                     protect: !!req.getProtect(),
                     retainOnDelete: !!req.getRetainondelete(),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
+                    deletedWith: req.getDeletedwith(),
                     dependsOn: req.getDependenciesList(),
                     ignoreChanges: req.getIgnorechangesList(),
                     replaceOnChanges: req.getReplaceonchangesList(),
@@ -425,7 +428,7 @@ async function waitForRpcs() {
 
 interface RegisterRequest {
     getType(): string; getName(): string; getParent(): string; getCustom(): boolean; getProvider(): string;
-    getProtect(): boolean | undefined; getRetainondelete(): boolean | undefined; getDeletebeforereplace(): boolean;
+    getProtect(): boolean | undefined; getRetainondelete(): boolean | undefined; getDeletebeforereplace(): boolean; getDeletedwith(): string;
     getDependenciesList(): string[]; getIgnorechangesList(): string[]; getReplaceonchangesList(): string[];
     getAdditionalsecretoutputsList(): string[]; getAliasesList(): unknown[];
     getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, prop: string) => void): void };

@@ -116,6 +116,18 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, region: string)
             state.result = s.slice(0, length);
             break;
         }
+        case "random:index/randomId:RandomId": {
+            // As the provider: new random bytes whenever a keeper changes (the resource is replaced), so
+            // the stand-in hashes the keepers with the name.
+            const hex = shortHash(`${name}:${JSON.stringify(inputs.keepers ?? {})}`, 2 * ((inputs.byteLength as number | undefined) ?? 8));
+            const bytes = Buffer.from(hex, "hex");
+            Object.assign(state, {
+                hex: `${(inputs.prefix as string | undefined) ?? ""}${hex}`,
+                b64Std: bytes.toString("base64"), b64Url: bytes.toString("base64url"), dec: BigInt(`0x${hex}`).toString(),
+            });
+            state.id = state.b64Url;
+            break;
+        }
         case "cloudflare:index/dnsRecord:DnsRecord":
             state.id = shortHash(name, 32);
             break;

@@ -166,6 +166,14 @@ export interface ServiceBaseArgs {
      */
     bucketArns: pulumi.Input<string>[];
     /**
+     * KMS keys of those buckets (SSE-KMS): the task role may generate data keys and decrypt with
+     * them, through S3 only (`kms:ViaService` s3.<region>), which S3 needs to write and read the
+     * objects; nothing else with the keys.
+     * @default [] (buckets encrypted with SSE-S3 need no key permission)
+     * @example [uploads.kmsKeyArn]
+     */
+    bucketKeyArns?: pulumi.Input<string>[];
+    /**
      * The ECR repository the execution role may pull from.
      * @default any repository of the account in this region
      * @example cluster.repositoryArn

@@ -104,6 +104,15 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
                         Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
                         Resource: s.bucketArns.map((arn) => pulumi.interpolate`${arn}/*`),
                     },
+                    // SSE-KMS buckets: S3 asks KMS, as the caller, for a data key on write and a
+                    // decrypt on read (multipart uploads need both).
+                    ...((s.bucketKeyArns ?? []).length > 0 ? [{
+                        Sid: "BucketKeysThroughS3",
+                        Effect: "Allow",
+                        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                        Resource: s.bucketKeyArns,
+                        Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.amazonaws.com` } },
+                    }] : []),
                 ],
             }),
         }, opts));

@@ -110,6 +110,7 @@ export const KEYS = {
     // storage
     uploadsNoncurrentVersionDays: { type: "integer", example: "30" },
     logBucketExpirationDays: { type: "integer", example: "90" },
+    backupRegion: { type: "string", example: "us-west-2 (or \"none\")" },
     // edge
     cloudflareZone: { type: "string", example: "example.com" },
     cloudflareZoneId: { type: "string", example: "023e105f4ecef8ad9ca31a8372d0c353" },
@@ -208,6 +209,8 @@ export const schema = z.object({
     cacheSnapshotRetentionDays: z.number().int().min(1, "must be at least 1 (BullMQ jobs live only in the cache)").max(35, "must be at most 35"),
     uploadsNoncurrentVersionDays: positiveInt(3650),
     logBucketExpirationDays: positiveInt(3650),
+    // "none" or a US region other than aws:region: checked with the region in config.ts.
+    backupRegion: z.string(),
     cloudflareZone: z.string().regex(DNS_NAME, "must be the zone's bare DNS name"),
     cloudflareZoneId: z.string().regex(/^[a-f0-9]{32}$/, "must be a 32-character hex zone id").optional(),
     zoneSettingsStack: z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a stack name, or empty for none").optional(),

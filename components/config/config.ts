@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_STRIPE_API_VERSION, DEFAULT_STRIPE_EVENTS, KEYS, KeySpec, KeyType, PlainKey, PlainValues, RENAMED_KEYS, SECRET_LOOKING_NAME, schema } from "./config-schema";
-import { AWS_US_REGIONS, PROFILE_DEFAULTS, PROFILE_DEPENDENT_KEYS, Profile } from "./defaults";
+import { AWS_US_REGIONS, DEFAULT_BACKUP_REGION, PROFILE_DEFAULTS, PROFILE_DEPENDENT_KEYS, Profile } from "./defaults";
 import { resolveParts } from "./parts";
 import type { GroundworkConfig } from "./types";
 
@@ -147,6 +147,8 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
         vercelProjectName: `${source.project}-${source.stack}`.toLowerCase(),
         stripeApiVersion: DEFAULT_STRIPE_API_VERSION,
         stripeWebhookEvents: DEFAULT_STRIPE_EVENTS,
+        // Left empty: prod copies across the country, staging keeps no copy.
+        backupRegion: profile === "prod" ? DEFAULT_BACKUP_REGION[awsRegion as keyof typeof DEFAULT_BACKUP_REGION] ?? "none" : "none",
     };
     // Pulumi.yaml declares profile-dependent keys with the default 0 or "" (a declared key without a default is
     // required by the CLI), so those values mean "the profile's default".

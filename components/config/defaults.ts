@@ -16,6 +16,14 @@ export type Profile = "staging" | "prod";
 export const AWS_REGION_AZS: Record<(typeof AWS_US_REGIONS)[number], number> = {
     "us-east-1": 6, "us-east-2": 3, "us-west-1": 2, "us-west-2": 4,
 };
+/**
+ * The second US region a prod stack copies its data to (database backups, uploads) when
+ * `groundwork:backupRegion` is empty: across the country from the stack's own, so that one
+ * regional event is unlikely to take both. AWS replicates RDS backups between every pair of US regions.
+ */
+export const DEFAULT_BACKUP_REGION: Record<(typeof AWS_US_REGIONS)[number], string> = {
+    "us-east-1": "us-west-2", "us-east-2": "us-west-2", "us-west-1": "us-east-2", "us-west-2": "us-east-2",
+};
 /** Retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 /** RDS classes offered (Graviton, current generation). */

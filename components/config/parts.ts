@@ -4,7 +4,7 @@
  * part's typed settings, or `undefined` when the stack file leaves the part out.
  */
 import type { ResolveContext } from "./config";
-import { AWS_REGION_AZS, fargateMemoryChoices } from "./defaults";
+import { AWS_REGION_AZS, AWS_US_REGIONS, fargateMemoryChoices } from "./defaults";
 import { resolveAppEnvironment } from "./parts-env";
 import { resolveEdge } from "./parts-edge";
 import type {
@@ -56,6 +56,7 @@ export function resolveParts(ctx: ResolveContext): GroundworkConfig {
         database,
         cache,
         uploads: v.uploads ? { noncurrentVersionDays: v.uploadsNoncurrentVersionDays } : undefined,
+        backupRegion: resolveBackupRegion(ctx),
         logBucket: { expirationDays: v.logBucketExpirationDays },
         stripe: edge.stripe,
         frontend: edge.frontend,
@@ -220,4 +221,19 @@ function resolveCache(ctx: ResolveContext, compute: boolean, worker: boolean): C
         kind: "elasticache", engine: v.cacheEngine, engineVersion: v.cacheEngineVersion, nodeType: v.cacheNodeType,
         replicas: v.cacheReplicas, snapshotRetentionDays: v.cacheSnapshotRetentionDays,
     };
+}
+
+/** `groundwork:backupRegion`: "none", or a US region other than the stack's own. */
+function resolveBackupRegion(ctx: ResolveContext): string | undefined {
+    const region = ctx.v.backupRegion;
+    if (!ctx.ok("backupRegion") || region === "none") return undefined;
+    if (!(AWS_US_REGIONS as readonly string[]).includes(region)) {
+        ctx.report("backupRegion", `must be a US region (${AWS_US_REGIONS.join(", ")}) or "none", got "${region}"`);
+        return undefined;
+    }
+    if (region === ctx.awsRegion) {
+        ctx.report("backupRegion", `must differ from aws:region (${ctx.awsRegion}): a copy in the stack's own region does not survive its loss; "none" turns the copy off`);
+        return undefined;
+    }
+    return region;
 }

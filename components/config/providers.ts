@@ -15,10 +15,14 @@ export interface ProvidersArgs {
     tags: Record<string, string>;
     /** The Vercel provider, when the stack has a web app; `team` undefined = the token's own account. */
     vercel?: { team: string | undefined };
+    /** The second US region data is copied to (`groundwork:backupRegion`); undefined for none. @example "us-west-2" */
+    backupRegion?: string;
 }
 
 export interface Providers {
     aws: aws.Provider;
+    /** The backup region's provider, with the same defaultTags; only when `backupRegion` is set. */
+    awsBackup?: aws.Provider;
     cloudflare: cloudflare.Provider;
     /** Only when the stack has a web app (it needs VERCEL_API_TOKEN). */
     vercel: vercel.Provider | undefined;
@@ -32,6 +36,9 @@ export interface Providers {
 export function createProviders(args: ProvidersArgs, opts?: pulumi.CustomResourceOptions): Providers {
     return {
         aws: new aws.Provider("aws", { region: args.awsRegion as aws.Region, defaultTags: { tags: args.tags } }, opts),
+        ...(args.backupRegion ? {
+            awsBackup: new aws.Provider("aws-backup", { region: args.backupRegion as aws.Region, defaultTags: { tags: args.tags } }, opts),
+        } : {}),
         cloudflare: new cloudflare.Provider("cloudflare", {}, opts),
         vercel: args.vercel ? new vercel.Provider("vercel", { team: args.vercel.team }, opts) : undefined,
     };

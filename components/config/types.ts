@@ -153,6 +153,11 @@ export interface GroundworkConfig {
     database: DatabaseConfig | undefined;
     cache: CacheConfig | undefined;
     uploads: { noncurrentVersionDays: number } | undefined;
+    /**
+     * The second US region the database's automated backups and the uploads are copied to
+     * (`groundwork:backupRegion`), or undefined for none ("none"; staging's default).
+     */
+    backupRegion: string | undefined;
     logBucket: { expirationDays: number };
     stripe: StripeConfig | undefined;
     frontend: FrontendConfig | undefined;

@@ -43,7 +43,9 @@ export interface CacheArgs {
      */
     engineVersion: string;
     /**
-     * Node type (Graviton). Cost per node per month (us-east-1, Redis OSS; Valkey 20% less):
+     * Node type (Graviton). A change applies during the `pulumi up` that makes it (online
+     * scaling: the data is copied to new nodes, then a DNS switch drops open connections once);
+     * docs/runbooks/database-and-cache-changes.md. Cost per node per month (us-east-1, Redis OSS; Valkey 20% less):
      * cache.t4g.micro $11.68, cache.t4g.small $23.36.
      * @default "cache.t4g.micro" (staging), "cache.t4g.small" (prod)
      * @example "cache.m7g.large"
@@ -65,17 +67,20 @@ export interface CacheArgs {
     snapshotRetentionDays: number;
     /**
      * prod: `protect` + `retainOnDelete` on the replication group, its parameter group and
-     * subnet group.
+     * subnet group. Either way a delete takes a final snapshot (encrypted with the AWS-managed
+     * key, so it stays restorable after a staging destroy; $0.085/GB-month until deleted by hand).
      * @default false (staging), true (prod)
      * @example true
      */
     protect: boolean;
     /**
-     * Name of the snapshot taken when the group is deleted. Deterministic (no date).
+     * Start of the name of the snapshot taken when the group is deleted; the component appends
+     * `-<8 hex digits>` drawn once per group life (see `finalSnapshotId`). At most 246 characters:
+     * lowercase letters, digits and single hyphens, starting with a letter.
      * @default "<project>-<stack>-<name>-final"
      * @example "acme-prod-cache-final"
      */
-    finalSnapshotIdentifier?: string;
+    finalSnapshotPrefix?: string;
 }
 
 /** The parameter group family for an engine and version, e.g. valkey + "8.0" -> "valkey8". */
@@ -98,12 +103,16 @@ function validate(name: string, args: CacheArgs): string {
     if (!Number.isInteger(args.snapshotRetentionDays) || args.snapshotRetentionDays < 1 || args.snapshotRetentionDays > 35) {
         fail("snapshotRetentionDays", `must be 1-35 (0 turns snapshots off), got ${args.snapshotRetentionDays}`, "7");
     }
+    if (args.finalSnapshotPrefix !== undefined && !/^[a-z](?!.*--)[a-z0-9-]{0,244}[a-z0-9]$/.test(args.finalSnapshotPrefix)) {
+        fail("finalSnapshotPrefix", `must be at most 246 characters, start with a letter and hold only lowercase letters, digits and single hyphens, got "${args.finalSnapshotPrefix}"`, "acme-prod-cache-final");
+    }
     return family as string;
 }
 
-function defaultFinalSnapshotId(name: string): string {
+/** `<project>-<stack>-<name>-final`, as ElastiCache accepts it, leaving room for the `-<8 hex>` suffix. */
+function defaultFinalSnapshotPrefix(name: string): string {
     const raw = `${pulumi.getProject()}-${pulumi.getStack()}-${name}-final`;
-    return raw.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^[^a-z]+/, "").replace(/-+$/, "").slice(0, 255) || "final";
+    return raw.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^[^a-z]+/, "").replace(/-+$/, "").slice(0, 246).replace(/-+$/, "") || "final";
 }
 
 /**
@@ -117,6 +126,10 @@ export class Cache extends pulumi.ComponentResource {
     public readonly parameterGroup: aws.elasticache.ParameterGroup;
     /** Subnet group over the private subnets. */
     public readonly subnetGroup: aws.elasticache.SubnetGroup;
+    /** The random suffix of the final snapshot's name, one per group life. */
+    public readonly finalSnapshotSuffix: random.RandomId;
+    /** The name of the snapshot ElastiCache takes when this group is deleted. */
+    public readonly finalSnapshotId: pulumi.Output<string>;
     /** Primary endpoint host. */
     public readonly endpoint: pulumi.Output<string>;
     /** Replication group id. */
@@ -154,6 +167,28 @@ export class Cache extends pulumi.ComponentResource {
             special: false,
         }, { parent: this });
 
+        // Snapshot names are unique in the account and region, so a fixed final-snapshot name fails
+        // the second delete of a re-created group. The suffix is drawn once per group life: its
+        // keepers are the inputs the provider replaces the group for (ForceNew: port, subnet group,
+        // at-rest and transit encryption; engine and engineVersion on a downgrade). An engine
+        // upgrade, done in place, also draws a new suffix: that only renames the future snapshot
+        // (state only, no AWS call); a replacing input left out would reuse a name.
+        const port = REDIS_PORT;
+        const atRestEncryptionEnabled = true;
+        const transitEncryptionEnabled = true;
+        this.finalSnapshotSuffix = new random.RandomId(`${name}-final-snapshot`, {
+            byteLength: 4,
+            keepers: {
+                engine: args.engine,
+                engineVersion: args.engineVersion,
+                port: String(port),
+                subnetGroupName: this.subnetGroup.name,
+                atRestEncryptionEnabled: String(atRestEncryptionEnabled),
+                transitEncryptionEnabled: String(transitEncryptionEnabled),
+            },
+        }, { parent: this });
+        this.finalSnapshotId = pulumi.interpolate`${args.finalSnapshotPrefix ?? defaultFinalSnapshotPrefix(name)}-${this.finalSnapshotSuffix.hex}`;
+
         this.replicationGroup = new aws.elasticache.ReplicationGroup(`${name}-group`, {
             description: `${name}: ${args.engine} for sessions, caching and BullMQ`,
             engine: args.engine,
@@ -164,25 +199,29 @@ export class Cache extends pulumi.ComponentResource {
             numCacheClusters: 1 + args.replicas,
             automaticFailoverEnabled: highlyAvailable,
             multiAzEnabled: highlyAvailable,
-            port: REDIS_PORT,
+            port,
             parameterGroupName: this.parameterGroup.name,
             subnetGroupName: this.subnetGroup.name,
             securityGroupIds: [args.securityGroupId],
 
             // TLS only ("required", not "preferred"), so a plain-text client cannot connect at all.
-            transitEncryptionEnabled: true,
+            transitEncryptionEnabled,
             transitEncryptionMode: "required",
             authToken: pulumi.secret(authToken.result),
             // At rest with the AWS-managed key: free, and nothing outside ElastiCache needs the key.
-            atRestEncryptionEnabled: true,
+            atRestEncryptionEnabled,
 
             snapshotRetentionLimit: args.snapshotRetentionDays,
             // UTC; the maintenance window follows the snapshot window without overlapping it.
             snapshotWindow: "05:00-06:00",
             maintenanceWindow: "sun:06:30-sun:07:30",
-            finalSnapshotIdentifier: args.finalSnapshotIdentifier ?? defaultFinalSnapshotId(name),
-            // Changes wait for the maintenance window instead of restarting nodes mid-day.
-            applyImmediately: false,
+            finalSnapshotIdentifier: this.finalSnapshotId,
+            // Changes apply during the `up` that makes them. With false ElastiCache queues a node
+            // type or version change for the maintenance window, the provider reads the current
+            // value back, and every `up` until then shows the same diff. Node type and version
+            // changes run online (replicas first, then a failover, in prod); the `up` that makes
+            // one is run at a quiet hour: docs/runbooks/database-and-cache-changes.md.
+            applyImmediately: true,
         }, { parent: this, ...keep });
 
         const encodedToken = authToken.result.apply((t) => encodeURIComponent(t));
@@ -193,7 +232,7 @@ export class Cache extends pulumi.ComponentResource {
 
         this.registerOutputs({
             endpoint: this.endpoint, replicationGroupId: this.replicationGroupId, memberClusterIds: this.memberClusterIds,
-            redisUrl: this.redisUrl,
+            redisUrl: this.redisUrl, finalSnapshotId: this.finalSnapshotId,
         });
     }
 }

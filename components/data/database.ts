@@ -1,11 +1,13 @@
 /**
  * The stack's PostgreSQL database on RDS: private, TLS-only, encrypted with its own KMS key,
- * backed up with point-in-time recovery, and (in prod) Multi-AZ and protected from deletion.
+ * backed up with point-in-time recovery, and (in prod) Multi-AZ, protected from deletion and
+ * with its automated backups copied to a second US region.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { LOG_RETENTION_DAYS } from "../config/defaults";
+import { SecondRegion, checkSecondRegion } from "./second-region";
 
 /** PostgreSQL's port; the security group (components/security-groups.ts) opens this one only. */
 export const POSTGRES_PORT = 5432;
@@ -41,21 +43,28 @@ export interface DatabaseArgs {
      * 3. `pulumi preview --diff`: the parameter group is replaced, the instance only *updated*;
      * 4. `pulumi up`. The instance always carries `allowMajorVersionUpgrade: true`, which RDS and
      *    the provider require for a major change; it upgrades nothing by itself.
-     * The upgrade runs in the maintenance window (`applyImmediately` is false) unless applied
-     * sooner as the runbook shows.
+     * The upgrade runs during that `up` (`applyImmediately`), the database down while it runs
+     * (10-30 minutes): run it at a quiet hour.
      * @default "17" (from the stack's profile)
      * @example "16"
      */
     engineVersion: "16" | "17";
     /**
-     * RDS instance class (Graviton). Cost (us-east-1, per month, single-AZ; twice for Multi-AZ):
+     * RDS instance class (Graviton). A change applies during the `pulumi up` that makes it: in
+     * Multi-AZ RDS resizes the standby and fails over (about a minute of refused connections),
+     * single-AZ it reboots (several minutes down); docs/runbooks/database-and-cache-changes.md.
+     * Cost (us-east-1, per month, single-AZ; twice for Multi-AZ):
      * db.t4g.micro $11.68, db.t4g.small $23.36, db.t4g.medium $47.45.
      * @default "db.t4g.micro" (staging), "db.t4g.medium" (prod)
      * @example "db.m7g.large"
      */
     instanceClass: string;
     /**
-     * Initial gp3 storage in GiB (20 is gp3's minimum). Cost: $0.115/GiB-month (twice for Multi-AZ).
+     * Initial gp3 storage in GiB (20 is gp3's minimum). Raising it grows the volume online during
+     * the `up` (no restart; RDS allows the next storage change after six hours). Autoscaling grows
+     * it too, and the provider does not report that as drift; the free-storage alarm's threshold
+     * derives from this figure, so after growth set it to the current size with `pulumi up --refresh`
+     * (docs/runbooks/database-and-cache-changes.md). Cost: $0.115/GiB-month (twice for Multi-AZ).
      * @default 20 (staging), 50 (prod)
      * @example 100
      */
@@ -98,8 +107,12 @@ export interface DatabaseArgs {
      */
     username: string;
     /**
-     * prod: `protect` + `retainOnDelete` on the instance, its parameter group, subnet group and
-     * KMS key, so neither a mistaken `pulumi destroy` nor a removed line deletes the data.
+     * What a delete may take. true (prod): `protect` + `retainOnDelete` on the instance, its
+     * parameter group, subnet group and KMS keys, so neither a mistaken `pulumi destroy` nor a
+     * removed line deletes the data; automated backups outlive the instance (until they expire).
+     * false (staging): a destroy deletes the instance and its automated backups, and leaves one
+     * final snapshot, restorable, because the KMS key that encrypts it is kept (`retainOnDelete`,
+     * $1/month until deleted by hand: README, "What a destroy does").
      * @default false (staging), true (prod)
      * @example true
      */
@@ -110,7 +123,7 @@ export interface DatabaseArgs {
      * (`/aws/rds/instance/<identifier>/postgresql`): this component creates them first, with a
      * retention, instead of letting RDS create them with none. Lowercase letters, digits and
      * single hyphens, 1-63 characters, starting with a letter. Changing it renames the instance in
-     * place (a reboot in the maintenance window) and changes the endpoint, so `DATABASE_URL`.
+     * place (a reboot, during that `up`) and changes the endpoint, so `DATABASE_URL`.
      * @default "<project>-<stack>-<name>"
      * @example "groundwork-prod-db"
      */
@@ -123,12 +136,23 @@ export interface DatabaseArgs {
      */
     logRetentionDays: number;
     /**
-     * Name of the snapshot RDS takes when the instance is deleted. Deterministic (no date), so
-     * a routine `pulumi up` never sees a diff.
+     * Start of the name of the snapshot RDS takes when the instance is deleted; the component
+     * appends `-<8 hex digits>` drawn once per instance life (see `finalSnapshotId`). At most 246
+     * characters: letters, digits and single hyphens, starting with a letter.
      * @default "<project>-<stack>-<name>-final"
      * @example "acme-prod-db-final"
      */
-    finalSnapshotIdentifier?: string;
+    finalSnapshotPrefix?: string;
+    /**
+     * Copy the automated backups (daily snapshots and transaction logs, so point-in-time
+     * recovery too) to a second US region, encrypted with a KMS key of that region, kept as long
+     * as `backupRetentionDays`; docs/runbooks/region-restore.md restores from them.
+     * Cost: $1/month for the key; replicated backup storage $0.095/GB-month and $0.02/GB copied
+     * across regions (usage: not in the plan's total).
+     * @default undefined (no copy; config: prod copies to us-west-2 from an east region, to us-east-2 from a west one)
+     * @example { region: "us-west-2", provider: providers.awsBackup }
+     */
+    backupReplica?: SecondRegion;
 }
 
 /** Checks the args before any resource exists; each error names the arg and shows a good value. */
@@ -153,16 +177,20 @@ function validate(name: string, args: DatabaseArgs): void {
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
         fail("logRetentionDays", `must be one of CloudWatch's retention periods (${LOG_RETENTION_DAYS.join(", ")}), got ${args.logRetentionDays}`, "30");
     }
-    if (args.finalSnapshotIdentifier !== undefined && !/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,253}[A-Za-z0-9]$/.test(args.finalSnapshotIdentifier)) {
-        fail("finalSnapshotIdentifier", `must start with a letter and hold only letters, digits and single hyphens, got "${args.finalSnapshotIdentifier}"`, "acme-prod-db-final");
+    if (args.finalSnapshotPrefix !== undefined && !/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,244}[A-Za-z0-9]$/.test(args.finalSnapshotPrefix)) {
+        fail("finalSnapshotPrefix", `must be at most 246 characters, start with a letter and hold only letters, digits and single hyphens, got "${args.finalSnapshotPrefix}"`, "acme-prod-db-final");
     }
+    if (args.backupReplica) checkSecondRegion(`Database "${name}"`, "backupReplica", args.backupReplica);
 }
 
-/** `<project>-<stack>-<name>-final`, reduced to what RDS accepts in a snapshot identifier. */
-function defaultFinalSnapshotId(name: string): string {
+/**
+ * `<project>-<stack>-<name>-final`, reduced to what RDS accepts in a snapshot identifier and
+ * short enough (246) for the `-<8 hex>` suffix within RDS's 255.
+ */
+function defaultFinalSnapshotPrefix(name: string): string {
     const raw = `${pulumi.getProject()}-${pulumi.getStack()}-${name}-final`;
     const cleaned = raw.replace(/[^A-Za-z0-9]+/g, "-").replace(/^[^A-Za-z]+/, "").replace(/-+$/, "");
-    return cleaned.slice(0, 255).replace(/-+$/, "") || "final";
+    return cleaned.slice(0, 246).replace(/-+$/, "") || "final";
 }
 
 /** `<project>-<stack>-<name>`, reduced to what RDS accepts in an instance identifier. */
@@ -185,6 +213,15 @@ export class Database extends pulumi.ComponentResource {
     public readonly subnetGroup: aws.rds.SubnetGroup;
     /** Customer-managed key encrypting storage, snapshots and Performance Insights. Cost: $1/month. */
     public readonly kmsKey: aws.kms.Key;
+    /**
+     * The random suffix of the final snapshot's name, one per instance life (its keepers are the
+     * inputs that replace the instance).
+     */
+    public readonly finalSnapshotSuffix: random.RandomId;
+    /** The name RDS gives the snapshot it takes when this instance is deleted. */
+    public readonly finalSnapshotId: pulumi.Output<string>;
+    /** The copy of the automated backups in the second region, when `backupReplica` is set. */
+    public readonly backupReplication?: aws.rds.InstanceAutomatedBackupsReplication;
     /** The log groups RDS exports to, by log (`postgresql`, `upgrade`), each with a retention. */
     public readonly logGroups: Record<(typeof EXPORTED_LOGS)[number], aws.cloudwatch.LogGroup>;
     /** Host name of the instance. */
@@ -203,13 +240,17 @@ export class Database extends pulumi.ComponentResource {
         // Losing any of these loses the data or the ability to read it (a deleted key makes every
         // snapshot unreadable), so prod keeps them even if they leave the program.
         const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+        // A key outlives whatever it encrypts. In staging a destroy deletes the instance and its
+        // automated backups but leaves the final snapshot, so the key stays too (unprotected: the
+        // destroy goes through, it only drops the key from the state).
+        const keyKeep: pulumi.CustomResourceOptions = args.protect ? keep : { retainOnDelete: true };
 
         this.kmsKey = new aws.kms.Key(`${name}-key`, {
             description: `Encrypts the ${name} PostgreSQL instance, its snapshots and Performance Insights`,
             enableKeyRotation: true,
             // The longest window: a scheduled deletion can be cancelled for a month.
             deletionWindowInDays: 30,
-        }, { parent: this, ...keep });
+        }, { parent: this, ...keyKeep });
 
         this.subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, {
             description: `Private subnets of the ${name} PostgreSQL instance`,
@@ -239,6 +280,28 @@ export class Database extends pulumi.ComponentResource {
         }, { parent: this, ...logKeep });
         this.logGroups = { postgresql: logGroup("postgresql"), upgrade: logGroup("upgrade") };
 
+        // RDS refuses a final snapshot name that already exists in the account and region, so a
+        // fixed name works once: the second delete of a re-created instance would fail (and
+        // Pulumi's delete of a replaced one with it). The suffix is drawn once per instance life:
+        // its keepers are exactly the inputs the provider replaces the instance for (ForceNew:
+        // engine, dbName, username, kmsKeyId, storageEncrypted; the identifier is renamed in
+        // place, the same life). A new instance therefore gets a new suffix in the same `up`,
+        // while the old one is deleted under the name in its own state; a routine `up` changes
+        // nothing, so no churn. Missing a replacing input would reuse a name; an extra keeper
+        // would only rename the future snapshot in place (state only, no AWS call).
+        const storageEncrypted = true;
+        this.finalSnapshotSuffix = new random.RandomId(`${name}-final-snapshot`, {
+            byteLength: 4,
+            keepers: {
+                engine: "postgres",
+                dbName: args.dbName,
+                username: args.username,
+                kmsKeyId: this.kmsKey.arn,
+                storageEncrypted: String(storageEncrypted),
+            },
+        }, { parent: this });
+        this.finalSnapshotId = pulumi.interpolate`${args.finalSnapshotPrefix ?? defaultFinalSnapshotPrefix(name)}-${this.finalSnapshotSuffix.hex}`;
+
         // Alphanumeric only: safe in a URL and in every client's connection-string parser, and
         // 40 characters of [A-Za-z0-9] (~238 bits) need no special characters to be strong.
         const password = new random.RandomPassword(`${name}-password`, {
@@ -265,7 +328,7 @@ export class Database extends pulumi.ComponentResource {
             storageType: "gp3",
             allocatedStorage: args.allocatedStorage,
             maxAllocatedStorage: args.maxAllocatedStorage,
-            storageEncrypted: true,
+            storageEncrypted,
             kmsKeyId: this.kmsKey.arn,
 
             dbName: args.dbName,
@@ -290,13 +353,19 @@ export class Database extends pulumi.ComponentResource {
             // and does not overlap it (RDS rejects overlapping windows).
             backupWindow: "07:00-08:00",
             maintenanceWindow: "sun:08:30-sun:09:30",
-            // Changes wait for the maintenance window instead of restarting the database mid-day.
-            applyImmediately: false,
+            // Changes apply during the `up` that makes them. With false RDS queues a class or storage
+            // change for the maintenance window, the provider reads the current value back, and
+            // every `up` until then shows (and re-sends) the same diff. A change that restarts the
+            // database (class: failover in Multi-AZ, reboot single-AZ; major version) is therefore
+            // made deliberately, by running that `up` at a quiet hour:
+            // docs/runbooks/database-and-cache-changes.md says what each change does.
+            applyImmediately: true,
             copyTagsToSnapshot: true,
-            // Automated backups are kept after a delete too, until they expire.
-            deleteAutomatedBackups: false,
+            // prod: automated backups outlive a delete (until they expire). staging: deleted with the
+            // instance; the final snapshot is what a destroy leaves.
+            deleteAutomatedBackups: !args.protect,
             skipFinalSnapshot: false,
-            finalSnapshotIdentifier: args.finalSnapshotIdentifier ?? defaultFinalSnapshotId(name),
+            finalSnapshotIdentifier: this.finalSnapshotId,
 
             // 7 days of Performance Insights is the free tier; encrypted with our key.
             performanceInsightsEnabled: true,
@@ -304,6 +373,27 @@ export class Database extends pulumi.ComponentResource {
             performanceInsightsKmsKeyId: this.kmsKey.arn,
             enabledCloudwatchLogsExports: [...EXPORTED_LOGS],
         }, { parent: this, ...keep, dependsOn: Object.values(this.logGroups) });
+
+        if (args.backupReplica) {
+            // Made in the destination region, by its provider; the key must be that region's.
+            const remote: pulumi.CustomResourceOptions = { parent: this, provider: args.backupReplica.provider };
+            const backupKey = new aws.kms.Key(`${name}-backup-key`, {
+                description: `Encrypts the copies of the ${name} PostgreSQL instance's automated backups in ${args.backupReplica.region}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+            }, { ...remote, ...keyKeep });
+            this.backupReplication = new aws.rds.InstanceAutomatedBackupsReplication(`${name}-backup-replication`, {
+                sourceDbInstanceArn: this.instance.arn,
+                kmsKeyId: backupKey.arn,
+                // Every argument replaces it (stop, then start): as many days as the source keeps.
+                retentionPeriod: args.backupRetentionDays,
+            }, {
+                ...remote,
+                // RDS replicates an instance's backups to one region at a time: the new replication
+                // can only start once the old one has stopped.
+                deleteBeforeReplace: true,
+            });
+        }
 
         const encodedPassword = password.result.apply((p) => encodeURIComponent(p));
         this.endpoint = this.instance.address;
@@ -315,6 +405,7 @@ export class Database extends pulumi.ComponentResource {
 
         this.registerOutputs({
             endpoint: this.endpoint, instanceId: this.instanceId, kmsKeyArn: this.kmsKeyArn, databaseUrl: this.databaseUrl,
+            finalSnapshotId: this.finalSnapshotId,
         });
     }
 }

@@ -1,11 +1,13 @@
 /**
  * A private S3 bucket (aws v7 `aws.s3.Bucket` plus its separate configuration resources):
- * all public access blocked, ACLs off, encrypted, versioned, TLS-only, with lifecycle rules,
- * and optionally browser CORS, server access logging, or the grants that let ALB and S3 write
- * access logs into it.
+ * all public access blocked, ACLs off, encrypted (SSE-S3, or SSE-KMS with a key of its own),
+ * versioned, TLS-only, with lifecycle rules, and optionally browser CORS, server access logging,
+ * the grants that let ALB and S3 write access logs into it, or a replica in a second region.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { replicateBucket } from "./bucket-replication";
+import { SecondRegion, checkSecondRegion } from "./second-region";
 
 /** Methods a browser needs for signed-URL uploads and downloads. */
 const CORS_METHODS = ["GET", "PUT", "POST", "HEAD"];
@@ -44,16 +46,44 @@ export interface PrivateBucketArgs {
      */
     accessLogBucket?: pulumi.Input<string>;
     /**
-     * prod: `protect` + `retainOnDelete` on the bucket and every configuration resource, so its
-     * data and its guards (public access block, TLS-only policy, encryption) outlive a mistake.
-     * The bucket is never `forceDestroy` either way.
+     * What a delete may take. true (prod): `protect` + `retainOnDelete` on the bucket, its key and
+     * every configuration resource, so its data and its guards (public access block, TLS-only
+     * policy, encryption) outlive a mistake; never `forceDestroy`. false (staging): the bucket is
+     * disposable: `forceDestroy`, so a destroy deletes every object and version and then the
+     * bucket (instead of failing on a non-empty bucket after its guards were already gone).
+     * Either way the configuration resources carry `deletedWith: bucket`: they are never deleted
+     * on their own before the bucket, the guards stay until the bucket itself is gone.
      * @default false (staging), true (prod)
      * @example true
      */
     protect: boolean;
+    /**
+     * Encrypt new objects with a customer-managed KMS key of the bucket's own (SSE-KMS with S3
+     * Bucket Keys, which cut the KMS requests to about one per object batch). The key policy names
+     * only the account, so only principals whose IAM policy grants this key may use it: the
+     * task roles (`bucketKeyArns` of the services, through S3 only), the replication role, and
+     * the account's administrators. Not for a bucket that takes ALB access logs (ALB delivers only
+     * to SSE-S3). Objects written before the switch keep their SSE-S3 encryption.
+     * Cost: $1/month for the key plus $0.03 per 10,000 KMS requests.
+     * @default false (SSE-S3)
+     * @example true
+     */
+    customerManagedKey?: boolean;
+    /**
+     * Replicate every new object version (and deletions, as delete markers) to a bucket in a
+     * second US region: versioned, private, TLS-only, encrypted (with its own key of that region
+     * when `customerManagedKey`), expiring old versions as this one does; docs/runbooks/region-restore.md
+     * restores from it. Objects written before replication was turned on are not copied (S3
+     * Batch Replication does that, once). Cost: the replica's storage ($0.023/GB-month) and $0.02/GB
+     * copied across regions (usage: not in the plan's total), plus $1/month for its key.
+     * @default undefined (no replica; config: prod replicates the uploads to the backup region)
+     * @example { region: "us-west-2", provider: providers.awsBackup }
+     */
+    replicateTo?: SecondRegion;
 }
 
-function validate(name: string, args: PrivateBucketArgs): void {
+/** Checks the args before any resource exists; each error names the arg and shows a good value. */
+export function checkPrivateBucketArgs(name: string, args: PrivateBucketArgs): void {
     const days = (arg: "noncurrentVersionDays" | "expirationDays", example: string) => {
         const v = args[arg];
         if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
@@ -62,6 +92,10 @@ function validate(name: string, args: PrivateBucketArgs): void {
     };
     days("noncurrentVersionDays", "30");
     days("expirationDays", "90");
+    if (args.customerManagedKey && args.acceptAccessLogs) {
+        throw new Error(`PrivateBucket "${name}": customerManagedKey cannot be combined with acceptAccessLogs: ALB access logs are delivered only to SSE-S3 buckets. Example: customerManagedKey: false for the log bucket`);
+    }
+    if (args.replicateTo) checkSecondRegion(`PrivateBucket "${name}"`, "replicateTo", args.replicateTo);
     if (args.corsOrigins !== undefined && args.corsOrigins.length === 0) {
         throw new Error(`PrivateBucket "${name}": corsOrigins must name at least one origin or be left unset. Example: ["https://app.example.com"]`);
     }
@@ -88,19 +122,59 @@ export class PrivateBucket extends pulumi.ComponentResource {
     public readonly bucketName: pulumi.Output<string>;
     /** Bucket ARN (for task role policies). */
     public readonly arn: pulumi.Output<string>;
+    /** Versioning (replication needs it on before it can be configured). */
+    public readonly versioning: aws.s3.BucketVersioning;
+    /** The bucket's own KMS key, when `customerManagedKey`. */
+    public readonly kmsKey?: aws.kms.Key;
+    /** ARN of that key (the services' `bucketKeyArns`), when `customerManagedKey`. */
+    public readonly kmsKeyArn?: pulumi.Output<string>;
+    /** The replica in the second region, when `replicateTo`. */
+    public readonly replica?: PrivateBucket;
 
     constructor(name: string, args: PrivateBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:data:PrivateBucket", name, {}, opts);
-        validate(name, args);
+        checkPrivateBucketArgs(name, args);
         const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
-        const child = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({ parent: this, dependsOn, ...keep });
 
         this.bucket = new aws.s3.Bucket(`${name}-bucket`, {
-            // Autonamed (globally unique). Never forceDestroy: deleting a bucket that still holds
-            // objects must fail, in every stack.
-            forceDestroy: false,
+            // Autonamed (globally unique). prod: never forceDestroy, a delete of a bucket that holds
+            // objects fails (and protect stops it before that). staging: forceDestroy, so a destroy
+            // empties the bucket (every version) and deletes it, rather than failing half-way with
+            // the data left unguarded. The value is in the state: a stack created before this must
+            // `pulumi up` once before its destroy can use it.
+            forceDestroy: !args.protect,
         }, { parent: this, ...keep });
         const bucket = this.bucket.bucket;
+        // The configuration resources (the guards among them) go with the bucket: a delete of the
+        // bucket removes them, so Pulumi never deletes them on their own first. Without this a
+        // destroy removed the public access block, ownership controls and TLS-only policy, then
+        // failed on the non-empty bucket and left it with ACLs back on and no guards.
+        const child = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions =>
+            ({ parent: this, dependsOn, deletedWith: this.bucket, ...keep });
+
+        if (args.customerManagedKey) {
+            const caller = aws.getCallerIdentityOutput({}, { parent: this });
+            const partition = aws.getPartitionOutput({}, { parent: this });
+            this.kmsKey = new aws.kms.Key(`${name}-key`, {
+                description: `Encrypts the objects of the ${name} bucket (SSE-KMS with S3 Bucket Keys)`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                // The account's default key policy, written out: it names no principal but the account,
+                // which hands the decision to IAM. Only the policies that grant this key's ARN (the
+                // task roles, through S3 only; the replication role) and administrators with kms:* use
+                // it. Naming the task roles here instead would need them before the key (they come
+                // later, with the services that need this bucket), a second policy resource that
+                // flips whenever a role is replaced, and a key that can lock its own admins out.
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [{
+                        Sid: "AccountAdministersAndDelegatesToIam", Effect: "Allow", Action: "kms:*", Resource: "*",
+                        Principal: { AWS: pulumi.interpolate`arn:${partition.partition}:iam::${caller.accountId}:root` },
+                    }],
+                }),
+            }, { parent: this, ...keep });
+            this.kmsKeyArn = this.kmsKey.arn;
+        }
 
         const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
             bucket,
@@ -116,14 +190,16 @@ export class PrivateBucket extends pulumi.ComponentResource {
             rule: { objectOwnership: "BucketOwnerEnforced" },
         }, child());
 
-        // SSE-S3 (AES256), not SSE-KMS: ALB access logs can only be delivered to SSE-S3 buckets, and
-        // one setting for both buckets keeps them alike. No per-request KMS cost either.
+        // With its own key: SSE-KMS, S3 Bucket Keys on (one data key per bucket and period, not a KMS
+        // call per object). Without: SSE-S3 (AES256), what ALB access logs require.
         const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
             bucket,
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+            rules: [this.kmsKey
+                ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKey.arn }, bucketKeyEnabled: true }
+                : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
         }, child());
 
-        const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, {
+        const versioning = this.versioning = new aws.s3.BucketVersioning(`${name}-versioning`, {
             bucket,
             versioningConfiguration: { status: "Enabled" },
         }, child());
@@ -186,6 +262,20 @@ export class PrivateBucket extends pulumi.ComponentResource {
 
         this.bucketName = pulumi.all([bucket, publicAccess.id, ownership.id, encryption.id, this.policy.id]).apply(([b]) => b);
         this.arn = this.bucket.arn;
+
+        if (args.replicateTo) {
+            // The replica is a PrivateBucket of its own in the second region (every guard above),
+            // protected as this one is; it takes no CORS, logs or log deliveries.
+            this.replica = new PrivateBucket(`${name}-replica`, {
+                noncurrentVersionDays: args.noncurrentVersionDays,
+                expirationDays: args.expirationDays,
+                protect: args.protect,
+                customerManagedKey: args.customerManagedKey,
+            }, { parent: this, providers: [args.replicateTo.provider] });
+            replicateBucket(this, name, {
+                bucketName: bucket, arn: this.arn, versioning, kmsKeyArn: this.kmsKeyArn,
+            }, this.replica, args.replicateTo.region, child);
+        }
         this.registerOutputs({ bucketName: this.bucketName, arn: this.arn });
     }
 

@@ -190,7 +190,14 @@ export class LoadBalancer extends pulumi.ComponentResource {
             proxied: false,
             ttl: 60,
             comment: `ACM validation for ${args.domainName} (managed by Pulumi)`,
-        }, { parent: this, provider: args.cloudflareProvider });
+        }, {
+            parent: this, provider: args.cloudflareProvider,
+            // ACM gives a re-issued certificate for the same domain the same record name, so a
+            // replacement (a new certificate, a zone move) cannot create the new record beside the
+            // old: Cloudflare refuses a second CNAME of one name. Delete first, then create; the
+            // certificate in use is unaffected (ACM only re-reads the record at renewal).
+            deleteBeforeReplace: true,
+        });
         const validation = new aws.acm.CertificateValidation(`${name}-cert-validation`, {
             certificateArn: this.certificate.arn,
             validationRecordFqdns: [dvo.resourceRecordName],

@@ -8,6 +8,14 @@ import type { Profile } from "../config/defaults";
 /** Where Route 53 publishes health-check metrics, whatever the stack's region. */
 export const HEALTH_CHECK_METRICS_REGION = "us-east-1";
 
+/**
+ * RDS storage autoscaling starts growing the volume when free space has been at or below this
+ * percentage of the *current* allocation for five minutes (and six hours have passed since the
+ * last storage change). The free-storage alarm must sit below it, or it pages for what
+ * autoscaling is about to fix.
+ */
+export const RDS_AUTOSCALING_FREE_PERCENT = 10;
+
 /** One profile's alarm thresholds. Periods are 5 minutes unless the name says minutes. */
 export interface AlarmThresholds {
     /**
@@ -41,7 +49,16 @@ export interface AlarmThresholds {
     ecsMemoryPercent: number;
     /** RDS instance CPU %. @example 80 */
     dbCpuPercent: number;
-    /** Alarm when free storage falls below this % of the allocated storage. @example 15 */
+    /**
+     * Alarm when free storage falls below this % of the *initial* allocated storage
+     * (`dbAllocatedStorage`), a fixed number of bytes. Below {@link RDS_AUTOSCALING_FREE_PERCENT}:
+     * autoscaling acts at 10% of the current size, the disk only grows, so a threshold under 10% of
+     * the initial size stays under the autoscaler at every size the disk reaches. The alarm then
+     * means "autoscaling did not act": at dbMaxAllocatedStorage, in its six-hour cooldown, or failing.
+     * After growth the fixed bytes are a smaller share of the disk (later warning): re-base by
+     * setting dbAllocatedStorage to the current size (docs/runbooks/database-and-cache-changes.md).
+     * @example 8
+     */
     dbFreeStoragePercent: number;
     /** Alarm above this % of the class's estimated max_connections. @example 80 */
     dbConnectionsPercent: number;
@@ -67,13 +84,13 @@ export const ALARM_THRESHOLDS: Readonly<Record<Profile, AlarmThresholds>> = Obje
     prod: {
         alb5xxPercent: 1, alb5xxMinRequests: 50, alb5xxPeriods: 1, p95LatencySeconds: 1, p95Periods: 2,
         unhealthyMinutes: 2, runningTasksMinutes: 3, ecsCpuPercent: 80, ecsMemoryPercent: 85,
-        dbCpuPercent: 80, dbFreeStoragePercent: 15, dbConnectionsPercent: 80, cacheMemoryPercent: 75, cacheCpuPercent: 70,
+        dbCpuPercent: 80, dbFreeStoragePercent: 8, dbConnectionsPercent: 80, cacheMemoryPercent: 75, cacheCpuPercent: 70,
         usagePeriods: 3, healthCheckMinutes: 2,
     },
     staging: {
         alb5xxPercent: 5, alb5xxMinRequests: 20, alb5xxPeriods: 2, p95LatencySeconds: 3, p95Periods: 3,
         unhealthyMinutes: 5, runningTasksMinutes: 10, ecsCpuPercent: 90, ecsMemoryPercent: 90,
-        dbCpuPercent: 90, dbFreeStoragePercent: 10, dbConnectionsPercent: 90, cacheMemoryPercent: 85, cacheCpuPercent: 85,
+        dbCpuPercent: 90, dbFreeStoragePercent: 5, dbConnectionsPercent: 90, cacheMemoryPercent: 85, cacheCpuPercent: 85,
         usagePeriods: 6, healthCheckMinutes: 5,
     },
 });

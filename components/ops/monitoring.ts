@@ -16,9 +16,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Profile } from "../config/defaults";
 import { dashboardBody } from "./monitoring-dashboard";
-import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION } from "./monitoring-thresholds";
+import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION, RDS_AUTOSCALING_FREE_PERCENT } from "./monitoring-thresholds";
 
-export { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION } from "./monitoring-thresholds";
+export { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION, RDS_AUTOSCALING_FREE_PERCENT } from "./monitoring-thresholds";
 export type { AlarmThresholds } from "./monitoring-thresholds";
 
 export interface MonitoringArgs {
@@ -81,8 +81,9 @@ export interface MonitoringArgs {
      */
     worker?: { serviceName: pulumi.Input<string>; minTasks: number };
     /**
-     * RDS: CPU, free storage and connections. `allocatedStorage` (GiB) sets the free-storage
-     * threshold in bytes; `instanceClass` the connections threshold ({@link DB_MAX_CONNECTIONS});
+     * RDS: CPU, free storage and connections. `allocatedStorage` is the initial size (GiB,
+     * `dbAllocatedStorage`): the free-storage alarm's threshold is a share of it, in bytes, below
+     * what storage autoscaling acts on; `instanceClass` the connections threshold ({@link DB_MAX_CONNECTIONS});
      * `maxConnections` the real `max_connections` (`SHOW max_connections;`) when the estimate is
      * off or the class is not in the table.
      * @default undefined (no database alarms)
@@ -129,6 +130,10 @@ export class Monitoring extends pulumi.ComponentResource {
         }
         if (args.cache && (!Number.isInteger(args.cache.nodeCount) || args.cache.nodeCount < 1)) {
             throw new Error(`Monitoring args.cache.nodeCount must be a whole number >= 1 (1 + replicas), got ${args.cache.nodeCount}`);
+        }
+        if (!(t.dbFreeStoragePercent > 0 && t.dbFreeStoragePercent < RDS_AUTOSCALING_FREE_PERCENT)) {
+            throw new Error(`Monitoring: the ${args.profile} dbFreeStoragePercent must be above 0 and below ${RDS_AUTOSCALING_FREE_PERCENT} ` +
+                `(where RDS storage autoscaling acts), got ${t.dbFreeStoragePercent}. Example: 8`);
         }
         if ((args.api || args.worker) && args.clusterName === undefined) {
             throw new Error("Monitoring args.clusterName is required with args.api or args.worker. Example: cluster.clusterName");
@@ -238,6 +243,8 @@ export class Monitoring extends pulumi.ComponentResource {
             // RDS reports every minute while the instance is up; a gap (reboot, maintenance) keeps the state,
             // and an outage shows up in the health check.
             const rds = { namespace: "AWS/RDS", dimensions: db, statistic: "Average", treatMissingData: "missing", ...fiveMinutes(t.usagePeriods) };
+            // Bytes, from the initial size: autoscaling acts at 10% of the current size, which only grows,
+            // so this stays below it whatever the disk has grown to (ALARM_THRESHOLDS says why).
             freeBytes = Math.round(args.database.allocatedStorage * 1024 ** 3 * t.dbFreeStoragePercent / 100);
             connections = Math.floor(maxConnections * t.dbConnectionsPercent / 100);
             alarm("db-cpu", {
@@ -247,8 +254,10 @@ export class Monitoring extends pulumi.ComponentResource {
             });
             alarm("db-storage", {
                 ...rds, metricName: "FreeStorageSpace", statistic: "Minimum", comparisonOperator: "LessThanThreshold", threshold: freeBytes,
-                alarmDescription: `Database free storage below ${t.dbFreeStoragePercent}% of the ${args.database.allocatedStorage} GiB allocated. ` +
-                    `Storage autoscaling grows it up to dbMaxAllocatedStorage; if it is at the maximum, raise dbMaxAllocatedStorage and pulumi up.`,
+                alarmDescription: `Database free storage below ${(freeBytes / 1024 ** 3).toFixed(1)} GiB (${t.dbFreeStoragePercent}% of the initial ` +
+                    `${args.database.allocatedStorage} GiB), under the ${RDS_AUTOSCALING_FREE_PERCENT}% at which storage autoscaling grows the disk: autoscaling did not act. ` +
+                    `At dbMaxAllocatedStorage: raise it and pulumi up. Else it is in its 6-hour cooldown or failing (RDS events). ` +
+                    `See docs/runbooks/database-and-cache-changes.md.`,
             });
             alarm("db-connections", {
                 ...rds, metricName: "DatabaseConnections", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: connections,
