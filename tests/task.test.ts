@@ -385,3 +385,21 @@ describe("npm run task against a local fake of ECS and CloudWatch Logs", functio
     });
 });
 
+describe("the one-off task docs", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const runbooks = fs.readFileSync(path.join(ROOT, "docs", "runbooks", "README.md"), "utf8");
+    const runbook = fs.readFileSync(path.join(ROOT, "docs", "runbooks", "one-off-tasks.md"), "utf8");
+
+    it("lists npm run task with its flags in README's command table and links the runbook", () => {
+        const row = readme.split("\n").find((l) => l.startsWith("| `npm run task"));
+        assert.ok(row, "README has a row for npm run task");
+        for (const flag of ["--stack", "--service", "--from", "--timeout"]) assert.ok(row.includes(flag), `README row lacks ${flag}`);
+        assert.ok(runbooks.includes("(one-off-tasks.md)"), "docs/runbooks/README.md links one-off-tasks.md");
+    });
+
+    it("names every permission the tool uses in the runbook's IAM policy", () => {
+        for (const action of ["ecs:RunTask", "ecs:DescribeTasks", "ecs:StopTask", "ecs:TagResource", "iam:PassRole", "logs:GetLogEvents"]) {
+            assert.ok(runbook.includes(`"${action}"`), `runbook policy lacks ${action}`);
+        }
+    });
+});
