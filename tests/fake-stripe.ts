@@ -12,7 +12,7 @@
  */
 import { randomBytes } from "crypto";
 import * as http from "http";
-import type { AddressInfo } from "net";
+import { serveOnLoopback } from "./loopback-server";
 
 export interface FakeEndpoint {
     id: string;
@@ -81,68 +81,58 @@ export async function startFakeStripe(opts: { apiKeys: string[] }): Promise<Fake
     const requests: LoggedRequest[] = [];
     const rand = (n: number) => randomBytes(n).toString("hex");
 
-    const server = http.createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        req.on("data", (c: Buffer) => {
-            size += c.length;
-            if (size > MAX_BODY) { req.destroy(); return; }
-            chunks.push(c);
-        });
-        req.on("end", () => {
-            const body = Buffer.concat(chunks).toString("utf8");
-            const method = req.method ?? "GET";
-            const path = (req.url ?? "/").split("?")[0];
-            const idempotencyKey = header(req, "idempotency-key");
-            const log: LoggedRequest = { method, path, status: 0, idempotencyKey, stripeVersion: header(req, "stripe-version"), replayed: false };
-            if (requests.length < MAX_LOG) requests.push(log);
-            const send = (status: number, payload: unknown, extra: Record<string, string> = {}) => {
-                log.status = status;
-                const text = typeof payload === "string" ? payload : JSON.stringify(payload);
-                res.writeHead(status, { "Content-Type": "application/json", "Request-Id": `req_${rand(7)}`, ...extra });
-                res.end(text);
-                return text;
-            };
-            const error = (status: number, type: string, message: string, code?: string, extra?: Record<string, string>) =>
-                send(status, { error: { type, message, ...(code ? { code } : {}) } }, extra);
+    const server = await serveOnLoopback(MAX_BODY, (req, res, body) => {
+        const method = req.method ?? "GET";
+        const path = (req.url ?? "/").split("?")[0];
+        const idempotencyKey = header(req, "idempotency-key");
+        const log: LoggedRequest = { method, path, status: 0, idempotencyKey, stripeVersion: header(req, "stripe-version"), replayed: false };
+        if (requests.length < MAX_LOG) requests.push(log);
+        const send = (status: number, payload: unknown, extra: Record<string, string> = {}) => {
+            log.status = status;
+            const text = typeof payload === "string" ? payload : JSON.stringify(payload);
+            res.writeHead(status, { "Content-Type": "application/json", "Request-Id": `req_${rand(7)}`, ...extra });
+            res.end(text);
+            return text;
+        };
+        const error = (status: number, type: string, message: string, code?: string, extra?: Record<string, string>) =>
+            send(status, { error: { type, message, ...(code ? { code } : {}) } }, extra);
 
-            // Faults first, like an overloaded or failing API would.
-            const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === method));
-            if (fault && !fault.commit) {
-                fault.left--;
-                const extra: Record<string, string> = fault.shouldRetry === undefined ? {} : { "Stripe-Should-Retry": String(fault.shouldRetry) };
-                if (fault.status === 401) return void error(401, "invalid_request_error", `Invalid API Key provided: ${masked(bearer(req))}`, undefined, extra);
-                if (fault.status === 429) return void error(429, "invalid_request_error", "Too many requests hit the API too quickly.", "rate_limit", extra);
-                return void error(500, "api_error", "An unknown error occurred", undefined, extra);
-            }
+        // Faults first, like an overloaded or failing API would.
+        const fault = faults.find((f) => f.left > 0 && (!f.method || f.method === method));
+        if (fault && !fault.commit) {
+            fault.left--;
+            const extra: Record<string, string> = fault.shouldRetry === undefined ? {} : { "Stripe-Should-Retry": String(fault.shouldRetry) };
+            if (fault.status === 401) return void error(401, "invalid_request_error", `Invalid API Key provided: ${masked(bearer(req))}`, undefined, extra);
+            if (fault.status === 429) return void error(429, "invalid_request_error", "Too many requests hit the API too quickly.", "rate_limit", extra);
+            return void error(500, "api_error", "An unknown error occurred", undefined, extra);
+        }
 
-            const key = bearer(req);
-            if (!key || !opts.apiKeys.includes(key)) {
-                return void error(401, "invalid_request_error", `Invalid API Key provided: ${masked(key)}`);
-            }
+        const key = bearer(req);
+        if (!key || !opts.apiKeys.includes(key)) {
+            return void error(401, "invalid_request_error", `Invalid API Key provided: ${masked(key)}`);
+        }
 
-            if (method === "POST" && idempotencyKey) {
-                const seen = idempotent.get(idempotencyKey);
-                if (seen) {
-                    if (seen.body !== body) {
-                        return void error(400, "idempotency_error", "Keys for idempotent requests can only be used with the same parameters they were first used with.");
-                    }
-                    log.replayed = true;
-                    return void send(seen.status, seen.response, { "Idempotent-Replayed": "true", "Idempotency-Key": idempotencyKey });
+        if (method === "POST" && idempotencyKey) {
+            const seen = idempotent.get(idempotencyKey);
+            if (seen) {
+                if (seen.body !== body) {
+                    return void error(400, "idempotency_error", "Keys for idempotent requests can only be used with the same parameters they were first used with.");
                 }
+                log.replayed = true;
+                return void send(seen.status, seen.response, { "Idempotent-Replayed": "true", "Idempotency-Key": idempotencyKey });
             }
+        }
 
-            const [status, payload] = route(method, path, body, key);
-            if (fault?.commit) {
-                // The work is done and remembered; the caller only sees a failure.
-                fault.left--;
-                const text = JSON.stringify(payload);
-                if (method === "POST" && idempotencyKey) idempotent.set(idempotencyKey, { body, status, response: text });
-                return void error(500, "api_error", "An unknown error occurred");
-            }
-            const text = send(status, payload, idempotencyKey ? { "Idempotency-Key": idempotencyKey } : {});
-            if (method === "POST" && idempotencyKey && status < 500) idempotent.set(idempotencyKey, { body, status, response: text });
-        });
+        const [status, payload] = route(method, path, body, key);
+        if (fault?.commit) {
+            // The work is done and remembered; the caller only sees a failure.
+            fault.left--;
+            const text = JSON.stringify(payload);
+            if (method === "POST" && idempotencyKey) idempotent.set(idempotencyKey, { body, status, response: text });
+            return void error(500, "api_error", "An unknown error occurred");
+        }
+        const text = send(status, payload, idempotencyKey ? { "Idempotency-Key": idempotencyKey } : {});
+        if (method === "POST" && idempotencyKey && status < 500) idempotent.set(idempotencyKey, { body, status, response: text });
     });
 
     function route(method: string, path: string, body: string, key: string): [number, unknown] {
@@ -188,15 +178,8 @@ export async function startFakeStripe(opts: { apiKeys: string[] }): Promise<Fake
         return [404, { error: { type: "invalid_request_error", message: `Unrecognized request URL (${method}: ${path})` } }];
     }
 
-    await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => resolve());
-    });
-    server.requestTimeout = 10_000;
-    const { port } = server.address() as AddressInfo;
-
     return {
-        url: `http://127.0.0.1:${port}`,
+        url: server.url,
         endpoints,
         issuedSecrets,
         requests,
@@ -207,12 +190,7 @@ export async function startFakeStripe(opts: { apiKeys: string[] }): Promise<Fake
             faults.length = 0;
             requests.length = 0;
         },
-        close() {
-            return new Promise<void>((resolve) => {
-                server.close(() => resolve());
-                server.closeAllConnections();
-            });
-        },
+        close: () => server.close(),
     };
 }
 

@@ -53,7 +53,8 @@ export class EnvToolError extends Error {
     }
 }
 
-const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** A Pulumi stack name as the tools accept it (`prod`, `staging`, `pr-42`). */
+export const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const BARE = /^[A-Za-z0-9_./:@,+=%?&~-]+$/;
 const REDACTED = "[secret]";
@@ -199,7 +200,8 @@ export function writeEnvFiles(opts: WriteEnvOptions): string[] {
     return files.map((f) => f.path);
 }
 
-async function readStdin(): Promise<string> {
+/** All of standard input as UTF-8. */
+export async function readStdin(): Promise<string> {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
     return Buffer.concat(chunks).toString("utf8");
