@@ -7,12 +7,15 @@ import { PlanRecord, RecordedResource, RunOptions, runProgram } from "../tools/e
 const cache = new Map<string, Promise<PlanRecord>>();
 let queue: Promise<unknown> = Promise.resolve();
 
-/** Runs the program for a stack (memoized per stack + overrides). Runs are queued: the runtime is process-global. */
-export function plan(stack: string, config?: RunOptions["config"]): Promise<PlanRecord> {
-    const key = JSON.stringify([stack, config ?? {}], (_k, v) => (v === undefined ? "<unset>" : v));
+/**
+ * Runs the program for a stack (memoized per project, stack and overrides). Runs are queued: the
+ * runtime is process-global. `projectDir` picks another project (the bootstrap); default: the main program.
+ */
+export function plan(stack: string, config?: RunOptions["config"], projectDir?: string): Promise<PlanRecord> {
+    const key = JSON.stringify([projectDir ?? "", stack, config ?? {}], (_k, v) => (v === undefined ? "<unset>" : v));
     let p = cache.get(key);
     if (!p) {
-        p = queue.then(() => runProgram({ stack, config }));
+        p = queue.then(() => runProgram({ stack, config, projectDir }));
         queue = p.catch(() => undefined);
         cache.set(key, p);
     }
@@ -20,8 +23,8 @@ export function plan(stack: string, config?: RunOptions["config"]): Promise<Plan
 }
 
 /** A plan that must have succeeded. */
-export async function goodPlan(stack: string, config?: RunOptions["config"]): Promise<PlanRecord> {
-    const r = await plan(stack, config);
+export async function goodPlan(stack: string, config?: RunOptions["config"], projectDir?: string): Promise<PlanRecord> {
+    const r = await plan(stack, config, projectDir);
     if (r.problems.length || r.error) {
         throw new Error(`plan of ${stack} failed:\n${r.problems.map((p) => `${p.key}: ${p.message}`).join("\n")}\n${r.error ?? ""}`);
     }
