@@ -150,9 +150,11 @@ export function loadConfig(): Readonly<BootstrapConfig> {
         problems.push({ key: ns(k), message: `must be a list of strings, got ${JSON.stringify(v)}. Example: ${JSON.stringify(fallback)}` });
         return [];
     };
+    const before = problems.length;
     const deploy = parseEnvironments(ns("deployEnvironments"), list("deployEnvironments", ["staging=staging", "production=prod"]), "deploy", problems, "production=prod");
     const read = parseEnvironments(ns("readOnlyEnvironments"), list("readOnlyEnvironments", ["preview=staging"]), "read", problems, "preview=staging");
-    problems.push(...problemsOfEnvironments(ns, deploy, read));
+    // Checked across entries only once each entry reads: a malformed one is reported once, by itself.
+    if (problems.length === before) problems.push(...problemsOfEnvironments(ns, deploy, read));
 
     const listedRegions = list("deployRegions", []);
     const deployRegions = listedRegions.length > 0 ? [...new Set(listedRegions)] : [region];
