@@ -120,16 +120,19 @@ export interface PermissionsBoundaryArgs {
     /**
      * The account, partition, app and bootstrap path the boundary is written for, and the state
      * bucket and secrets keys it guards (resolved when they exist).
+     * @default none (required)
      * @example pulumi.output({ partition: "aws", account: "123456789012", app: "groundwork", bootstrapPath: "/groundwork-bootstrap/", ... })
      */
     scope: pulumi.Input<BoundaryScope>;
     /**
      * Name of the managed policy (its ARN is in the policy itself, so it is not autonamed).
+     * @default none (required)
      * @example "groundwork-permissions-boundary"
      */
     policyName: string;
     /**
      * IAM path of the policy.
+     * @default none (required)
      * @example "/groundwork-bootstrap/"
      */
     path: string;

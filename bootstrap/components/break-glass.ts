@@ -28,21 +28,25 @@ export function breakGlassTrustDocument(partition: string, account: string): Pol
 export interface BreakGlassRoleArgs {
     /**
      * Role name (explicit: people look it up).
+     * @default none (required)
      * @example "groundwork-break-glass"
      */
     roleName: string;
     /**
      * IAM path of the bootstrap's roles.
+     * @default none (required)
      * @example "/groundwork-bootstrap/"
      */
     path: string;
     /**
      * Trust policy JSON (breakGlassTrustDocument).
+     * @default none (required)
      * @example pulumi.jsonStringify(breakGlassTrustDocument("aws", "123456789012"))
      */
     trustPolicy: pulumi.Input<string>;
     /**
      * The permissions boundary's ARN.
+     * @default none (required)
      * @example "arn:aws:iam::123456789012:policy/groundwork-bootstrap/groundwork-permissions-boundary"
      */
     permissionsBoundary: pulumi.Input<string>;

@@ -10,37 +10,44 @@ import type { EnvironmentSpec } from "./config";
 export interface CiRoleArgs {
     /**
      * Role name, `<app>-gha-<environment>` (explicit: its ARN goes into a GitHub secret).
+     * @default none (required)
      * @example "groundwork-gha-staging"
      */
     roleName: string;
     /**
      * IAM path of the bootstrap's roles.
+     * @default none (required)
      * @example "/groundwork-bootstrap/"
      */
     path: string;
     /**
      * The GitHub environment and what its role does (for the role's description).
+     * @default none (required)
      * @example { name: "staging", access: "deploy", stack: "staging" }
      */
     environment: EnvironmentSpec;
     /**
      * Trust policy JSON (githubTrustDocument).
+     * @default none (required)
      * @example pulumi.jsonStringify(githubTrustDocument(providerArn, "acme/groundwork", "staging"))
      */
     trustPolicy: pulumi.Input<string>;
     /**
      * The permissions boundary's ARN.
+     * @default none (required)
      * @example "arn:aws:iam::123456789012:policy/groundwork-bootstrap/groundwork-permissions-boundary"
      */
     permissionsBoundary: pulumi.Input<string>;
     /**
      * Managed policies shared with other roles (the CI read policy).
+     * @default none (required)
      * @example [ciRead.arn]
      */
     sharedPolicyArns: pulumi.Input<string>[];
     /**
      * This role's own policy documents (JSON) by short name; each becomes a managed policy
      * (6,144 characters at most each; a role holds at most 10 managed policies by default).
+     * @default none (required)
      * @example { network: "{...}", state: "{...}" }
      */
     ownPolicies: Record<string, pulumi.Input<string>>;

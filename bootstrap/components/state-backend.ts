@@ -25,6 +25,7 @@ export interface StateBackendArgs {
     /**
      * Alias prefix of the keys; each alias is `<prefix><environment>`. Outside `alias/<app>-<stack>*`,
      * which the deploy roles may manage.
+     * @default none (required)
      * @example "alias/groundwork-bootstrap/pulumi-secrets-"
      */
     aliasPrefix: string;
@@ -37,6 +38,7 @@ export interface StateBackendArgs {
     noncurrentVersionDays?: number;
     /**
      * The account's root principal, administrator of the keys through IAM.
+     * @default none (required)
      * @example "arn:aws:iam::123456789012:root"
      */
     accountRoot: pulumi.Input<string>;
