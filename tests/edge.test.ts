@@ -162,11 +162,11 @@ describe("the edge", () => {
         });
 
         it("fails before the API record exists when the zone's SSL mode would not verify the load balancer (Flexible loops on its redirect)", async () => {
-            const r = await plan("prod", { "groundwork:apiProxied": true }, { zoneSsl: "flexible" });
+            const r = await plan("prod", { "groundwork:apiProxied": true }, { world: { zoneSsl: "flexible" } });
             assert.match(r.error ?? "", /groundwork:apiProxied: the zone's SSL mode is "flexible"/);
             assert.equal(byType(r, RECORD).filter((x) => x.inputs.name === "api.example.com").length, 0);
             // Owning the zone's settings sets strict itself, so the zone's current mode does not matter.
-            const owned = await goodPlan("prod", { "groundwork:apiProxied": true, "groundwork:zoneSettingsStack": "prod" }, { zoneSsl: "flexible" });
+            const owned = await goodPlan("prod", { "groundwork:apiProxied": true, "groundwork:zoneSettingsStack": "prod" }, { world: { zoneSsl: "flexible" } });
             assert.equal(settings(owned).ssl, "strict");
         });
 

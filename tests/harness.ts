@@ -7,12 +7,20 @@ import { PlanRecord, RecordedResource, RunOptions, runProgram } from "../tools/e
 const cache = new Map<string, Promise<PlanRecord>>();
 let queue: Promise<unknown> = Promise.resolve();
 
-/** Runs the program for a stack (memoized per stack + overrides). Runs are queued: the runtime is process-global. */
-export function plan(stack: string, config?: RunOptions["config"], world?: RunOptions["world"], configDir?: string): Promise<PlanRecord> {
-    const key = JSON.stringify([stack, config ?? {}, world ?? {}, configDir ?? ""], (_k, v) => (v === undefined ? "<unset>" : v));
+/** Where and how a plan runs besides its stack and config: the engine's RunOptions. */
+export type PlanWhere = Pick<RunOptions, "world" | "configDir" | "projectDir">;
+
+/**
+ * Runs the program for a stack (memoized per project, stack, overrides and world). Runs are queued:
+ * the runtime is process-global. `where.projectDir` picks another project (the bootstrap),
+ * `where.configDir` another folder of stack files (an example), `where.world` what the mocks report.
+ */
+export function plan(stack: string, config?: RunOptions["config"], where: PlanWhere | string = {}): Promise<PlanRecord> {
+    const w: PlanWhere = typeof where === "string" ? { projectDir: where } : where;
+    const key = JSON.stringify([w.projectDir ?? "", w.configDir ?? "", stack, config ?? {}, w.world ?? {}], (_k, v) => (v === undefined ? "<unset>" : v));
     let p = cache.get(key);
     if (!p) {
-        p = queue.then(() => runProgram({ stack, config, world, configDir }));
+        p = queue.then(() => runProgram({ stack, config, ...w }));
         queue = p.catch(() => undefined);
         cache.set(key, p);
     }
@@ -20,8 +28,8 @@ export function plan(stack: string, config?: RunOptions["config"], world?: RunOp
 }
 
 /** A plan that must have succeeded. */
-export async function goodPlan(stack: string, config?: RunOptions["config"], world?: RunOptions["world"], configDir?: string): Promise<PlanRecord> {
-    const r = await plan(stack, config, world, configDir);
+export async function goodPlan(stack: string, config?: RunOptions["config"], where: PlanWhere | string = {}): Promise<PlanRecord> {
+    const r = await plan(stack, config, where);
     if (r.problems.length || r.error) {
         throw new Error(`plan of ${stack} failed:\n${r.problems.map((p) => `${p.key}: ${p.message}`).join("\n")}\n${r.error ?? ""}`);
     }

@@ -1,5 +1,7 @@
 /** Shared bits of the command-line tools: argument parsing and the sections `plan` appends. */
+import * as path from "path";
 import { costSection } from "./cost";
+import { PROJECT_DIR } from "./engine";
 import type { PlanRecord, PlanSection } from "./engine";
 
 export type { PlanSection } from "./engine";
@@ -7,6 +9,8 @@ import { policySection } from "./policy-runner";
 
 export interface CliArgs {
     stack: string;
+    /** Project directory relative to the repository root (`bootstrap`); unset: the main program. */
+    project?: string;
     json?: string;
     from?: string;
     out?: string;
@@ -20,14 +24,20 @@ export function parseArgs(argv: string[]): CliArgs {
         const value = () => inline ?? argv[++i];
         switch (flag) {
             case "--stack": case "-s": args.stack = value(); break;
+            case "--project": case "-p": args.project = value(); break;
             case "--json": args.json = value(); break;
             case "--from": args.from = value(); break;
             case "--out": args.out = value(); break;
-            default: throw new Error(`Unknown argument "${a}". Usage: --stack <name> [--json FILE] [--from FILE] [--out DIR]`);
+            default: throw new Error(`Unknown argument "${a}". Usage: --stack <name> [--project DIR] [--json FILE] [--from FILE] [--out DIR]`);
         }
     }
     if (!args.stack) throw new Error("Missing --stack <name>, e.g. --stack prod");
     return args as CliArgs;
+}
+
+/** The project directory `--project` names (absolute), or undefined for the main program. */
+export function projectDirOf(args: CliArgs): string | undefined {
+    return args.project === undefined ? undefined : path.resolve(PROJECT_DIR, args.project);
 }
 
 

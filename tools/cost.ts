@@ -213,7 +213,8 @@ export function renderCost(e: CostEstimate): string[] {
     const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), 0));
     const out = [`Monthly cost estimate (${e.region}, on-demand list prices of ${e.priceTable.asOf}, fixed charges only):`];
     for (const r of rows) out.push(`  ${r[0].padEnd(w[0])}  ${r[1].padStart(w[1])}  ${r[2].padStart(w[2])}  ${r[3].padStart(w[3])}`);
-    const width = w[0] + w[1] + w[2] + w[3] + 6;
+    // At least as wide as the total line, so a table with no rows (the bootstrap: IAM only) still reads.
+    const width = Math.max(w[0] + w[1] + w[2] + w[3] + 6, "Total per month".length + 2 + usd(e.total).length);
     out.push(`  ${"-".repeat(width)}`);
     out.push(`  ${"Total per month".padEnd(width - usd(e.total).length)}${usd(e.total)}`);
     for (const wmsg of e.warnings) out.push(`  ! ${wmsg}`);

@@ -106,7 +106,7 @@ export interface RunOptions {
      * hold credentials are set as secrets (as `pulumi config set --secret` would), unless given as `{ plainText }`.
      */
     config?: Record<string, string | number | boolean | string[] | PlainText | undefined>;
-    /** Directory holding Pulumi.yaml and index.ts. */
+    /** Directory holding Pulumi.yaml and the program (index.ts or Pulumi.yaml's `main`); default: the repository root. */
     projectDir?: string;
     /**
      * Directory holding Pulumi.<stack>.yaml and its `offline-secrets.yaml` (Pulumi.yaml's `stackConfigDir`):
@@ -131,6 +131,8 @@ interface ProjectKey {
 
 interface ProjectFile {
     name: string;
+    /** The program's entry point relative to the project directory (Pulumi.yaml `main`); index.ts when unset. */
+    main?: string;
     config?: Record<string, ProjectKey | string | number | boolean>;
 }
 
@@ -276,11 +278,22 @@ function unwire(v: unknown, at: string, secrets: string[]): unknown {
     return v;
 }
 
-/** Files of the program that must be evaluated afresh on each run (config is read at import). */
-function clearProgramModules(projectDir: string) {
+/** The program's entry file: Pulumi.yaml's `main` when it names a file, else index.ts (as the CLI resolves it). */
+export function entryPoint(projectDir = PROJECT_DIR): string {
+    const main = readProject(projectDir).main;
+    const file = main ? path.resolve(projectDir, main) : path.join(projectDir, "index.ts");
+    return fs.existsSync(file) && fs.statSync(file).isDirectory() ? path.join(file, "index.ts") : file;
+}
+
+/**
+ * Files of the program that must be evaluated afresh on each run (config is read at import): its
+ * entry file and everything under the project's `components/`. Works for any project directory
+ * (the main program, `bootstrap/`).
+ */
+function clearProgramModules(projectDir: string, entry: string) {
     for (const id of Object.keys(require.cache)) {
         const rel = path.relative(projectDir, id);
-        if (!rel.startsWith("..") && !rel.includes("node_modules") && (rel === "index.ts" || rel.startsWith("components" + path.sep))) {
+        if (!rel.startsWith("..") && !rel.includes("node_modules") && (id === entry || rel.startsWith("components" + path.sep))) {
             delete require.cache[id];
         }
     }
@@ -378,7 +391,8 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
             pending = undefined;
         };
 
-        clearProgramModules(projectDir);
+        const programFile = entryPoint(projectDir);
+        clearProgramModules(projectDir, programFile);
         // Pulumi captures a full stack trace for every resource and promise (source positions); ts-node's
         // source-map support makes each capture costly. The offline run records no source positions, so it
         // uses V8's own formatting while the program runs (a third of the plan's time); errors keep their text.
@@ -388,7 +402,7 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
         const stackModule = require("@pulumi/pulumi/runtime/stack") as { runInPulumiStack(init: () => Promise<unknown>): Promise<unknown> };
         try {
             await stackModule.runInPulumiStack(async () => {
-                mod = require(path.join(projectDir, "index.ts")) as Record<string, unknown>;
+                mod = require(programFile) as Record<string, unknown>;
                 return mod;
             });
             await waitForRpcs();

@@ -88,9 +88,18 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, region: string)
         case "aws:sns/topic:Topic":
             state.arn = `arn:aws:sns:${region}:${MOCK_ACCOUNT}:${physical}`;
             break;
+        // IAM is global: no region in its ARNs, and a role's or policy's path is part of the ARN.
         case "aws:iam/role:Role":
-            // IAM puts the role's path between "role" and its name.
             state.arn = `arn:aws:iam::${MOCK_ACCOUNT}:role${(inputs.path as string | undefined) ?? "/"}${physical}`;
+            break;
+        case "aws:iam/policy:Policy":
+            state.arn = `arn:aws:iam::${MOCK_ACCOUNT}:policy${(inputs.path as string | undefined) ?? "/"}${physical}`;
+            break;
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            state.arn = `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
+            break;
+        case "aws:kms/alias:Alias":
+            state.arn = `arn:aws:kms:${region}:${MOCK_ACCOUNT}:${physical}`;
             break;
         case "aws:ecs/service:Service":
             state.name = inputs.name ?? physical;

@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- --stack <name> [--json FILE]`
+ * `npm run plan -- --stack <name> [--project DIR] [--json FILE]`
  *
  * Shows, offline, what `pulumi up --stack <name>` would create: the resource tree grouped by
  * component, a count per provider, the stack outputs (secrets as [secret]) and the policy
@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import { PlanRecord, RecordedResource, registered, runProgram } from "./engine";
-import { parseArgs, hooks } from "./cli";
+import { hooks, parseArgs, projectDirOf } from "./cli";
 
 /** Renders the resource tree: components with their children, indented. */
 export function renderTree(record: PlanRecord): string[] {
@@ -54,7 +54,7 @@ export function renderProblems(record: PlanRecord): string[] {
 
 async function main() {
     const args = parseArgs(process.argv.slice(2));
-    const record = await runProgram({ stack: args.stack });
+    const record = await runProgram({ stack: args.stack, projectDir: projectDirOf(args) });
     if (args.json) fs.writeFileSync(args.json, JSON.stringify(record, null, 2) + "\n");
     if (record.problems.length > 0 || record.error) {
         console.error(renderProblems(record).join("\n"));
@@ -62,7 +62,8 @@ async function main() {
     }
     const out: string[] = [];
     const resources = registered(record);
-    out.push(`Plan for stack "${record.stack}" (${record.config["groundwork:profile"]?.value || "profile from stack name"}), offline: ${resources.length} resources, ${record.elapsedMs.toFixed(0)} ms`);
+    const profile = record.project === "groundwork" ? ` (${record.config["groundwork:profile"]?.value || "profile from stack name"})` : "";
+    out.push(`Plan for ${record.project} stack "${record.stack}"${profile}, offline: ${resources.length} resources, ${record.elapsedMs.toFixed(0)} ms`);
     out.push("");
     out.push(...renderTree(record));
     out.push("");
