@@ -48,6 +48,9 @@ const network = new Network("net", {
     cidrBlock: cfg.network.vpcCidr,
     azCount: cfg.network.azCount,
     natGateways: cfg.network.natGateways,
+    egress: cfg.network.egress,
+    natInstanceType: cfg.network.natInstanceType,
+    tags,
     interfaceEndpoints: cfg.network.interfaceEndpoints,
     flowLogRetentionDays: cfg.logRetentionDays,
 }, opts);
@@ -180,6 +183,7 @@ const api = new WebService("api", {
     minTasks: cfg.api.minTasks,
     maxTasks: cfg.api.maxTasks,
     command: cfg.api.startCommand,
+    capacity: cfg.spot.api,
     migrateCommand: cfg.api.migrateCommand,
     containerPort: cfg.api.containerPort,
     securityGroupId: sg.apiSecurityGroupId,
@@ -197,6 +201,7 @@ const worker = new WorkerService("worker", {
     minTasks: cfg.worker.minTasks,
     maxTasks: cfg.worker.maxTasks,
     command: cfg.worker.command,
+    capacity: cfg.spot.worker,
     securityGroupId: sg.workerSecurityGroupId,
     environment: env.worker,
 }, { ...opts, dependsOn: [api] });

@@ -27,6 +27,8 @@ export interface ClusterArgs {
 /** The ECS cluster and the ECR repository its services pull from. */
 export class Cluster extends pulumi.ComponentResource {
     public readonly cluster: aws.ecs.Cluster;
+    /** The cluster's Fargate capacity providers (on-demand and Spot), which services' strategies name. */
+    public readonly capacityProviders: aws.ecs.ClusterCapacityProviders;
     public readonly repository: aws.ecr.Repository;
     public readonly clusterArn: pulumi.Output<string>;
     public readonly clusterName: pulumi.Output<string>;
@@ -46,6 +48,13 @@ export class Cluster extends pulumi.ComponentResource {
         // cluster would stop every task in it.
         this.cluster = new aws.ecs.Cluster(`${name}-cluster`, {
             settings: [{ name: "containerInsights", value: args.containerInsights ?? "enabled" }],
+        }, parent);
+
+        // Both Fargate providers, so each service's strategy may use Spot. Free: only tasks are billed.
+        this.capacityProviders = new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
+            clusterName: this.cluster.name,
+            capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+            defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", base: 0, weight: 1 }],
         }, parent);
 
         this.repository = new aws.ecr.Repository(`${name}-repo`, {
@@ -77,8 +86,10 @@ export class Cluster extends pulumi.ComponentResource {
             }),
         }, parent);
 
-        this.clusterArn = this.cluster.arn;
-        this.clusterName = this.cluster.name;
+        // Services read the cluster through the capacity providers' association, so none is
+        // created (or names FARGATE_SPOT) before the cluster has both providers.
+        this.clusterArn = pulumi.all([this.cluster.arn, this.capacityProviders.id]).apply(([arn]) => arn);
+        this.clusterName = pulumi.all([this.cluster.name, this.capacityProviders.id]).apply(([clusterName]) => clusterName);
         this.repositoryUrl = this.repository.repositoryUrl;
         this.repositoryArn = this.repository.arn;
         this.registerOutputs({

@@ -7,6 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ON_DEMAND } from "./capacity";
 import { buildFargateService, FargateParts, FargateSpec, ServiceBaseArgs, checkServiceArgs } from "./task";
 
 export type { ServiceBaseArgs } from "./task";
@@ -80,6 +81,7 @@ function baseSpec(args: ServiceBaseArgs, stopTimeoutSeconds: number, opts: pulum
         secretArn: args.secretArn, secretKeys: args.secretKeys, bucketArns: args.bucketArns, repositoryArn: args.repositoryArn,
         logRetentionDays: args.logRetentionDays, family: args.family,
         stopTimeoutSeconds: args.stopTimeoutSeconds ?? stopTimeoutSeconds,
+        capacity: args.capacity ?? ON_DEMAND,
         cpuTargetPercent: args.cpuTargetPercent ?? 60,
         memoryTargetPercent: args.memoryTargetPercent ?? 75,
         // The component's `dependsOn` is handed to the ECS service itself: Pulumi records a

@@ -3,7 +3,7 @@
  * schema of the plain keys, and the names rules share. `config.ts` applies it.
  */
 import { z } from "zod";
-import { CACHE_NODE_TYPES, DB_INSTANCE_CLASSES, LOG_RETENTION_DAYS, SECRET_LOOKING_NAME } from "./defaults";
+import { CACHE_NODE_TYPES, DB_INSTANCE_CLASSES, FARGATE_SPOT_MODES, LOG_RETENTION_DAYS, NAT_INSTANCE_TYPE_NAMES, SECRET_LOOKING_NAME } from "./defaults";
 
 export const DNS_NAME = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 export const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
@@ -51,6 +51,8 @@ export const KEYS = {
     azCount: { type: "integer", example: "3" },
     vpcCidr: { type: "string", example: "10.0.0.0/16" },
     natGateways: { type: "string", example: "perAz" },
+    egress: { type: "string", example: "natInstance" },
+    natInstanceType: { type: "string", example: "t4g.nano" },
     interfaceEndpoints: { type: "boolean", example: "false" },
     logRetentionDays: { type: "integer", example: "30" },
     // api and worker
@@ -69,6 +71,10 @@ export const KEYS = {
     workerCommand: { type: "string", example: "node dist/worker.js" },
     workerConcurrency: { type: "integer", example: "10" },
     imageRetentionCount: { type: "integer", example: "30" },
+    fargateSpot: { type: "string", example: "workerAboveBase" },
+    workerSpotPercent: { type: "integer", example: "50" },
+    // operations
+    monthlyBudget: { type: "integer", example: "320" },
     // database
     dbEngineVersion: { type: "string", example: "17" },
     dbInstanceClass: { type: "string", example: "db.t4g.medium" },
@@ -121,6 +127,8 @@ export const schema = z.object({
     azCount: z.number().int().min(2, "must be 2 or 3 (an ALB and Multi-AZ RDS need two AZs)").max(3, "must be 2 or 3"),
     vpcCidr: z.string().regex(/^10\.(\d{1,3})\.0\.0\/16$/, "must be a /16 in 10.0.0.0/8 ending in .0.0/16"),
     natGateways: z.enum(["single", "perAz"], { error: "must be \"single\" or \"perAz\"" }),
+    egress: z.enum(["natGateway", "natInstance"], { error: "must be \"natInstance\" or \"natGateway\"" }),
+    natInstanceType: z.enum(NAT_INSTANCE_TYPE_NAMES, { error: `must be one of ${NAT_INSTANCE_TYPE_NAMES.join(", ")} (Graviton, for the ARM64 NAT image)` }),
     interfaceEndpoints: z.boolean({ error: "must be true or false" }),
     logRetentionDays: z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d),
         `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`),
@@ -139,6 +147,11 @@ export const schema = z.object({
     workerCommand: command,
     workerConcurrency: positiveInt(500),
     imageRetentionCount: positiveInt(1000),
+    fargateSpot: z.enum(FARGATE_SPOT_MODES, { error: `must be one of ${FARGATE_SPOT_MODES.map((m) => `"${m}"`).join(", ")}` }),
+    // 100 would leave the on-demand provider no weight above the base (ECS places nothing there); "all" is every task on Spot.
+    workerSpotPercent: z.number().int("must be a whole number").min(1, "must be 1-99 (fargateSpot \"off\" runs no task on Spot)")
+        .max(99, "must be 1-99 (fargateSpot \"all\" runs every task on Spot)"),
+    monthlyBudget: positiveInt(1_000_000),
     dbEngineVersion: z.enum(["16", "17"], { error: "must be \"16\" or \"17\" (PostgreSQL major version)" }),
     dbInstanceClass: z.enum(DB_INSTANCE_CLASSES, { error: `must be one of ${DB_INSTANCE_CLASSES.join(", ")}` }),
     dbAllocatedStorage: z.number().int().min(20, "must be at least 20 (GiB, the gp3 minimum)").max(16384, "must be at most 16384"),

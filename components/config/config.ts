@@ -13,9 +13,10 @@ import {
     RESERVED_APP_ENV, Raw, SECRET_LOOKING_NAME, schema,
 } from "./config-schema";
 import {
-    AWS_REGION_AZS, AWS_US_REGIONS, PROFILE_DEFAULTS, PROFILE_DEPENDENT_KEYS, Profile, VERCEL_US_REGIONS,
+    AWS_REGION_AZS, AWS_US_REGIONS, FargateSpotMode, PROFILE_DEFAULTS, PROFILE_DEPENDENT_KEYS, Profile, VERCEL_US_REGIONS,
     fargateMemoryChoices,
 } from "./defaults";
+import type { NatInstanceType } from "../net/nat-instance";
 
 export type { Profile } from "./defaults";
 export type { ConfigKey } from "./config-schema";
@@ -54,7 +55,18 @@ export interface GroundworkConfig {
     /** Whether data resources carry `protect`/`retainOnDelete` (prod). */
     protectData: boolean;
     image: { tag: string; architecture: "X86_64" | "ARM64"; retentionCount: number };
-    network: { azCount: number; vpcCidr: string; natGateways: "single" | "perAz"; interfaceEndpoints: boolean };
+    network: {
+        azCount: number; vpcCidr: string; natGateways: "single" | "perAz"; egress: "natGateway" | "natInstance";
+        natInstanceType: NatInstanceType; interfaceEndpoints: boolean;
+    };
+    /**
+     * How each service's tasks split between on-demand Fargate and Fargate Spot
+     * (`groundwork:fargateSpot`, `workerSpotPercent`): tasks up to `onDemandBase` on-demand,
+     * `spotPercent` of the rest on Spot.
+     */
+    spot: { mode: FargateSpotMode; api: { onDemandBase: number; spotPercent: number }; worker: { onDemandBase: number; spotPercent: number } };
+    /** The AWS Budgets monthly cost budget in USD (`groundwork:monthlyBudget`). */
+    budget: { monthlyUsd: number };
     logRetentionDays: number;
     loadBalancer: { deletionProtection: boolean; accessLogs: boolean };
     api: {
@@ -281,7 +293,12 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
         alertEmail: v.alertEmail,
         protectData: profile === "prod",
         image: { tag: v.imageTag, architecture: v.cpuArchitecture, retentionCount: v.imageRetentionCount },
-        network: { azCount: v.azCount, vpcCidr: v.vpcCidr, natGateways: v.natGateways, interfaceEndpoints: v.interfaceEndpoints },
+        network: {
+            azCount: v.azCount, vpcCidr: v.vpcCidr, natGateways: v.natGateways, egress: v.egress, natInstanceType: v.natInstanceType,
+            interfaceEndpoints: v.interfaceEndpoints,
+        },
+        spot: spotPlacement(v.fargateSpot, v.workerMinTasks, v.workerSpotPercent),
+        budget: { monthlyUsd: v.monthlyBudget },
         logRetentionDays: v.logRetentionDays,
         loadBalancer: { deletionProtection: profile === "prod", accessLogs: profile === "prod" },
         api: {
@@ -320,6 +337,16 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
         appSecrets: pulumi.secret(appSecretValues),
     };
     return deepFreeze(cfg);
+}
+
+/** Each service's on-demand/Spot split for a `groundwork:fargateSpot` mode. */
+function spotPlacement(mode: FargateSpotMode, workerMinTasks: number, workerSpotPercent: number): GroundworkConfig["spot"] {
+    const onDemand = { onDemandBase: 0, spotPercent: 0 };
+    switch (mode) {
+        case "all": return { mode, api: { onDemandBase: 0, spotPercent: 100 }, worker: { onDemandBase: 0, spotPercent: 100 } };
+        case "workerAboveBase": return { mode, api: onDemand, worker: { onDemandBase: workerMinTasks, spotPercent: workerSpotPercent } };
+        default: return { mode, api: onDemand, worker: onDemand };
+    }
 }
 
 function deepFreeze<T>(o: T): Readonly<T> {
