@@ -13,6 +13,7 @@ import { Database } from "./components/data/database";
 import { Dns } from "./components/edge/dns";
 import { Frontend } from "./components/edge/frontend";
 import { LoadBalancer } from "./components/edge/load-balancer";
+import { Budget } from "./components/ops/budget";
 import { Monitoring } from "./components/ops/monitoring";
 import { Network } from "./components/net/network";
 import { createProviders } from "./components/config/providers";
@@ -220,7 +221,7 @@ new Dns("dns", {
 }, opts);
 
 // ---- operations ----------------------------------------------------------------------------------
-new Monitoring("ops", {
+const monitoring = new Monitoring("ops", {
     profile: cfg.profile,
     alertEmail: cfg.alertEmail,
     healthCheckUrl: healthUrl,
@@ -239,6 +240,9 @@ new Monitoring("ops", {
     cacheClusterIds: cache.memberClusterIds,
     cacheNodeCount: 1 + cfg.cache.replicas,
 }, opts);
+
+// Actual and forecast spend above the stack's budget alert the same topic as the alarms.
+new Budget("budget", { monthlyUsd: cfg.budget.monthlyUsd, alertTopicArn: monitoring.alertTopicArn }, opts);
 
 // ---- stack outputs: the apps' and CI's contract (README.md, "Stack outputs") ---------------------
 export { appUrl, apiUrl, healthUrl, stripeWebhookUrl };

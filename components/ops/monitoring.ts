@@ -112,7 +112,10 @@ export interface MonitoringArgs {
 type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">;
 
 export class Monitoring extends pulumi.ComponentResource {
-    /** The topic every alarm in the stack's region notifies. */
+    /**
+     * The topic every alarm in the stack's region notifies, and the stack's budget: read through
+     * the topic's access policy, so whatever uses it is created once AWS Budgets may publish.
+     */
     public readonly alertTopicArn: pulumi.Output<string>;
     /** Escape hatch: the stack-region alert topic (KMS-encrypted, email subscription). */
     public readonly topic: aws.sns.Topic;
@@ -141,8 +144,9 @@ export class Monitoring extends pulumi.ComponentResource {
             throw new Error(`Monitoring args.cacheNodeCount must be a whole number >= 1 (1 + replicas), got ${args.cacheNodeCount}`);
         }
 
-        this.topic = alertTopic(`${name}-alerts`, args.alertEmail, { parent: this });
-        this.alertTopicArn = this.topic.arn;
+        const alerts = alertTopic(`${name}-alerts`, args.alertEmail, { parent: this }, { budgets: true });
+        this.topic = alerts.topic;
+        this.alertTopicArn = pulumi.all([this.topic.arn, alerts.policy.id]).apply(([arn]) => arn);
         const actions = [this.topic.arn];
         this.alarms = {};
         const alarm = (role: string, spec: AlarmSpec, o: pulumi.CustomResourceOptions = {}, notify = actions) => {
@@ -293,7 +297,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 region: HEALTH_CHECK_METRICS_REGION, defaultTags: args.tags ? { tags: args.tags } : undefined,
             }, { parent: this });
             healthOpts = { provider: useast1 };
-            healthActions = [alertTopic(`${name}-health-alerts`, args.alertEmail, { parent: this, provider: useast1 }).arn];
+            healthActions = [alertTopic(`${name}-health-alerts`, args.alertEmail, { parent: this, provider: useast1 }, { budgets: false }).topic.arn];
         }
         alarm("health", {
             alarmDescription: `${args.healthCheckUrl} fails from Route 53's checkers (3 failures in a row, 30 s apart). ` +
@@ -326,15 +330,23 @@ export class Monitoring extends pulumi.ComponentResource {
 }
 
 /**
- * An SNS topic encrypted with its own KMS key, and the email subscription. Not `alias/aws/sns`:
- * that AWS-managed key's policy does not let CloudWatch use it, so alarms could never publish.
+ * An SNS topic encrypted with its own KMS key, its access policy, and the email subscription.
+ * Not `alias/aws/sns`: that AWS-managed key's policy does not let CloudWatch use it, so alarms
+ * could never publish. The topic's policy (replacing SNS's default) keeps the account's own
+ * access and names the services that publish: CloudWatch alarms, and AWS Budgets on the stack's
+ * topic (`budgets`), each limited to this account.
  * Cost: $1/month for the key; the first 1,000 emails a month are free.
  */
-function alertTopic(name: string, email: string, opts: pulumi.CustomResourceOptions): aws.sns.Topic {
+function alertTopic(name: string, email: string, opts: pulumi.CustomResourceOptions, publishers: { budgets: boolean }):
+    { topic: aws.sns.Topic; policy: aws.sns.TopicPolicy } {
     const caller = aws.getCallerIdentityOutput({}, opts);
     const partition = aws.getPartitionOutput({}, opts);
+    const account = caller.accountId;
+    const services = ["cloudwatch.amazonaws.com", ...(publishers.budgets ? ["budgets.amazonaws.com"] : [])];
     const key = new aws.kms.Key(`${name}-key`, {
-        description: "Encrypts the alert topic; CloudWatch alarms may use it to publish",
+        description: publishers.budgets
+            ? "Encrypts the alert topic; CloudWatch alarms and AWS Budgets may use it to publish"
+            : "Encrypts the alert topic; CloudWatch alarms may use it to publish",
         enableKeyRotation: true,
         deletionWindowInDays: 30,
         policy: pulumi.jsonStringify({
@@ -342,19 +354,52 @@ function alertTopic(name: string, email: string, opts: pulumi.CustomResourceOpti
             Statement: [
                 {
                     Sid: "AccountAdministers", Effect: "Allow", Action: "kms:*", Resource: "*",
-                    Principal: { AWS: pulumi.interpolate`arn:${partition.partition}:iam::${caller.accountId}:root` },
+                    Principal: { AWS: pulumi.interpolate`arn:${partition.partition}:iam::${account}:root` },
                 },
                 {
                     Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*",
                     Principal: { Service: "cloudwatch.amazonaws.com" },
-                    Condition: { StringEquals: { "aws:SourceAccount": caller.accountId } },
+                    Condition: { StringEquals: { "aws:SourceAccount": account } },
                 },
+                ...(publishers.budgets ? [{
+                    Sid: "BudgetsPublish", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*",
+                    Principal: { Service: "budgets.amazonaws.com" },
+                    Condition: { StringEquals: { "aws:SourceAccount": account } },
+                }] : []),
             ],
         }),
     }, opts);
     const topic = new aws.sns.Topic(name, { kmsMasterKeyId: key.arn }, opts);
+    const policy = new aws.sns.TopicPolicy(`${name}-policy`, {
+        arn: topic.arn,
+        policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    // What SNS's default policy grants: the account's own principals (as their IAM policies allow).
+                    Sid: "AccountManages", Effect: "Allow",
+                    Principal: { AWS: pulumi.interpolate`arn:${partition.partition}:iam::${account}:root` },
+                    Action: ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission", "SNS:DeleteTopic",
+                        "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
+                    Resource: topic.arn,
+                },
+                ...services.map((service) => ({
+                    Sid: service === "budgets.amazonaws.com" ? "BudgetsPublish" : "CloudWatchAlarmsPublish",
+                    Effect: "Allow", Principal: { Service: service }, Action: "SNS:Publish", Resource: topic.arn,
+                    Condition: {
+                        StringEquals: { "aws:SourceAccount": account },
+                        ArnLike: {
+                            "aws:SourceArn": service === "budgets.amazonaws.com"
+                                ? pulumi.interpolate`arn:${partition.partition}:budgets::${account}:*`
+                                : pulumi.interpolate`arn:${partition.partition}:cloudwatch:*:${account}:alarm:*`,
+                        },
+                    },
+                })),
+            ],
+        }),
+    }, opts);
     new aws.sns.TopicSubscription(`${name}-email`, { topic: topic.arn, protocol: "email", endpoint: email }, opts);
-    return topic;
+    return { topic, policy };
 }
 
 function parseHealthUrl(url: string): { host: string; port: number; path: string } {
