@@ -247,6 +247,8 @@ new Budget("budget", { monthlyUsd: cfg.budget.monthlyUsd, alertTopicArn: monitor
 // ---- stack outputs: the apps' and CI's contract (README.md, "Stack outputs") ---------------------
 export { appUrl, apiUrl, healthUrl, stripeWebhookUrl };
 export const awsRegion = cfg.awsRegion;
+/** The tasks' egress addresses (one per NAT): what a partner allowlists. */
+export const egressIps = network.egressIps;
 export const imageRepositoryUrl = cluster.repositoryUrl;
 export const clusterName = cluster.clusterName;
 export const apiServiceName = api.serviceName;

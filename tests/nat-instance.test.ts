@@ -172,6 +172,9 @@ describe("NAT instances", () => {
                 assert.match(script, new RegExp(`VPC_CIDR="${vpcCidr.replace(/\./g, "\\.")}"`));
                 assert.match(script, /iptables -t nat -A POSTROUTING -s "\$VPC_CIDR" -o "\$IFACE" -j MASQUERADE/);
                 assert.ok(script.indexOf("MASQUERADE") < script.indexOf("upgrade --security"), "egress first, patches after");
+                // A setup that fails stops the instance, which the group then replaces; a failed update does not.
+                assert.match(script, /^trap '.*shutdown -h now' ERR$/m);
+                assert.match(script, /upgrade --security \|\| echo/);
                 const bash = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
                 assert.equal(bash.status, 0, bash.stderr);
             });
@@ -188,6 +191,17 @@ describe("NAT instances", () => {
         }
         assert.equal(byType(gateways, T.nat).length, 0);
         assert.equal(byType(gateways, T.group).length, 0);
+    });
+
+    it("exports the egress addresses, one per NAT: the NAT instances' interface addresses, or the gateways'", async () => {
+        for (const [stack, config, eipName] of [["prod", {}, (i: number) => `net-nat-${i}-eip`], ["prod", { "groundwork:egress": "natGateway" }, (i: number) => `net-nat-${i}`],
+            ["staging", {}, (i: number) => `net-nat-${i}-eip`]] as const) {
+            const r = await goodPlan(stack, config);
+            const ips = r.outputs.egressIps?.value as string[];
+            assert.equal(ips.length, stack === "prod" ? 3 : 1, stack);
+            ips.forEach((ip, i) => assert.equal(ip, one(r, T.eip, eipName(i)).state.publicIp, `${stack} ${JSON.stringify(config)} ${i}`));
+            assert.equal(r.outputs.egressIps.secret, false);
+        }
     });
 
     it("runs the configured size", async () => {

@@ -109,6 +109,8 @@ export class Network extends pulumi.ComponentResource {
     public readonly natGateways: aws.ec2.NatGateway[];
     /** The NAT instances: 1 or one per AZ; none when `egress` is `"natGateway"`. */
     public readonly natInstances: NatInstance[];
+    /** The public addresses the internet sees the tasks' egress from (one per NAT), stable across NAT instance replacements. */
+    public readonly egressIps: pulumi.Output<string>[];
     /** AZ names the private subnets are in (as created; see `ignoreChanges`), in subnet order. */
     public readonly availabilityZones: pulumi.Output<string>[];
 
@@ -210,6 +212,7 @@ export class Network extends pulumi.ComponentResource {
         const natCount = args.natGateways === "perAz" ? args.azCount : 1;
         this.natGateways = [];
         this.natInstances = [];
+        this.egressIps = [];
         // Where each NAT takes traffic: a gateway, or a NAT instance's static interface.
         const natTargets: ({ natGatewayId: pulumi.Output<string> } | { networkInterfaceId: pulumi.Output<string> })[] = [];
         for (let i = 0; i < natCount; i++) {
@@ -223,6 +226,7 @@ export class Network extends pulumi.ComponentResource {
                     tags: args.tags,
                 }, { parent: this, dependsOn: [igw] });
                 this.natInstances.push(nat);
+                this.egressIps.push(nat.publicIp);
                 natTargets.push({ networkInterfaceId: nat.networkInterfaceId });
                 continue;
             }
@@ -234,6 +238,7 @@ export class Network extends pulumi.ComponentResource {
                 tags: { Name: `${name}-nat-${i}` },
             }, { parent: this, dependsOn: [igw] });
             this.natGateways.push(gateway);
+            this.egressIps.push(eip.publicIp);
             natTargets.push({ natGatewayId: gateway.id });
         }
 
@@ -333,6 +338,7 @@ export class Network extends pulumi.ComponentResource {
             vpcId: this.vpcId,
             publicSubnetIds: this.publicSubnetIds,
             privateSubnetIds: this.privateSubnetIds,
+            egressIps: this.egressIps,
         });
     }
 }
