@@ -123,6 +123,19 @@ describe("NAT instances", () => {
                 }
             });
 
+            it("gives the interface its address only once the VPC has its internet gateway and public route, and boots the first instance after", async () => {
+                const r = await goodPlan(stack);
+                const urn = (type: string, name: string) => one(r, type, name).urn;
+                for (const [i, nat] of byType(r, T.nat).entries()) {
+                    const eip = childOf(r, nat, T.eip);
+                    for (const dep of [urn("aws:ec2/internetGateway:InternetGateway", "net-igw"), urn(T.route, "net-public-default"),
+                        urn("aws:ec2/routeTableAssociation:RouteTableAssociation", `net-public-${i}`)]) {
+                        assert.ok(eip.options.dependsOn.includes(dep), `${eip.name} waits for ${dep}`);
+                    }
+                    assert.ok(childOf(r, nat, T.group).options.dependsOn.includes(eip.urn), `${nat.name}: the group waits for the address`);
+                }
+            });
+
             it("needs no permission to attach the interface: the instance role holds the SSM managed policy and nothing else", async () => {
                 const r = await goodPlan(stack);
                 for (const nat of byType(r, T.nat)) {

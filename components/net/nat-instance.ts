@@ -183,7 +183,9 @@ export class NatInstance extends pulumi.ComponentResource {
             domain: "vpc",
             networkInterface: this.networkInterface.id,
             tags: { Name: name },
-        }, parent);
+            // A component's dependsOn binds the component only: what the caller says must exist
+            // first (the internet gateway, the public route) binds the address, and through it the group.
+        }, { parent: this, dependsOn: opts?.dependsOn });
         this.publicIp = eip.publicIp;
 
         this.role = new aws.iam.Role(`${name}-role`, {
@@ -244,6 +246,8 @@ export class NatInstance extends pulumi.ComponentResource {
             parent: this,
             // A second group could never launch while the first one's instance holds the interface.
             deleteBeforeReplace: true,
+            // The first instance boots with its address in place (its boot script installs packages).
+            dependsOn: [eip],
         });
 
         this.registerOutputs({ networkInterfaceId: this.networkInterfaceId, publicIp: this.publicIp });

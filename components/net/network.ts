@@ -179,11 +179,12 @@ export class Network extends pulumi.ComponentResource {
         const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id }, parent);
 
         const publicRt = new aws.ec2.RouteTable(`${name}-public-rt`, { vpcId: this.vpc.id }, parent);
-        new aws.ec2.Route(`${name}-public-default`, {
+        const publicDefault = new aws.ec2.Route(`${name}-public-default`, {
             routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id,
         }, parent);
 
         const publicSubnets: aws.ec2.Subnet[] = [];
+        const publicAssociations: aws.ec2.RouteTableAssociation[] = [];
         const privateSubnets: aws.ec2.Subnet[] = [];
         for (let i = 0; i < args.azCount; i++) {
             const az = azNames[i];
@@ -196,7 +197,7 @@ export class Network extends pulumi.ComponentResource {
                 mapPublicIpOnLaunch: false,
                 tags: { Name: `${name}-public-${i}`, tier: "public" },
             }, subnetOpts);
-            new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: pub.id, routeTableId: publicRt.id }, parent);
+            publicAssociations.push(new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: pub.id, routeTableId: publicRt.id }, parent));
             publicSubnets.push(pub);
 
             privateSubnets.push(new aws.ec2.Subnet(`${name}-private-${i}`, {
@@ -224,7 +225,8 @@ export class Network extends pulumi.ComponentResource {
                     availabilityZone: publicSubnets[i].availabilityZone,
                     instanceType: args.natInstanceType,
                     tags: args.tags,
-                }, { parent: this, dependsOn: [igw] });
+                    // Its address needs the internet gateway, and its first boot (packages) the public route.
+                }, { parent: this, dependsOn: [igw, publicDefault, publicAssociations[i]] });
                 this.natInstances.push(nat);
                 this.egressIps.push(nat.publicIp);
                 natTargets.push({ networkInterfaceId: nat.networkInterfaceId });
