@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppVariable, appEnvironment, resolvedEnvironment } from "./components/compute/app-env";
 import { Cluster } from "./components/compute/cluster";
 import { WebService, WorkerService } from "./components/compute/service";
+import { EXECUTION_ROLE_SUBPATH } from "./components/compute/task";
 import { OVERRIDABLE_DEFAULTS, RDS_CA_PATH, programVariables } from "./components/config/app-variables";
 import { loadConfig } from "./components/config/config";
 import { createProviders } from "./components/config/providers";
@@ -22,7 +23,9 @@ import { LoadBalancer } from "./components/edge/load-balancer";
 import { StripeWebhookActivation, StripeWebhookEndpoint } from "./components/edge/stripe-webhook";
 import { Network } from "./components/net/network";
 import { SecurityGroups } from "./components/net/security-groups";
+import { Budget } from "./components/ops/budget";
 import { Monitoring } from "./components/ops/monitoring";
+import { RoleScope } from "./components/role-scope";
 
 // Every key is validated first: a bad value stops the program before any resource is registered.
 const cfg = loadConfig();
@@ -40,8 +43,10 @@ const opts: pulumi.ComponentResourceOptions = { providers: [providers.aws, provi
 const zoneId: pulumi.Input<string> = cfg.cloudflare.zoneId
     ?? cloudflare.getZoneOutput({ filter: { name: cfg.cloudflare.zoneName } }, { provider: providers.cloudflare }).zoneId;
 const compute = !!cfg.api || !!cfg.worker;
-/** The IAM path of the tasks' roles: the app secret admits the roles under it (AppSecrets `readers`). */
-const executionRolePath = `/${cfg.project}/${cfg.stack}/`.replace(/[^A-Za-z0-9+=,.@_/-]/g, "-");
+/** Where every IAM role of the stack lives (bootstrap/ lets a stack's deploy role manage only its own). */
+const roles: RoleScope = { path: `/${cfg.project}/${cfg.stack}/`.replace(/[^A-Za-z0-9+=,.@_/-]/g, "-"), permissionsBoundary: cfg.permissionsBoundaryArn };
+/** The execution roles' path: the app secret admits the roles under it (AppSecrets `readers`). */
+const executionRolePath = `${roles.path}${EXECUTION_ROLE_SUBPATH}/`;
 /** Whether CI has pushed the image the services run (until then they run no task). */
 const imagePushed = { app: !!cfg.image.tag, worker: cfg.worker?.image === "own" ? !!cfg.worker.imageTag : !!cfg.image.tag };
 
@@ -50,6 +55,10 @@ const network = cfg.network && new Network("net", {
     cidrBlock: cfg.network.vpcCidr,
     azCount: cfg.network.azCount,
     natGateways: cfg.network.natGateways,
+    egress: cfg.network.egress,
+    natInstanceType: cfg.network.natInstanceType,
+    tags,
+    roles,
     interfaceEndpoints: cfg.network.interfaceEndpoints,
     flowLogRetentionDays: cfg.logRetentionDays,
 }, opts);
@@ -95,6 +104,7 @@ const uploads = cfg.uploads && new PrivateBucket("uploads", {
     protect: cfg.protectData,
     customerManagedKey: true,
     replicateTo: secondRegion,
+    roles,
 }, opts);
 
 const db = cfg.database?.kind === "rds" && network && sg?.databaseSecurityGroupId ? new Database("db", {
@@ -215,7 +225,7 @@ const shared = cluster && network && secrets && {
     bucketArns: uploads ? [uploads.arn] : [],
     bucketKeyArns: uploads && uploads.kmsKeyArn ? [uploads.kmsKeyArn] : [],
     logRetentionDays: cfg.logRetentionDays,
-    executionRolePath: executionRolePath,
+    roles,
     rdsCaBundle: db ? rdsCaBundle(cfg.awsRegion) : undefined,
 };
 const imageOf = (role: "app" | "worker", tag: string | undefined) =>
@@ -233,6 +243,7 @@ const api = cfg.api && alb && shared && sg && new WebService("api", {
     minTasks: cfg.api.minTasks,
     maxTasks: cfg.api.maxTasks,
     command: cfg.api.startCommand,
+    capacity: cfg.spot.api,
     migrate,
     containerPort: cfg.api.containerPort,
     securityGroupId: sg.taskSecurityGroupIds.api!,
@@ -256,6 +267,7 @@ const worker = cfg.worker && shared && sg && new WorkerService("worker", {
     minTasks: cfg.worker.minTasks,
     maxTasks: cfg.worker.maxTasks,
     command: cfg.worker.command,
+    capacity: cfg.spot.worker,
     migrate: api ? undefined : migrate,
     healthCheckCommand: cfg.worker.healthCheckCommand,
     securityGroupId: sg.taskSecurityGroupIds.worker!,
@@ -284,7 +296,7 @@ new Dns("dns", {
 }, opts);
 
 // ---- operations ------------------------------------------------------------------------------------
-new Monitoring("ops", {
+const monitoring = new Monitoring("ops", {
     profile: cfg.profile,
     alertEmail: cfg.alertEmail,
     // Nothing answers before an image is pushed: no health check until then.
@@ -302,6 +314,9 @@ new Monitoring("ops", {
     cache: cache && cfg.cache?.kind === "elasticache" ? { clusterIds: cache.memberClusterIds, nodeCount: 1 + cfg.cache.replicas } : undefined,
 }, opts);
 
+// Actual and forecast spend above the stack's budget alert the same topic as the alarms.
+new Budget("budget", { monthlyUsd: cfg.budget.monthlyUsd, alertTopicArn: monitoring.alertTopicArn }, opts);
+
 // ---- stack outputs: the apps' and CI's contract (README.md, "Stack outputs"); absent parts export nothing
 const launchOf = (role: "api" | "worker", svc: WebService | WorkerService | undefined) => svc && cluster && network && sg && ({
     cluster: cluster.clusterName, taskDefinition: svc.taskFamily, container: "app", subnets: network.privateSubnetIds,
@@ -318,6 +333,8 @@ const outputs: Record<string, unknown> = {
     healthUrl: cfg.urls.health,
     stripeWebhookUrl: cfg.stripe?.webhook?.url,
     awsRegion: cfg.awsRegion,
+    /** The tasks' egress addresses (one per NAT): what a partner allowlists. */
+    egressIps: network ? network.egressIps : undefined,
     imageRepositoryUrl: cluster ? cluster.repositoryUrls.app : undefined,
     workerImageRepositoryUrl: cluster ? cluster.repositoryUrls.worker : undefined,
     clusterName: cluster ? cluster.clusterName : undefined,

@@ -278,6 +278,22 @@ describe("bootstrap", () => {
             "aws:cloudwatch/metricAlarm:MetricAlarm": [{ action: "cloudwatch:PutMetricAlarm", resource: "*" }],
             "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": [{ action: "ec2:RevokeSecurityGroupEgress", resource: "*" }],
             "aws:ec2/eip:Eip": [{ action: "ec2:AllocateAddress", resource: "*" }],
+            "aws:ec2/launchTemplate:LaunchTemplate": [{ action: "ec2:CreateLaunchTemplate", resource: "*" }],
+            "aws:ec2/networkInterface:NetworkInterface": [{ action: "ec2:CreateNetworkInterface", resource: "*" }],
+            "aws:autoscaling/group:Group": [
+                { action: "autoscaling:CreateAutoScalingGroup", resource: "*" },
+                // The group launches from a template that names an instance profile: the caller needs both.
+                { action: "ec2:RunInstances", resource: "*" },
+                { action: "iam:PassRole", resource: roleArn("groundwork/staging/net-nat-0-role"), context: { "iam:PassedToService": "ec2.amazonaws.com" } },
+            ],
+            "aws:budgets/budget:Budget": [{ action: "budgets:ModifyBudget", resource: "arn:aws:budgets::123456789012:budget/budget-1234567" }],
+            "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": [{ action: "ecs:PutClusterCapacityProviders", resource: "*" }],
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": [{ action: "iam:AttachRolePolicy", resource: roleArn("groundwork/staging/net-nat-0-role") }],
+            "aws:iam/instanceProfile:InstanceProfile": [
+                { action: "iam:CreateInstanceProfile", resource: "arn:aws:iam::123456789012:instance-profile/groundwork/staging/net-nat-0-profile" },
+                { action: "iam:AddRoleToInstanceProfile", resource: "arn:aws:iam::123456789012:instance-profile/groundwork/staging/net-nat-0-profile" },
+            ],
+            "aws:sns/topicPolicy:TopicPolicy": [{ action: "sns:SetTopicAttributes", resource: "arn:aws:sns:us-east-1:123456789012:alerts" }],
             "aws:ec2/flowLog:FlowLog": [
                 { action: "ec2:CreateFlowLogs", resource: "*" },
                 { action: "iam:PassRole", resource: roleArn("groundwork/staging/flow-logs"), context: { "iam:PassedToService": "vpc-flow-logs.amazonaws.com" } },
@@ -499,4 +515,28 @@ describe("bootstrap", () => {
             assert.ok(String(role.inputs.name).length <= 64);
         }
     });
+});
+
+describe("the main program under the bootstrap's rules", () => {
+    for (const stack of ["staging", "prod"]) {
+        it(`${stack}: carries the bootstrap's boundary and reader roles, exactly as its setup output prints them`, async () => {
+            const boot = await bootstrap();
+            const readers = (boot.outputs.secretReaderRoleArns.value as Record<string, string[]>)[stack];
+            const r = await goodPlan(stack);
+            assert.deepEqual([...r.config["groundwork:secretReaderRoleArns"].value.matchAll(/arn:[^"\]]+/g)].map((m) => m[0]), readers);
+            assert.equal(r.config["groundwork:permissionsBoundaryArn"].value, boot.outputs.permissionsBoundaryArn.value);
+        });
+
+        it(`${stack}: creates every IAM role and instance profile under the stack's path, each role with the boundary`, async () => {
+            const r = await goodPlan(stack);
+            const boundary = r.config["groundwork:permissionsBoundaryArn"].value;
+            const roles = byType(r, "aws:iam/role:Role");
+            assert.ok(roles.length >= 5, `found ${roles.length} roles`);
+            for (const role of roles) {
+                assert.match(String(role.inputs.path), new RegExp(`^/groundwork/${stack}/`), role.name);
+                assert.equal(role.inputs.permissionsBoundary, boundary, role.name);
+            }
+            for (const p of byType(r, "aws:iam/instanceProfile:InstanceProfile")) assert.equal(p.inputs.path, `/groundwork/${stack}/`, p.name);
+        });
+    }
 });

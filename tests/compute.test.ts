@@ -48,6 +48,8 @@ const T = {
 } as const;
 
 const CONTAINER_PORT = 3000;
+/** The managed NAT gateways instead of the profiles' NAT instances. */
+const NAT_GATEWAYS = { "groundwork:egress": "natGateway" };
 
 /** The id the offline engine's mocks give a resource (`tools/mock-states.ts`): other resources' inputs hold it. */
 function mockId(r: RecordedResource): string {
@@ -103,18 +105,18 @@ const URL_WITH_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*@/i;
 
 describe("compute target", () => {
     describe("network", () => {
-        it("runs one NAT gateway per AZ in prod (3) and exactly one in staging", async () => {
-            const prod = await goodPlan("prod");
-            const staging = await goodPlan("staging");
+        it("runs one NAT gateway per AZ in prod (3) and exactly one in staging, with egress natGateway", async () => {
+            const prod = await goodPlan("prod", NAT_GATEWAYS);
+            const staging = await goodPlan("staging", NAT_GATEWAYS);
             assert.equal(byType(prod, T.nat).length, 3);
             assert.equal(byType(staging, T.nat).length, 1);
             assert.equal(byType(prod, T.subnet).length, 6, "3 public + 3 private subnets in prod");
             assert.equal(byType(staging, T.subnet).length, 4, "2 public + 2 private subnets in staging");
         });
 
-        it("sends each private subnet's egress to the NAT in its own AZ in prod, and to the single NAT in staging", async () => {
+        it("sends each private subnet's egress to the NAT gateway in its own AZ in prod, and to the single one in staging", async () => {
             for (const [stack, azs] of [["prod", 3], ["staging", 2]] as const) {
-                const r = await goodPlan(stack);
+                const r = await goodPlan(stack, NAT_GATEWAYS);
                 for (let i = 0; i < azs; i++) {
                     const route = one(r, T.route, `net-private-default-${i}`);
                     assert.equal(resolveId(r, route.inputs.routeTableId, T.routeTable)?.name, `net-private-rt-${i}`);
@@ -447,7 +449,9 @@ describe("compute target", () => {
                     assert.equal(net.assignPublicIp, false, s.name);
                     assert.ok(net.subnets.length >= 2);
                     for (const id of net.subnets) assert.match(resolveId(r, id, T.subnet)?.name ?? "", /^net-private-\d$/, `${s.name} subnet`);
-                    assert.equal(s.inputs.launchType, "FARGATE");
+                    // Fargate through a capacity provider strategy, never a launch type (the two conflict).
+                    assert.equal(s.inputs.launchType, undefined, s.name);
+                    assert.ok((s.inputs.capacityProviderStrategies as { capacityProvider: string }[]).every((c) => /^FARGATE(_SPOT)?$/.test(c.capacityProvider)), s.name);
                     assert.equal(s.inputs.enableExecuteCommand, false);
                 }
                 const sgOf = (svc: string) => resolveId(r, (one(r, T.service, `${svc}-service`).inputs.networkConfiguration as { securityGroups: string[] }).securityGroups[0], T.sg)?.name;
@@ -621,6 +625,7 @@ describe("compute target", () => {
                 clusterArn: "c", clusterName: "c", image: "i", architecture: "X86_64", cpu: 256, memory: 512, minTasks: 1, maxTasks: 2,
                 command: ["node", "x.js"], subnetIds: ["s"], securityGroupId: "g", environment: { LOG_LEVEL: "info" }, secretArn: "arn",
                 secrets: { JWT_SECRET: "JWT_SECRET" }, bucketArns: [], logRetentionDays: 7, stopTimeoutSeconds: 30, cpuTargetPercent: 60, memoryTargetPercent: 75,
+                capacity: { onDemandBase: 0, spotPercent: 0 },
             };
             assert.doesNotThrow(() => checkServiceArgs("WorkerService \"w\"", spec));
             assert.throws(() => checkServiceArgs("WorkerService \"w\"", { ...spec, environment: { JWT_SECRET: "x" } }), /environment sets JWT_SECRET/);
@@ -672,7 +677,8 @@ describe("compute target", () => {
                     const td = taskDefOf(r, svc);
                     assert.equal(td.inputs.networkMode, "awsvpc");
                     assert.deepEqual(td.inputs.requiresCompatibilities, ["FARGATE"]);
-                    assert.deepEqual(td.inputs.runtimePlatform, { cpuArchitecture: "X86_64", operatingSystemFamily: "LINUX" });
+                    // Both committed stack files run Graviton (ARM64) images.
+                    assert.deepEqual(td.inputs.runtimePlatform, { cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" });
                     assert.equal(td.inputs.cpu, cpu);
                     assert.equal(td.inputs.memory, mem);
                     const group = one(r, T.logGroup, `${svc}-logs`);
@@ -683,8 +689,8 @@ describe("compute target", () => {
                     }
                 }
             }
-            const arm = await goodPlan("staging", { "groundwork:cpuArchitecture": "ARM64" });
-            assert.equal((taskDefOf(arm, "api").inputs.runtimePlatform as { cpuArchitecture: string }).cpuArchitecture, "ARM64");
+            const x86 = await goodPlan("staging", { "groundwork:cpuArchitecture": "X86_64" });
+            assert.equal((taskDefOf(x86, "api").inputs.runtimePlatform as { cpuArchitecture: string }).cpuArchitecture, "X86_64");
         });
 
         it("lets each execution role pull the stack's image, write its logs and read only the stack's secret", async () => {

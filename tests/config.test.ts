@@ -77,6 +77,37 @@ describe("config", () => {
         assert.equal(staging.protectData, false);
     });
 
+    it("gives both profiles NAT instances, staging all-Spot tasks, prod a Spot share above the worker's base, and a budget each", () => {
+        const prod = loadConfig(sourceFor("prod"));
+        const staging = loadConfig(sourceFor("staging"));
+        for (const cfg of [prod, staging]) {
+            assert.equal(part(cfg.network, "network").egress, "natInstance");
+            assert.equal(part(cfg.network, "network").natInstanceType, "t4g.nano");
+        }
+        assert.equal(staging.spot.mode, "all");
+        assert.deepEqual([staging.spot.api, staging.spot.worker], [{ onDemandBase: 0, spotPercent: 100 }, { onDemandBase: 0, spotPercent: 100 }]);
+        assert.equal(prod.spot.mode, "workerAboveBase");
+        assert.deepEqual(prod.spot.api, { onDemandBase: 0, spotPercent: 0 });
+        assert.deepEqual(prod.spot.worker, { onDemandBase: part(prod.worker, "worker").minTasks, spotPercent: 50 });
+        assert.equal(staging.budget.monthlyUsd, PROFILE_DEFAULTS.staging.monthlyBudget);
+        assert.equal(prod.budget.monthlyUsd, PROFILE_DEFAULTS.prod.monthlyBudget);
+        assert.ok(PROFILE_DEFAULTS.prod.monthlyBudget > PROFILE_DEFAULTS.staging.monthlyBudget);
+    });
+
+    it("takes egress, NAT size, Spot placement and the budget from the stack file", () => {
+        const cfg = loadConfig(sourceFor("prod", {
+            "groundwork:egress": "natGateway", "groundwork:natInstanceType": "t4g.small", "groundwork:fargateSpot": "off", "groundwork:monthlyBudget": 400,
+        }));
+        assert.equal(part(cfg.network, "network").egress, "natGateway");
+        assert.equal(part(cfg.network, "network").natInstanceType, "t4g.small");
+        assert.deepEqual([cfg.spot.api, cfg.spot.worker], [{ onDemandBase: 0, spotPercent: 0 }, { onDemandBase: 0, spotPercent: 0 }]);
+        assert.equal(cfg.budget.monthlyUsd, 400);
+        assert.equal(loadConfig(sourceFor("prod", { "groundwork:monthlyBudget": 0 })).budget.monthlyUsd, PROFILE_DEFAULTS.prod.monthlyBudget, "0 is the profile's");
+        const staging = loadConfig(sourceFor("staging", { "groundwork:fargateSpot": "workerAboveBase", "groundwork:workerMinTasks": 2, "groundwork:workerSpotPercent": 25 }));
+        assert.deepEqual(staging.spot.worker, { onDemandBase: 2, spotPercent: 25 });
+        assert.deepEqual(staging.spot.api, { onDemandBase: 0, spotPercent: 0 });
+    });
+
     it("takes the profile from the stack name when groundwork:profile is empty", () => {
         assert.equal(loadConfig(sourceFor("prod", { "groundwork:profile": undefined })).profile, "prod");
         assert.equal(loadConfig(sourceFor("staging", { "groundwork:profile": undefined })).profile, "staging");
@@ -158,6 +189,15 @@ describe("config", () => {
         it("an appEnv entry that moves HOME off the writable /tmp", () => expectProblem("prod", { "groundwork:appEnv": ["HOME=/app"] }, "groundwork:appEnv", /sets HOME/));
         it("appSecrets that are not a JSON object", () => expectProblem("prod", { "groundwork:appSecrets": "[1,2]" }, "groundwork:appSecrets", /JSON object/));
         it("an unknown profile", () => expectProblem("prod", { "groundwork:profile": "dev" }, "groundwork:profile", /"staging" or "prod"/));
+        it("an unknown egress", () => expectProblem("prod", { "groundwork:egress": "nat" }, "groundwork:egress", /"natInstance" or "natGateway".*got "nat".*Example: natInstance/));
+        it("a NAT instance size that is not a Graviton t4g", () =>
+            expectProblem("prod", { "groundwork:natInstanceType": "t3.nano" }, "groundwork:natInstanceType", /one of t4g\.nano, t4g\.micro, t4g\.small, t4g\.medium.*Example: t4g\.nano/));
+        it("an unknown Spot placement", () => expectProblem("staging", { "groundwork:fargateSpot": "yes" }, "groundwork:fargateSpot", /"off", "all", "workerAboveBase".*Example: workerAboveBase/));
+        it("a worker Spot share of 0 or 100", () => {
+            expectProblem("prod", { "groundwork:workerSpotPercent": 100 }, "groundwork:workerSpotPercent", /1-99.*"all" runs every task on Spot.*Example: 50/);
+            expectProblem("prod", { "groundwork:workerSpotPercent": 0 }, "groundwork:workerSpotPercent", /1-99.*"off"/);
+        });
+        it("a negative budget", () => expectProblem("prod", { "groundwork:monthlyBudget": -50 }, "groundwork:monthlyBudget", /at least 1.*got -50.*Example: 320/));
     });
 
     it("reports every problem at once", () => {

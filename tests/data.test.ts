@@ -582,13 +582,14 @@ describe("the data tier", () => {
                 assert.deepEqual(asList(deny.Resource), ["*"]);
                 assert.deepEqual(Object.keys(deny.Condition ?? {}), ["ArnNotLike"]);
                 const allowed = asList<string>(deny.Condition?.ArnNotLike?.["aws:PrincipalArn"]);
-                const configured = [`arn:aws:iam::123456789012:role/groundwork-deploy-${stack}`, "arn:aws:iam::123456789012:role/groundwork-break-glass"];
-                assert.deepEqual([...allowed].sort(), [`arn:aws:iam::123456789012:role/groundwork/${stack}/*`, ...configured].sort(), `${stack}: exactly the readers`);
+                const configured = [`arn:aws:iam::123456789012:role/groundwork-bootstrap/groundwork-gha-${stack === "prod" ? "production" : stack}`,
+                    "arn:aws:iam::123456789012:role/groundwork-bootstrap/groundwork-break-glass"];
+                assert.deepEqual([...allowed].sort(), [`arn:aws:iam::123456789012:role/groundwork/${stack}/execution/*`, ...configured].sort(), `${stack}: exactly the readers`);
                 assert.ok(!allowed.includes(DEPLOYER_ROLE), `${stack}: whoever runs pulumi up is not added`);
                 const matches = (arn: string) => allowed.some((a) => new RegExp(`^${a.replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === "*" ? ".*" : `\\${c}`))}$`).test(arn));
                 const executionRoles = ["api-execution", "worker-execution"].map((n) => one(r, ROLE, n));
                 for (const role of executionRoles) {
-                    assert.equal(role.inputs.path, `/groundwork/${stack}/`);
+                    assert.equal(role.inputs.path, `/groundwork/${stack}/execution/`);
                     assert.ok(matches(role.state.arn as string), `${stack}: ${role.name} may read`);
                 }
                 const taskRoles = byType(r, ROLE).filter((x) => /-task$/.test(x.name));

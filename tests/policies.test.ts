@@ -113,6 +113,7 @@ const T = {
     task: "aws:ecs/taskDefinition:TaskDefinition",
     service: "aws:ecs/service:Service",
     nat: "aws:ec2/natGateway:NatGateway",
+    eni: "aws:ec2/networkInterface:NetworkInterface",
     volume: "aws:ebs/volume:Volume",
 };
 
@@ -372,6 +373,13 @@ describe("policy pack rules", () => {
         });
         it("catches a staging stack paying for three", () =>
             catches(stagingSingleNat, nats(3), /Stack "staging" runs 3 NAT gateways \(about \$98\.55\/month.*set groundwork:natGateways to "single"/, { stack: "staging" }));
+        const natInstances = (n: number) => Array.from({ length: n }, (_, i) => stub(T.eni, `nat-${i}-eni`, { sourceDestCheck: false, subnetId: "subnet-1" }));
+        it("counts NAT instances (forwarding interfaces) too, and ignores ordinary interfaces", async () => {
+            await passes(stagingSingleNat, [...natInstances(1), stub(T.eni, "plain", { subnetId: "subnet-1" })], { stack: "staging" });
+            await passes(stagingSingleNat, natInstances(3), { stack: "prod" });
+            await catches(stagingSingleNat, natInstances(2), /Stack "staging" runs 2 NAT instances \(about \$14\.72\/month.*save \$7\.36\/month/, { stack: "staging" });
+            await catches(stagingSingleNat, [...nats(1), ...natInstances(1)], /runs 1 NAT gateway and 1 NAT instance \(about \$40\.21\/month.*save \$32\.85/, { stack: "staging" });
+        });
     });
 });
 

@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { COMMENT_MARKER } from "../tools/compare";
 import { byUrn, goodPlan } from "./harness";
 
 const DIR = path.resolve(__dirname, "..", ".github", "workflows");
@@ -46,6 +47,8 @@ const scopesIn = (secret: string) => secret.split("_").filter((w) => Object.valu
 const permissionsOf = (wf: Workflow, j: Job) => j.permissions ?? wf.permissions;
 const usesOidc = (j: Job) => (j.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
 const deploys = (j: Job) => (j.steps ?? []).filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
+/** A github-script step that creates or updates an issue comment (the PR's cost comment). */
+const postsComment = (s: Step) => !!s.uses?.startsWith("actions/github-script@") && /\.(createComment|updateComment)\(/.test(String(s.with?.script ?? ""));
 const concurrencyOf = (wf: Workflow, j: Job): Concurrency | undefined => {
     const c = j.concurrency ?? wf.concurrency;
     return typeof c === "string" ? { group: c } : c;
@@ -177,7 +180,7 @@ describe("CI workflows", () => {
             assert.ok(perms && typeof perms === "object", `${file}: job ${id} states its permissions`);
             assert.equal(perms.contents, "read", `${file}: job ${id}`);
             assert.equal(perms["id-token"], usesOidc(job) ? "write" : undefined, `${file}: job ${id} id-token`);
-            const commentsOnPr = (job.steps ?? []).some((s) => s.with?.["comment-on-pr"] === true);
+            const commentsOnPr = (job.steps ?? []).some((s) => s.with?.["comment-on-pr"] === true || postsComment(s));
             assert.equal(perms["pull-requests"], commentsOnPr ? "write" : undefined, `${file}: job ${id} pull-requests`);
             const other = Object.keys(perms).filter((k) => !["contents", "id-token", "pull-requests"].includes(k));
             assert.deepEqual(other, [], `${file}: job ${id}`);
@@ -299,6 +302,132 @@ describe("CI workflows", () => {
             assert.match(deployMd, /waitForSteadyState/);
             assert.match(deployMd, /`pulumi up` then fails/);
             assert.doesNotMatch(deployMd, /returns before ECS finishes/);
+        });
+    });
+
+    describe("the cost of a change, posted on the pull request", () => {
+        const [{ wf }] = triggeredBy("pull_request");
+        const jobWith = (pred: (s: Step) => boolean) => {
+            const found = Object.entries(wf.jobs).filter(([, j]) => (j.steps ?? []).some(pred));
+            assert.equal(found.length, 1, "exactly one job");
+            return { id: found[0][0], job: found[0][1] };
+        };
+        const planStep = (s: Step) => typeof s.run === "string" && s.run.includes("--compare");
+        const { id: costId, job: cost } = jobWith(planStep);
+        const { job: comment } = jobWith(postsComment);
+
+        it("plans the base and the head of the pull request offline: no credentials, no secrets, no environment, no write token", () => {
+            assert.equal(envName(cost), undefined);
+            assert.deepEqual(secretsOf(cost), []);
+            assert.deepEqual(cost.permissions, { contents: "read" });
+            assert.ok(!usesOidc(cost));
+            const checkouts = (cost.steps ?? []).filter((s) => s.uses?.startsWith("actions/checkout@"));
+            assert.deepEqual(checkouts.map((s) => s.with?.path).sort(), ["base", "head"]);
+            for (const c of checkouts) assert.equal(c.with?.["persist-credentials"], false);
+            assert.match(String(checkouts.find((c) => c.with?.path === "base")?.with?.ref), /^\$\{\{\s*github\.event\.pull_request\.base\.sha\s*\}\}$/);
+            assert.ok((cost.steps ?? []).some((s) => /npm ci --prefix head/.test(String(s.run)) && /npm ci --prefix base/.test(String(s.run))));
+            assert.ok((cost.steps ?? []).some((s) => s.uses?.startsWith("actions/upload-artifact@") && s.with?.name === "cost"));
+        });
+
+        /** Runs the plan step's script as Actions would (bash -e), with an npm that records its calls and writes what plan would. */
+        const runPlanStep = (failBase: string) => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-cost-"));
+            const bin = path.join(dir, "bin");
+            fs.mkdirSync(bin);
+            fs.writeFileSync(path.join(bin, "npm"), [
+                "#!/usr/bin/env bash",
+                "echo \"$*\" >> \"$CALLS\"",
+                "prefix=\"\"; stack=\"\"; json=\"\"; md=\"\"",
+                "while [ $# -gt 0 ]; do case \"$1\" in --prefix) prefix=$2; shift;; --stack) stack=$2; shift;; --json) json=$2; shift;; --markdown) md=$2; shift;; esac; shift; done",
+                "if [ \"$prefix\" = base ] && [ \"$stack\" = \"$FAIL_BASE\" ]; then exit 1; fi",
+                "[ -n \"$json\" ] && echo '{}' > \"$json\"",
+                "[ -n \"$md\" ] && printf '### Stack `%s`: compared\\n' \"$stack\" > \"$md\"",
+                "exit 0",
+            ].join("\n"), { mode: 0o755 });
+            const calls = path.join(dir, "calls.txt");
+            const step = (cost.steps ?? []).find(planStep)!;
+            const r = spawnSync("bash", ["-e", "-c", String(step.run)], {
+                cwd: dir, encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, CALLS: calls, FAIL_BASE: failBase },
+            });
+            const read = (f: string) => (fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), "utf8") : "");
+            return { status: r.status, out: `${r.stdout}${r.stderr}`, calls: read("calls.txt").trim().split("\n"), dir, read };
+        };
+
+        it("plans each stack at the base with --json, then compares the head's plan with it into Markdown", () => {
+            const r = runPlanStep("");
+            assert.equal(r.status, 0, r.out);
+            for (const stack of ["staging", "prod"]) {
+                const base = r.calls.find((c) => c.startsWith("--prefix base run") && c.includes(`--stack ${stack} `));
+                const head = r.calls.find((c) => c.startsWith("--prefix head run") && c.includes(`--stack ${stack} `));
+                assert.match(base ?? "", new RegExp(`plan -- --stack ${stack} --json ${r.dir}/cost/base-${stack}\\.json$`));
+                assert.match(head ?? "", new RegExp(`plan -- --stack ${stack} --compare ${r.dir}/cost/base-${stack}\\.json --markdown ${r.dir}/cost/${stack}\\.md$`));
+                assert.match(r.read(`cost/${stack}.md`), new RegExp(`^### Stack \`${stack}\`: compared`));
+            }
+        });
+
+        it("says so in the comment when the base cannot be planned, and still compares the other stack", () => {
+            const r = runPlanStep("prod");
+            assert.equal(r.status, 0, r.out);
+            assert.match(r.read("cost/prod.md"), /^### Stack `prod`\n\nThe base branch could not be planned/);
+            assert.ok(!r.calls.some((c) => c.startsWith("--prefix head run") && c.includes("--stack prod ")), "no comparison without a base");
+            assert.match(r.read("cost/staging.md"), /compared/);
+        });
+
+        it("comments from a job that runs nothing from the pull request, after the cost job, and only for branches of this repository", () => {
+            assert.deepEqual(comment.permissions, { contents: "read", "pull-requests": "write" });
+            assert.deepEqual(comment.needs, costId);
+            assert.ok(!(comment.steps ?? []).some((s) => s.uses?.startsWith("actions/checkout@") || s.run), "no checkout, no commands");
+            assert.ok((comment.steps ?? []).some((s) => s.uses?.startsWith("actions/download-artifact@") && s.with?.name === "cost"));
+            assert.match(String((comment as Job & { if?: string }).if), /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/);
+            assert.deepEqual(secretsOf(comment), []);
+        });
+
+        /** Runs the comment step's script as actions/github-script does, against a fake GitHub API holding `existing` comments. */
+        const runComment = async (existing: { id: number; user: { type: string }; body: string }[]) => {
+            const step = (comment.steps ?? []).find(postsComment)!;
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-comment-"));
+            fs.writeFileSync(path.join(dir, "staging.md"), "### Stack `staging`: −$39.96 a month\n");
+            fs.writeFileSync(path.join(dir, "prod.md"), "### Stack `prod`: −$98.24 a month\n");
+            const calls: { api: string; args: Record<string, unknown> }[] = [];
+            const api = (name: string) => async (args: Record<string, unknown>) => { calls.push({ api: name, args }); return { data: {} }; };
+            const github = {
+                paginate: async (_list: unknown, args: Record<string, unknown>) => { calls.push({ api: "list", args }); return existing; },
+                rest: { issues: { listComments: api("listComments"), createComment: api("createComment"), updateComment: api("updateComment") } },
+            };
+            const context = { repo: { owner: "acme", repo: "groundwork" }, payload: { pull_request: { number: 42 } } };
+            const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
+            const saved = process.env.COST_DIR;
+            process.env.COST_DIR = dir;
+            try {
+                await new AsyncFunction("github", "context", "core", "require", String(step.with?.script))(github, context, {}, require);
+            } finally {
+                if (saved === undefined) delete process.env.COST_DIR; else process.env.COST_DIR = saved;
+            }
+            assert.equal(step.env?.COST_DIR, "cost");
+            return calls;
+        };
+
+        it("creates one comment with both stacks' sections, marked so the next push finds it", async () => {
+            const calls = await runComment([{ id: 3, user: { type: "User" }, body: `quoting ${COMMENT_MARKER} in a human comment` }]);
+            const created = calls.filter((c) => c.api === "createComment");
+            assert.equal(created.length, 1);
+            assert.equal(calls.filter((c) => c.api === "updateComment").length, 0, "a human's comment is never edited");
+            assert.deepEqual([created[0].args.owner, created[0].args.repo, created[0].args.issue_number], ["acme", "groundwork", 42]);
+            const body = String(created[0].args.body);
+            assert.ok(body.startsWith(COMMENT_MARKER));
+            assert.ok(body.indexOf("### Stack `staging`") > 0 && body.indexOf("### Stack `prod`") > body.indexOf("### Stack `staging`"));
+        });
+
+        it("updates its own comment on the next push instead of adding another", async () => {
+            const calls = await runComment([
+                { id: 3, user: { type: "User" }, body: "looks good" },
+                { id: 7, user: { type: "Bot" }, body: `${COMMENT_MARKER}\n## Cost of this change\nold` },
+            ]);
+            assert.equal(calls.filter((c) => c.api === "createComment").length, 0);
+            const updated = calls.filter((c) => c.api === "updateComment");
+            assert.equal(updated.length, 1);
+            assert.equal(updated[0].args.comment_id, 7);
+            assert.match(String(updated[0].args.body), /−\$98\.24 a month/);
         });
     });
 });

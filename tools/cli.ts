@@ -14,6 +14,10 @@ export interface CliArgs {
     json?: string;
     from?: string;
     out?: string;
+    /** `plan`: an earlier plan's `--json` file to compare this one with. */
+    compare?: string;
+    /** `plan`: where to write the comparison as Markdown (with --compare). */
+    markdown?: string;
 }
 
 export function parseArgs(argv: string[]): CliArgs {
@@ -28,10 +32,13 @@ export function parseArgs(argv: string[]): CliArgs {
             case "--json": args.json = value(); break;
             case "--from": args.from = value(); break;
             case "--out": args.out = value(); break;
-            default: throw new Error(`Unknown argument "${a}". Usage: --stack <name> [--project DIR] [--json FILE] [--from FILE] [--out DIR]`);
+            case "--compare": args.compare = value(); break;
+            case "--markdown": args.markdown = value(); break;
+            default: throw new Error(`Unknown argument "${a}". Usage: --stack <name> [--project DIR] [--json FILE] [--compare EARLIER.json [--markdown FILE]] [--from FILE] [--out DIR]`);
         }
     }
     if (!args.stack) throw new Error("Missing --stack <name>, e.g. --stack prod");
+    if (args.markdown && !args.compare) throw new Error("--markdown writes the comparison: give --compare <earlier plan.json> too");
     return args as CliArgs;
 }
 

@@ -2,15 +2,20 @@
  * The stack's fixed monthly cost, estimated offline from the recorded resource graph (what
  * `pulumi up` would create) and the dated price table in `tools/prices.json`.
  *
- * Counted: NAT gateways, load balancers, public IPv4 addresses (NAT EIPs and one per subnet of
- * each internet-facing load balancer), Fargate vCPU and memory at each service's desired count
- * (its autoscaling minimum) by CPU architecture, RDS instances (x2 Multi-AZ) and storage (x2
- * Multi-AZ), cache nodes (Valkey 20% less), interface endpoints per AZ, KMS keys, Secrets Manager
- * secrets, CloudWatch alarm metrics, Route 53 health checks and options, dashboards. Each
+ * Counted: NAT gateways, EC2 instances of Auto Scaling groups (the NAT instances) and their EBS
+ * volumes, load balancers, public IPv4 addresses (Elastic IPs and one per subnet of each
+ * internet-facing load balancer), Fargate vCPU and memory at each service's desired count (its
+ * autoscaling minimum) by CPU architecture, split between on-demand and Spot as its capacity
+ * provider strategy places them, RDS instances (x2 Multi-AZ) and storage (x2 Multi-AZ), cache
+ * nodes (Valkey 20% less), interface endpoints per AZ, KMS keys, Secrets Manager secrets,
+ * CloudWatch alarm metrics, Route 53 health checks and options, dashboards, budgets. Each
  * resource is priced in its provider's region. Usage-based charges are listed, not estimated.
+ * Fargate Spot has no list price: its lines are priced at the low end of the table's discount
+ * range, and the estimate carries the total at the high end too.
  *
  * `npm run plan` prints it (the `costSection` hook in tools/cli.ts).
  */
+import { splitTasks } from "../components/compute/capacity";
 import type { PlanRecord, RecordedResource } from "./engine";
 import { providerUrn } from "./engine";
 import PRICE_TABLE from "./prices.json";
@@ -26,14 +31,18 @@ export interface CostLine {
     /** quantity x unitPrice. */
     monthly: number;
     region: string;
+    /** For a price that is a range (Fargate Spot): the monthly figure at the range's cheap end; `monthly` is the dear end. */
+    lowMonthly?: number;
 }
 
 export interface CostEstimate {
     /** The stack's AWS region. */
     region: string;
     lines: CostLine[];
-    /** Sum of the lines, USD per month. */
+    /** Sum of the lines, USD per month (ranged lines at their dear end). */
     total: number;
+    /** The total with ranged lines (Fargate Spot) at their cheap end; equals `total` when nothing is ranged. */
+    totalLow: number;
     /** Usage-based charges the estimate leaves out. */
     notIncluded: string[];
     /** Resources the table has no price for (left out of the total). */
@@ -67,8 +76,9 @@ export function regionPrices(region: string): RegionPrices {
 
 const home = PRICE_TABLE.regions["us-east-1"];
 export const NOT_INCLUDED = [
-    "Data transfer out to the internet and across AZs",
-    "NAT gateway data processed ($0.045/GB in us-east-1)",
+    "Data transfer out to the internet and across AZs (through NAT instances too, which have no processing charge)",
+    "NAT gateway data processed ($0.045/GB in us-east-1), where egress is natGateway",
+    "EC2 surplus CPU credits of t4g NAT instances (unlimited mode) above their baseline, $0.04/vCPU-hour",
     "Load balancer capacity units (LCUs)",
     "Requests: S3, Secrets Manager and KMS API calls, SNS deliveries beyond the free tier",
     "CloudWatch Logs ingestion ($0.50/GB) and storage, VPC flow logs, Container Insights metrics",
@@ -97,7 +107,8 @@ export function estimateCost(record: PlanRecord): CostEstimate {
 
     const lines = new Map<string, CostLine>();
     const warnings: string[] = [];
-    const add = (r: RecordedResource | string, kind: string, unit: string, quantity: number, price: (p: RegionPrices) => number | undefined) => {
+    const add = (r: RecordedResource | string, kind: string, unit: string, quantity: number, price: (p: RegionPrices) => number | undefined,
+        lowPrice?: (p: RegionPrices) => number | undefined) => {
         if (quantity === 0) return;
         const region = typeof r === "string" ? r : regionOf(r);
         const unitPrice = price(regionPrices(region));
@@ -106,9 +117,11 @@ export function estimateCost(record: PlanRecord): CostEstimate {
             return;
         }
         const label = region === home ? kind : `${kind} [${region}]`;
-        const line = lines.get(label) ?? { kind: label, quantity: 0, unit, unitPrice, monthly: 0, region };
+        const line: CostLine = lines.get(label) ?? { kind: label, quantity: 0, unit, unitPrice, monthly: 0, region };
         line.quantity += quantity;
         line.monthly = line.quantity * line.unitPrice;
+        const low = lowPrice?.(regionPrices(region));
+        if (low !== undefined) line.lowMonthly = line.quantity * low;
         lines.set(label, line);
     };
 
@@ -123,6 +136,26 @@ export function estimateCost(record: PlanRecord): CostEstimate {
         }
     }
     for (const r of of("aws:ec2/eip:Eip")) add(r, "Public IPv4 address", "address-month", 1, (p) => p.publicIpv4Month);
+    // EC2 instances of Auto Scaling groups at their desired capacity: the NAT instances.
+    const templates = of("aws:ec2/launchTemplate:LaunchTemplate");
+    for (const group of of("aws:autoscaling/group:Group")) {
+        const ref = group.inputs.launchTemplate as { id?: string } | undefined;
+        const lt = templates.find((t) => t.id !== "" && t.id === ref?.id);
+        if (!lt) {
+            warnings.push(`Auto Scaling group ${group.name}: its launch template is not in the graph (not counted)`);
+            continue;
+        }
+        const instances = num(group.inputs.desiredCapacity) ?? num(group.inputs.minSize) ?? 0;
+        const type = String(lt.inputs.instanceType);
+        const nat = record.resources.find((x) => x.urn === group.parent)?.type === "groundwork:net:NatInstance";
+        add(group, `EC2 ${type}${nat ? " (NAT instances)" : ""}`, "instance-month", instances,
+            (p) => (p.ec2InstanceHour as Record<string, number>)[type] === undefined ? undefined : (p.ec2InstanceHour as Record<string, number>)[type] * hours);
+        for (const m of (lt.inputs.blockDeviceMappings as { ebs?: { volumeSize?: unknown; volumeType?: string } }[] | undefined) ?? []) {
+            const volumeType = m.ebs?.volumeType ?? "gp3";
+            add(group, `EBS ${volumeType} volumes`, "GB-month", instances * (num(m.ebs?.volumeSize) ?? 0),
+                (p) => (p.ebsGbMonth as Record<string, number>)[volumeType]);
+        }
+    }
     for (const r of of("aws:ec2/vpcEndpoint:VpcEndpoint")) {
         if (r.inputs.vpcEndpointType !== "Interface") continue; // gateway endpoints (S3, DynamoDB) are free
         add(r, "Interface VPC endpoint", "endpoint-AZ-month", ((r.inputs.subnetIds as unknown[] | undefined) ?? []).length, (p) => p.interfaceEndpointAzMonth);
@@ -144,8 +177,17 @@ export function estimateCost(record: PlanRecord): CostEstimate {
         const arch = ((td.inputs.runtimePlatform as { cpuArchitecture?: string } | undefined)?.cpuArchitecture ?? "X86_64") as "X86_64" | "ARM64";
         const vcpu = (num(td.inputs.cpu) ?? 0) / 1024;
         const gb = (num(td.inputs.memory) ?? 0) / 1024;
-        add(td, `Fargate vCPU (${arch})`, "vCPU-month", tasks * vcpu, (p) => p.fargateVcpuHour[arch] * hours);
-        add(td, `Fargate memory (${arch})`, "GB-month", tasks * gb, (p) => p.fargateGbHour[arch] * hours);
+        // A capacity provider strategy places the tasks (base first, then by weight); a launch type runs them all on-demand.
+        const strategy = svc.inputs.capacityProviderStrategies as { capacityProvider: string; base?: number; weight?: number }[] | undefined;
+        const { onDemand, spot } = strategy?.length ? splitTasks(strategy, tasks) : { onDemand: tasks, spot: 0 };
+        add(td, `Fargate vCPU (${arch})`, "vCPU-month", onDemand * vcpu, (p) => p.fargateVcpuHour[arch] * hours);
+        add(td, `Fargate memory (${arch})`, "GB-month", onDemand * gb, (p) => p.fargateGbHour[arch] * hours);
+        // Spot: priced at the smallest discount of the range, with the largest as the low end.
+        const spotAt = (rate: (p: RegionPrices) => number, discount: "low" | "high") => (p: RegionPrices) => rate(p) * hours * (1 - p.fargateSpotDiscount[discount]);
+        const vcpuRate = (p: RegionPrices) => p.fargateVcpuHour[arch];
+        const gbRate = (p: RegionPrices) => p.fargateGbHour[arch];
+        add(td, `Fargate Spot vCPU (${arch})`, "vCPU-month", spot * vcpu, spotAt(vcpuRate, "low"), spotAt(vcpuRate, "high"));
+        add(td, `Fargate Spot memory (${arch})`, "GB-month", spot * gb, spotAt(gbRate, "low"), spotAt(gbRate, "high"));
     }
 
     // ---- data ------------------------------------------------------------------------------------
@@ -180,6 +222,8 @@ export function estimateCost(record: PlanRecord): CostEstimate {
         add(r, "CloudWatch alarm metrics", "metric-month", metrics, (p) => p.alarmMetricMonth);
     }
     for (const r of of("aws:cloudwatch/dashboard:Dashboard")) add(r, "CloudWatch dashboard", "dashboard-month", 1, (p) => p.dashboardMonth);
+    // Listed although free, so the budget shows up in the estimate and in a --compare.
+    for (const r of of("aws:budgets/budget:Budget")) add(r, "AWS Budgets budget (no actions)", "budget-month", 1, (p) => p.budgetMonth);
     // Route 53 health checks: an endpoint behind Cloudflare's proxy is a non-AWS endpoint.
     const endpoint = record.config["groundwork:apiProxied"]?.value === "true" ? "nonAws" : "aws";
     const who = endpoint === "aws" ? "AWS endpoint" : "non-AWS endpoint";
@@ -196,6 +240,7 @@ export function estimateCost(record: PlanRecord): CostEstimate {
         region: home,
         lines: list,
         total: list.reduce((s, l) => s + l.monthly, 0),
+        totalLow: list.reduce((s, l) => s + (l.lowMonthly ?? l.monthly), 0),
         notIncluded: NOT_INCLUDED,
         warnings,
         priceTable: { asOf: PRICE_TABLE.asOf, source: PRICE_TABLE.source, basis: PRICE_TABLE.basis },
@@ -206,6 +251,7 @@ const usd = (n: number) => `$${n.toFixed(2)}`;
 /** Unit prices keep their precision ($0.115/GB, $3.24485/GB). */
 const unitUsd = (n: number) => `$${n.toFixed(Math.max(2, (String(Number(n.toFixed(5))).split(".")[1] ?? "").length))}`;
 const qty = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+const pct = (f: number) => `${Math.round(f * 100)}%`;
 
 /** The estimate as a table for the terminal. */
 export function renderCost(e: CostEstimate): string[] {
@@ -217,6 +263,10 @@ export function renderCost(e: CostEstimate): string[] {
     const width = Math.max(w[0] + w[1] + w[2] + w[3] + 6, "Total per month".length + 2 + usd(e.total).length);
     out.push(`  ${"-".repeat(width)}`);
     out.push(`  ${"Total per month".padEnd(width - usd(e.total).length)}${usd(e.total)}`);
+    if (e.totalLow !== e.total) {
+        const spot = regionPrices(e.region).fargateSpotDiscount;
+        out.push(`  (Fargate Spot priced at ${pct(spot.low)} off on-demand; at ${pct(spot.high)} off the total is ${usd(e.totalLow)}. Spot rates move with demand.)`);
+    }
     for (const wmsg of e.warnings) out.push(`  ! ${wmsg}`);
     out.push("  Not included (usage-based):", ...e.notIncluded.map((n) => `    - ${n}`));
     out.push(`  Prices: tools/prices.json (${e.priceTable.basis})`);

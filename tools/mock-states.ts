@@ -114,6 +114,13 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, region: string)
         case "aws:ec2/vpc:Vpc":
             Object.assign(state, { defaultSecurityGroupId: `sg-${h}default`, mainRouteTableId: `rtb-${h}` });
             break;
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            Object.assign(state, { latestVersion: 1, defaultVersion: 1 });
+            break;
+        case "aws:ec2/eip:Eip":
+            // A documentation address (RFC 5737), derived from the name.
+            Object.assign(state, { allocationId: `eipalloc-${h}`, publicIp: `203.0.113.${parseInt(h.slice(0, 2), 16)}` });
+            break;
         case "aws:route53/healthCheck:HealthCheck":
             state.id = `hc-${h}`;
             break;

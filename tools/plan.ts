@@ -1,13 +1,17 @@
 /**
- * `npm run plan -- --stack <name> [--project DIR] [--json FILE]`
+ * `npm run plan -- --stack <name> [--project DIR] [--json FILE] [--compare EARLIER.json [--markdown FILE]]`
  *
  * Shows, offline, what `pulumi up --stack <name>` would create: the resource tree grouped by
- * component, a count per provider, the stack outputs (secrets as [secret]) and the policy
- * verdict. Exits 1 with every config problem when the stack's config is invalid.
+ * component, a count per provider, the stack outputs (secrets as [secret]), the policy verdict
+ * and the monthly cost. With `--compare`, the resources added, removed and changed since an
+ * earlier plan's `--json` file and the monthly cost change per line (tools/compare.ts), also
+ * written as Markdown with `--markdown`. Exits 1 with every config problem when the stack's
+ * config is invalid.
  */
 import * as fs from "fs";
 import { PlanRecord, RecordedResource, registered, runProgram } from "./engine";
 import { hooks, parseArgs, projectDirOf } from "./cli";
+import { comparePlans, readPlan, renderComparison } from "./compare";
 
 /** Renders the resource tree: components with their children, indented. */
 export function renderTree(record: PlanRecord): string[] {
@@ -54,6 +58,8 @@ export function renderProblems(record: PlanRecord): string[] {
 
 async function main() {
     const args = parseArgs(process.argv.slice(2));
+    // Read the earlier plan first: a bad file fails before the run.
+    const base = args.compare ? readPlan(args.compare, args.stack) : undefined;
     const record = await runProgram({ stack: args.stack, projectDir: projectDirOf(args) });
     if (args.json) fs.writeFileSync(args.json, JSON.stringify(record, null, 2) + "\n");
     if (record.problems.length > 0 || record.error) {
@@ -78,6 +84,11 @@ async function main() {
         const section = await hook(record);
         out.push("", ...section.lines);
         failed ||= section.failed;
+    }
+    if (base && args.compare) {
+        const comparison = renderComparison(comparePlans(base, record), `\`${args.compare}\``);
+        out.push("", `Changes against ${args.compare}:`, ...comparison);
+        if (args.markdown) fs.writeFileSync(args.markdown, comparison.join("\n") + "\n");
     }
     console.log(out.join("\n"));
     process.exit(failed ? 1 : 0);

@@ -47,13 +47,22 @@ export const SERVICES: Record<"network" | "compute" | "data" | "ops", Record<str
                 "ec2:UpdateSecurityGroupRuleDescriptionsIngress", "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
                 "ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint", "ec2:CreateFlowLogs",
                 "ec2:CreateManagedPrefixList", "ec2:ModifyManagedPrefixList",
+                // NAT instances: a static interface, a launch template and the group's launches.
+                "ec2:CreateNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute", "ec2:CreateLaunchTemplate*",
+                "ec2:ModifyLaunchTemplate", "ec2:RunInstances",
             ],
             deleteOwn: [
                 "ec2:DeleteVpc", "ec2:DeleteSubnet", "ec2:DeleteInternetGateway", "ec2:ReleaseAddress", "ec2:DeleteNatGateway",
                 "ec2:DeleteRouteTable", "ec2:DeleteRoute", "ec2:DeleteSecurityGroup", "ec2:DeleteVpcEndpoints",
-                "ec2:DeleteFlowLogs", "ec2:DeleteManagedPrefixList",
+                "ec2:DeleteFlowLogs", "ec2:DeleteManagedPrefixList", "ec2:DeleteNetworkInterface", "ec2:DeleteLaunchTemplate*",
+                "ec2:TerminateInstances",
             ],
             tags: { add: ["ec2:CreateTags"], remove: ["ec2:DeleteTags"] },
+        },
+        autoscaling: {
+            manage: ["autoscaling:CreateAutoScalingGroup", "autoscaling:UpdateAutoScalingGroup", "autoscaling:*InstanceRefresh"],
+            deleteOwn: ["autoscaling:DeleteAutoScalingGroup"],
+            tags: { add: ["autoscaling:CreateOrUpdateTags"], remove: ["autoscaling:DeleteTags"] },
         },
     },
     compute: {
@@ -320,7 +329,7 @@ function targetTrackingAlarms(s: StackScope): Statement {
 /** Services the program's resources are linked to and that create their service-linked roles on first use. */
 export const SERVICE_LINKED_ROLES = [
     "ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com",
-    "rds.amazonaws.com", "elasticache.amazonaws.com",
+    "rds.amazonaws.com", "elasticache.amazonaws.com", "autoscaling.amazonaws.com",
 ];
 
 /** Services the stack's roles may be passed to (ECS tasks, VPC flow logs, RDS monitoring, schedules and rules). */
@@ -351,6 +360,21 @@ function iamStatements(s: StackScope): Statement[] {
                 "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:TagRole", "iam:UntagRole",
             ],
             Resource: roles,
+        },
+        {
+            // The NAT instances' profiles, under the same path.
+            Sid: "ManageStackInstanceProfiles",
+            Effect: "Allow",
+            Action: ["iam:*InstanceProfile", "iam:*RoleToInstanceProfile"],
+            Resource: iamArn(s, `instance-profile${stackRolePath(s.app, s.stack)}*`),
+        },
+        {
+            // EC2 only gets the NAT instances' roles (an instance with a task's role could use it).
+            Sid: "PassNatRolesToEc2",
+            Effect: "Allow",
+            Action: ["iam:PassRole"],
+            Resource: iamArn(s, `role${stackRolePath(s.app, s.stack)}net-nat-*`),
+            Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
         },
         {
             Sid: "PassStackRolesToServices",

@@ -71,6 +71,8 @@ export function lifecycleRules(retentionCount: number, runningTag: string | unde
 /** The ECS cluster and the ECR repositories its services pull from. */
 export class Cluster extends pulumi.ComponentResource {
     public readonly cluster: aws.ecs.Cluster;
+    /** The cluster's Fargate capacity providers (on-demand and Spot), which services' strategies name. */
+    public readonly capacityProviders: aws.ecs.ClusterCapacityProviders;
     /** The repositories by role. */
     public readonly repositories: Partial<Record<"app" | "worker", aws.ecr.Repository>>;
     public readonly clusterArn: pulumi.Output<string>;
@@ -99,6 +101,13 @@ export class Cluster extends pulumi.ComponentResource {
             settings: [{ name: "containerInsights", value: args.containerInsights ?? "enabled" }],
         }, parent);
 
+        // Both Fargate providers, so each service's strategy may use Spot. Free: only tasks are billed.
+        this.capacityProviders = new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
+            clusterName: this.cluster.name,
+            capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+            defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", base: 0, weight: 1 }],
+        }, parent);
+
         this.repositories = {};
         this.repositoryUrls = {};
         this.repositoryArns = {};
@@ -122,8 +131,10 @@ export class Cluster extends pulumi.ComponentResource {
             this.repositoryArns[role] = repository.arn;
         }
 
-        this.clusterArn = this.cluster.arn;
-        this.clusterName = this.cluster.name;
+        // Services read the cluster through the capacity providers' association, so none is
+        // created (or names FARGATE_SPOT) before the cluster has both providers.
+        this.clusterArn = pulumi.all([this.cluster.arn, this.capacityProviders.id]).apply(([arn]) => arn);
+        this.clusterName = pulumi.all([this.cluster.name, this.capacityProviders.id]).apply(([clusterName]) => clusterName);
         this.registerOutputs({
             clusterArn: this.clusterArn,
             clusterName: this.clusterName,

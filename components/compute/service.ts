@@ -7,6 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ON_DEMAND } from "./capacity";
 import { buildFargateService, FargateParts, FargateSpec, ServiceBaseArgs, checkServiceArgs } from "./task";
 
 export type { ServiceBaseArgs } from "./task";
@@ -69,6 +70,7 @@ function baseSpec(args: ServiceBaseArgs, stopTimeoutSeconds: number, opts: pulum
     return {
         ...args,
         stopTimeoutSeconds: args.stopTimeoutSeconds ?? stopTimeoutSeconds,
+        capacity: args.capacity ?? ON_DEMAND,
         cpuTargetPercent: args.cpuTargetPercent ?? 60,
         memoryTargetPercent: args.memoryTargetPercent ?? 75,
         // The component's `dependsOn` is handed to the ECS service itself: Pulumi records a

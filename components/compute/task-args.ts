@@ -4,6 +4,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { fargateMemoryChoices, SECRET_LOOKING_NAME } from "../config/defaults";
+import type { RoleScope } from "../role-scope";
+import { checkCapacity, FargateCapacity } from "./capacity";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -120,14 +122,15 @@ export interface ServiceBaseArgs {
      */
     secrets: Record<string, string>;
     /**
-     * IAM path the execution role is created under. The app secret's resource policy admits the
-     * roles under this path (and the configured readers) and denies everyone else, so the policy
-     * exists before any role and the secret's value is written only after it. The task role (the
-     * app's own AWS credentials) stays outside it.
-     * @default "/"
-     * @example "/groundwork/prod/"
+     * Where the two roles live: the task role under `roles.path`, the execution role one level
+     * deeper (`<path>execution/`). The app secret's resource policy admits the roles under that
+     * deeper path (and the configured readers) and denies everyone else, so the policy exists
+     * before any role and the secret's value is written only after it; the task role (the app's
+     * own AWS credentials) stays outside it.
+     * @default undefined (the root path, no boundary)
+     * @example { path: "/groundwork/prod/" }
      */
-    executionRolePath?: string;
+    roles?: RoleScope;
     /**
      * Migration steps run to completion, in order, before the app container starts in every new
      * task (same image, environment and secrets; each in exec form, no shell). A failing step
@@ -198,6 +201,15 @@ export interface ServiceBaseArgs {
      */
     stopTimeoutSeconds?: number;
     /**
+     * How the tasks split between on-demand Fargate and Fargate Spot (up to 70% cheaper; a task
+     * gets SIGTERM two minutes before AWS takes the capacity back, then SIGKILL after
+     * `stopTimeoutSeconds`). `onDemandBase` tasks always run on-demand; `spotPercent` of the rest
+     * run on Spot. Cost: Spot vCPU and memory at the live Spot rate (50-70% below on-demand).
+     * @default { onDemandBase: 0, spotPercent: 0 } (all on-demand)
+     * @example { onDemandBase: 1, spotPercent: 50 }
+     */
+    capacity?: FargateCapacity;
+    /**
      * Average CPU the autoscaler keeps the tasks at.
      * @default 60
      * @example 70
@@ -215,8 +227,9 @@ export interface ServiceBaseArgs {
  * What a Fargate service needs, whichever kind it is: the services' shared args (documented on
  * `ServiceBaseArgs`) with their defaults filled in. Validated by `checkServiceArgs`.
  */
-export interface FargateSpec extends Omit<ServiceBaseArgs, "stopTimeoutSeconds" | "cpuTargetPercent" | "memoryTargetPercent"> {
+export interface FargateSpec extends Omit<ServiceBaseArgs, "stopTimeoutSeconds" | "cpuTargetPercent" | "memoryTargetPercent" | "capacity"> {
     stopTimeoutSeconds: number;
+    capacity: FargateCapacity;
     cpuTargetPercent: number;
     memoryTargetPercent: number;
     /** Resources the ECS service (its rollout) waits for: the component's own `dependsOn`, the api's listener. */
@@ -250,8 +263,8 @@ export function checkServiceArgs(component: string, s: FargateSpec): void {
     if (s.healthCheckCommand && (s.healthCheckCommand.length === 0 || s.healthCheckCommand.some((c) => c.trim() === ""))) {
         fail(`healthCheckCommand must be a non-empty list of words, got ${JSON.stringify(s.healthCheckCommand)}. Example: ["node", "dist/healthcheck.js"]`);
     }
-    if (s.executionRolePath !== undefined && !/^\/([A-Za-z0-9+=,.@_-]+\/)*$/.test(s.executionRolePath)) {
-        fail(`executionRolePath must start and end with / and hold only letters, digits and +=,.@_-, got "${s.executionRolePath}". Example: /groundwork/prod/`);
+    if (s.roles !== undefined && !/^\/([A-Za-z0-9+=,.@_-]+\/)*$/.test(s.roles.path)) {
+        fail(`roles.path must start and end with / and hold only letters, digits and +=,.@_-, got "${s.roles.path}". Example: /groundwork/prod/`);
     }
     if (s.subnetIds.length === 0) fail("subnetIds must name at least one private subnet");
     if (!Number.isInteger(s.stopTimeoutSeconds) || s.stopTimeoutSeconds < 2 || s.stopTimeoutSeconds > 120) {
@@ -276,6 +289,7 @@ export function checkServiceArgs(component: string, s: FargateSpec): void {
         }
         if (!(w.requestsPerTarget > 0)) fail(`requestsPerTarget must be more than 0, got ${w.requestsPerTarget}. Example: 500`);
     }
+    checkCapacity(component, s.capacity);
     for (const [arg, v] of [["cpuTargetPercent", s.cpuTargetPercent], ["memoryTargetPercent", s.memoryTargetPercent]] as const) {
         if (!(v > 0 && v <= 100)) fail(`${arg} must be 1-100, got ${v}. Example: 60`);
     }

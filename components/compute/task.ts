@@ -5,6 +5,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { roleScope } from "../role-scope";
+import { capacityProviderStrategy } from "./capacity";
 import { FargateSpec, WRITABLE_HOME_ENV } from "./task-args";
 
 export { checkServiceArgs, WRITABLE_HOME_ENV } from "./task-args";
@@ -14,6 +16,8 @@ export type { FargateSpec, ServiceBaseArgs } from "./task-args";
 export const APP_CONTAINER = "app";
 /** Name of the init container that runs migrations before the app starts ("migrate-<n>" when there are several steps). */
 export const MIGRATE_CONTAINER = "migrate";
+/** Execution roles live one level below the stack's role path: the app secret admits that path. */
+export const EXECUTION_ROLE_SUBPATH = "execution";
 /** Name of the root init container that makes /tmp writable for any user and writes the RDS CA bundle. */
 export const PREPARE_CONTAINER = "prepare";
 /** What the prepare container runs (with `node -e`). */
@@ -55,7 +59,7 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
     const executionRole = new aws.iam.Role(`${name}-execution`, {
         description: `ECS starts ${name} tasks with this: pull the image, write logs, read this stack's app secret`,
         assumeRolePolicy: assumeByEcsTasks,
-        path: s.executionRolePath ?? "/",
+        ...roleScope(s.roles, EXECUTION_ROLE_SUBPATH),
     }, opts);
     const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, {
         role: executionRole.id,
@@ -87,6 +91,7 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
     const taskRole = new aws.iam.Role(`${name}-task`, {
         description: `The ${name} app's own AWS permissions: this stack's buckets only`,
         assumeRolePolicy: assumeByEcsTasks,
+        ...roleScope(s.roles),
     }, opts);
     const taskPolicies: aws.iam.RolePolicy[] = [];
     if (s.bucketArns.length > 0) {
@@ -208,7 +213,12 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
     const service = new aws.ecs.Service(`${name}-service`, {
         cluster: s.clusterArn,
         taskDefinition: taskDefinition.arn,
-        launchType: "FARGATE",
+        // A strategy, never launchType (capacity.ts): FARGATE_SPOT takes ARM64 tasks on platform 1.4.0 (LATEST).
+        capacityProviderStrategies: capacityProviderStrategy(s.capacity),
+        // ECS accepts a changed strategy only with a new deployment, and the provider updates it in
+        // place only when this is set (otherwise it replaces the service). Any update of the
+        // service then redeploys its tasks, which a changed task definition does anyway.
+        forceNewDeployment: true,
         platformVersion: "LATEST",
         desiredCount: minTasks,
         networkConfiguration: {

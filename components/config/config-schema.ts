@@ -4,7 +4,7 @@
  * resolves each part's settings from it.
  */
 import { z } from "zod";
-import { CACHE_NODE_TYPES, DB_INSTANCE_CLASSES, LOG_RETENTION_DAYS, SECRET_LOOKING_NAME } from "./defaults";
+import { CACHE_NODE_TYPES, DB_INSTANCE_CLASSES, FARGATE_SPOT_MODES, LOG_RETENTION_DAYS, NAT_INSTANCE_TYPE_NAMES, SECRET_LOOKING_NAME } from "./defaults";
 
 export const DNS_NAME = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 export const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -68,6 +68,8 @@ export const KEYS = {
     azCount: { type: "integer", example: "3" },
     vpcCidr: { type: "string", example: "10.0.0.0/16" },
     natGateways: { type: "string", example: "perAz" },
+    egress: { type: "string", example: "natInstance" },
+    natInstanceType: { type: "string", example: "t4g.nano" },
     interfaceEndpoints: { type: "boolean", example: "false" },
     logRetentionDays: { type: "integer", example: "30" },
     // api and worker
@@ -90,6 +92,10 @@ export const KEYS = {
     workerImageTag: { type: "string", example: "v1.4.2" },
     workerHealthCheckCommand: { type: "string", example: "node dist/healthcheck.js" },
     imageRetentionCount: { type: "integer", example: "30" },
+    fargateSpot: { type: "string", example: "workerAboveBase" },
+    workerSpotPercent: { type: "integer", example: "50" },
+    // operations
+    monthlyBudget: { type: "integer", example: "320" },
     // database
     databaseUrl: { type: "string", secret: true, example: "postgresql://app:…@ep-cool-name-123456.us-east-2.aws.neon.tech/app?sslmode=require" },
     databaseUrlUnpooled: { type: "string", secret: true, example: "postgresql://app:…@ep-cool-name-123456.us-east-2.aws.neon.tech/app?sslmode=require" },
@@ -127,6 +133,7 @@ export const KEYS = {
     envAliases: { type: "array", example: "[\"API_PORT=PORT\", \"CORS_ORIGIN=WEB_URL\"]" },
     generatedSecrets: { type: "array", example: "[\"JWT_SECRET\", \"TENANT_SECRETS_ENCRYPTION_KEY=hex:32\"]" },
     appSecrets: { type: "string", secret: true, example: "{\"SENTRY_DSN\":\"https://…\"}" },
+    permissionsBoundaryArn: { type: "string", example: "arn:aws:iam::123456789012:policy/groundwork-bootstrap/groundwork-boundary" },
     secretReaderRoleArns: { type: "array", example: "[\"arn:aws:iam::123456789012:role/groundwork-deploy-prod\", \"arn:aws:iam::123456789012:role/groundwork-break-glass\"]" },
     // Stripe
     stripeSecretKey: { type: "string", secret: true, example: "sk_live_… in prod, sk_test_… elsewhere" },
@@ -171,6 +178,8 @@ export const schema = z.object({
     azCount: z.number().int().min(2, "must be 2 or 3 (an ALB and Multi-AZ RDS need two AZs)").max(3, "must be 2 or 3"),
     vpcCidr: z.string().regex(/^10\.(\d{1,3})\.0\.0\/16$/, "must be a /16 in 10.0.0.0/8 ending in .0.0/16"),
     natGateways: z.enum(["single", "perAz"], { error: "must be \"single\" or \"perAz\"" }),
+    egress: z.enum(["natGateway", "natInstance"], { error: "must be \"natInstance\" or \"natGateway\"" }),
+    natInstanceType: z.enum(NAT_INSTANCE_TYPE_NAMES, { error: `must be one of ${NAT_INSTANCE_TYPE_NAMES.join(", ")} (Graviton, for the ARM64 NAT image)` }),
     interfaceEndpoints: z.boolean({ error: "must be true or false" }),
     logRetentionDays: z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d),
         `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`),
@@ -193,6 +202,11 @@ export const schema = z.object({
     workerImageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, "must be a valid image tag").optional(),
     workerHealthCheckCommand: command.optional(),
     imageRetentionCount: positiveInt(1000),
+    fargateSpot: z.enum(FARGATE_SPOT_MODES, { error: `must be one of ${FARGATE_SPOT_MODES.map((m) => `"${m}"`).join(", ")}` }),
+    // 100 would leave the on-demand provider no weight above the base (ECS places nothing there); "all" is every task on Spot.
+    workerSpotPercent: z.number().int("must be a whole number").min(1, "must be 1-99 (fargateSpot \"off\" runs no task on Spot)")
+        .max(99, "must be 1-99 (fargateSpot \"all\" runs every task on Spot)"),
+    monthlyBudget: positiveInt(1_000_000),
     dbEngineVersion: z.enum(["16", "17"], { error: "must be \"16\" or \"17\" (PostgreSQL major version)" }),
     dbInstanceClass: z.enum(DB_INSTANCE_CLASSES, { error: `must be one of ${DB_INSTANCE_CLASSES.join(", ")}` }),
     dbAllocatedStorage: z.number().int().min(20, "must be at least 20 (GiB, the gp3 minimum)").max(16384, "must be at most 16384"),
@@ -224,6 +238,7 @@ export const schema = z.object({
     appEnv: z.array(z.string()),
     envAliases: z.array(z.string()),
     generatedSecrets: z.array(z.string()),
+    permissionsBoundaryArn: z.string().regex(/^arn:aws:iam::\d{12}:policy\/[A-Za-z0-9+=,.@_\-/]+$/, "must be an IAM managed policy ARN (arn:aws:iam::<account>:policy/<path/name>)").optional(),
     secretReaderRoleArns: z.array(z.string().regex(/^arn:aws:iam::\d{12}:role\/[A-Za-z0-9+=,.@_\-/]+$/, "must be IAM role ARNs (arn:aws:iam::<account>:role/<name>)")),
     stripeApiVersion: z.string().regex(/^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/, "must be a Stripe API version"),
     stripeWebhookEvents: z.array(z.string().regex(/^(\*|[a-z_]+(\.[a-z_]+)+)$/, "must be Stripe event types")).min(1, "must name at least one event"),

@@ -4,6 +4,7 @@
  */
 
 import { AWS_US_REGIONS, CREDENTIAL_NAME, VERCEL_US_REGIONS } from "../../policies/tables";
+import { NAT_INSTANCE_TYPES, NatInstanceType } from "../net/nat-instance";
 
 // The region lists and the credential-name rule live with the policy pack, which must not import the program.
 export { AWS_US_REGIONS, VERCEL_US_REGIONS };
@@ -35,6 +36,16 @@ export const DB_INSTANCE_CLASSES = [
 export const CACHE_NODE_TYPES = [
     "cache.t4g.micro", "cache.t4g.small", "cache.t4g.medium", "cache.m7g.large", "cache.m7g.xlarge", "cache.r7g.large", "cache.r7g.xlarge",
 ] as const;
+
+/** NAT instance sizes offered (Graviton t4g, for the ARM64 image; bandwidth and prices in nat-instance.ts). */
+export const NAT_INSTANCE_TYPE_NAMES = Object.keys(NAT_INSTANCE_TYPES) as [NatInstanceType, ...NatInstanceType[]];
+/**
+ * Fargate Spot placements: `off` (every task on-demand), `all` (every api and worker task on
+ * Spot), `workerAboveBase` (the api and the worker's first workerMinTasks on-demand, then
+ * workerSpotPercent of further worker tasks on Spot).
+ */
+export const FARGATE_SPOT_MODES = ["off", "all", "workerAboveBase"] as const;
+export type FargateSpotMode = (typeof FARGATE_SPOT_MODES)[number];
 
 /** Variable names that may hold a credential (`policies/tables.ts`). */
 export const SECRET_LOOKING_NAME = CREDENTIAL_NAME;
@@ -70,6 +81,9 @@ const shared = {
     apiBasePath: "/api/v1",
     webApiUrlVariable: "NEXT_PUBLIC_API_URL",
     vpcCidr: "10.0.0.0/16",
+    // NAT instances: ~$7.36/month each against a NAT gateway's $36.50 (README, "Egress").
+    egress: "natInstance",
+    natInstanceType: "t4g.nano",
     interfaceEndpoints: false,
     containerPort: 3000,
     healthCheckPath: "/api/v1/health",
@@ -80,6 +94,7 @@ const shared = {
     workerMinTasks: 1,
     workerImage: "app",
     imageRetentionCount: 30,
+    workerSpotPercent: 50,
     dbEngineVersion: "17",
     dbName: "app",
     dbUsername: "app_owner",
@@ -105,6 +120,9 @@ export const PROFILE_DEFAULTS = {
         azCount: 2,
         natGateways: "single",
         logRetentionDays: 14,
+        // Staging tolerates a Spot interruption: ECS starts a replacement task.
+        fargateSpot: "all",
+        monthlyBudget: 90,
         apiCpu: 256, apiMemory: 512, apiMinTasks: 1, apiMaxTasks: 2,
         workerCpu: 256, workerMemory: 512, workerMaxTasks: 2,
         dbInstanceClass: "db.t4g.micro", dbAllocatedStorage: 20, dbMaxAllocatedStorage: 50, dbBackupRetentionDays: 7,
@@ -115,6 +133,9 @@ export const PROFILE_DEFAULTS = {
         azCount: 3,
         natGateways: "perAz",
         logRetentionDays: 90,
+        // The api stays on-demand; the worker's floor too, its scale-out partly on Spot.
+        fargateSpot: "workerAboveBase",
+        monthlyBudget: 320,
         apiCpu: 512, apiMemory: 1024, apiMinTasks: 2, apiMaxTasks: 6,
         workerCpu: 512, workerMemory: 1024, workerMaxTasks: 4,
         dbInstanceClass: "db.t4g.medium", dbAllocatedStorage: 50, dbMaxAllocatedStorage: 500, dbBackupRetentionDays: 14,

@@ -4,7 +4,7 @@
  * part's typed settings, or `undefined` when the stack file leaves the part out.
  */
 import type { ResolveContext } from "./config";
-import { AWS_REGION_AZS, AWS_US_REGIONS, fargateMemoryChoices } from "./defaults";
+import { AWS_REGION_AZS, AWS_US_REGIONS, FargateSpotMode, fargateMemoryChoices } from "./defaults";
 import { resolveAppEnvironment } from "./parts-env";
 import { resolveEdge } from "./parts-edge";
 import type {
@@ -48,6 +48,8 @@ export function resolveParts(ctx: ResolveContext): GroundworkConfig {
         hosts: edge.hosts,
         urls: edge.urls,
         image: { tag: v.imageTag, architecture: v.cpuArchitecture, retentionCount: v.imageRetentionCount },
+        spot: spotPlacement(v.fargateSpot, v.workerMinTasks, v.workerSpotPercent),
+        budget: { monthlyUsd: v.monthlyBudget },
         logRetentionDays: v.logRetentionDays,
         network: inVpc ? resolveNetwork(ctx) : undefined,
         api,
@@ -57,6 +59,7 @@ export function resolveParts(ctx: ResolveContext): GroundworkConfig {
         cache,
         uploads: v.uploads ? { noncurrentVersionDays: v.uploadsNoncurrentVersionDays } : undefined,
         backupRegion: resolveBackupRegion(ctx),
+        permissionsBoundaryArn: v.permissionsBoundaryArn,
         logBucket: { expirationDays: v.logBucketExpirationDays },
         stripe: edge.stripe,
         frontend: edge.frontend,
@@ -71,7 +74,10 @@ function resolveNetwork(ctx: ResolveContext): NetworkConfig {
     if (ctx.ok("azCount") && regionAzs !== undefined && v.azCount > regionAzs) {
         ctx.report("azCount", `${v.azCount} is more than the ${regionAzs} availability zones ${ctx.awsRegion} offers; set groundwork:azCount: ${regionAzs}`);
     }
-    return { azCount: v.azCount, vpcCidr: v.vpcCidr, natGateways: v.natGateways, interfaceEndpoints: v.interfaceEndpoints };
+    return {
+        azCount: v.azCount, vpcCidr: v.vpcCidr, natGateways: v.natGateways, egress: v.egress, natInstanceType: v.natInstanceType,
+        interfaceEndpoints: v.interfaceEndpoints,
+    };
 }
 
 /** Fargate accepts only certain CPU/memory pairs. */
@@ -236,4 +242,14 @@ function resolveBackupRegion(ctx: ResolveContext): string | undefined {
         return undefined;
     }
     return region;
+}
+
+/** Each service's on-demand/Spot split for a `groundwork:fargateSpot` mode. */
+function spotPlacement(mode: FargateSpotMode, workerMinTasks: number, workerSpotPercent: number): GroundworkConfig["spot"] {
+    const onDemand = { onDemandBase: 0, spotPercent: 0 };
+    switch (mode) {
+        case "all": return { mode, api: { onDemandBase: 0, spotPercent: 100 }, worker: { onDemandBase: 0, spotPercent: 100 } };
+        case "workerAboveBase": return { mode, api: onDemand, worker: { onDemandBase: workerMinTasks, spotPercent: workerSpotPercent } };
+        default: return { mode, api: onDemand, worker: onDemand };
+    }
 }

@@ -3,14 +3,27 @@
  * stack file chooses it; `index.ts` constructs exactly the parts that are present.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { Profile } from "./defaults";
+import type { NatInstanceType } from "../net/nat-instance";
+import type { FargateSpotMode, Profile } from "./defaults";
 
 /** The stack's own VPC; present when anything runs in it (a service, RDS or ElastiCache). */
 export interface NetworkConfig {
     azCount: number;
     vpcCidr: string;
+    /** How many NATs: one, or one per AZ. */
     natGateways: "single" | "perAz";
+    /** What kind: managed NAT gateways, or NAT instances (an Auto Scaling group of one per NAT). */
+    egress: "natGateway" | "natInstance";
+    natInstanceType: NatInstanceType;
     interfaceEndpoints: boolean;
+}
+
+/** How a service's tasks split between on-demand Fargate and Fargate Spot. */
+export interface SpotSplit {
+    /** Tasks that always run on-demand. */
+    onDemandBase: number;
+    /** Percent of the tasks above the base on Spot. */
+    spotPercent: number;
 }
 
 /** The API service behind the HTTPS load balancer at `hosts.api`. */
@@ -145,6 +158,13 @@ export interface GroundworkConfig {
     /** Public URLs the parts answer at (absent with their part). */
     urls: { web: string | undefined; api: string | undefined; health: string | undefined };
     image: { tag: string | undefined; architecture: "X86_64" | "ARM64"; retentionCount: number };
+    /**
+     * How each service's tasks split between on-demand Fargate and Fargate Spot
+     * (`groundwork:fargateSpot`, `workerSpotPercent`).
+     */
+    spot: { mode: FargateSpotMode; api: SpotSplit; worker: SpotSplit };
+    /** The AWS Budgets monthly cost budget in USD (`groundwork:monthlyBudget`). */
+    budget: { monthlyUsd: number };
     logRetentionDays: number;
     network: NetworkConfig | undefined;
     api: ApiConfig | undefined;
@@ -170,6 +190,8 @@ export interface GroundworkConfig {
     appSecretNames: string[];
     /** Extra app secrets, a secret Output. */
     appSecrets: pulumi.Output<Record<string, string>>;
+    /** The permissions boundary every IAM role of the stack carries (the bootstrap's); undefined = none. */
+    permissionsBoundaryArn: string | undefined;
     /** Roles besides the tasks' execution roles that may read the app secret's value. */
     secretReaderRoleArns: string[];
 }

@@ -42,7 +42,8 @@ export interface AppSecretsArgs {
     generated?: GeneratedSecretSpec[];
     /**
      * Who may read the value. A resource policy denies `secretsmanager:GetSecretValue` to every
-     * principal but the roles under `executionRolePath` (the services' execution roles) and the listed
+     * principal but the roles under `executionRolePath` (the services' execution roles, which
+     * live there alone) and the listed
      * `roleArns` (the roles that run `pulumi up` and a break-glass role): Pulumi itself reads the
      * value on create, refresh and delete, so the deploying roles must be listed. The policy is
      * in place before the value is written. Undefined: no resource policy (IAM alone decides).

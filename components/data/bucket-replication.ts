@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RoleScope, roleScope } from "../role-scope";
 
 /** One side of the replication, as a PrivateBucket has it. */
 export interface ReplicationEnd {
@@ -26,13 +27,14 @@ export interface ReplicationSource extends ReplicationEnd {
  */
 export function replicateBucket(
     parent: pulumi.ComponentResource, name: string, source: ReplicationSource, replica: ReplicationEnd, replicaRegion: string,
-    child: (dependsOn?: pulumi.Resource[]) => pulumi.CustomResourceOptions,
+    child: (dependsOn?: pulumi.Resource[]) => pulumi.CustomResourceOptions, roles?: RoleScope,
 ): aws.s3.BucketReplicationConfig {
     const sourceRegion = aws.getRegionOutput({}, { parent }).region;
     // S3 assumes the role. No source conditions: only this account can hand S3 this role (iam:PassRole
     // does not cross accounts), and the role can do nothing beyond these two buckets and keys.
     const role = new aws.iam.Role(`${name}-replication`, {
         description: `S3 replicates the ${name} bucket to ${replicaRegion} with this`,
+        ...roleScope(roles),
         assumeRolePolicy: pulumi.jsonStringify({
             Version: "2012-10-17",
             Statement: [{ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }],

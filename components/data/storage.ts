@@ -6,6 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { RoleScope } from "../role-scope";
 import { replicateBucket } from "./bucket-replication";
 import { SecondRegion, checkSecondRegion } from "./second-region";
 
@@ -80,6 +81,13 @@ export interface PrivateBucketArgs {
      * @example { region: "us-west-2", provider: providers.awsBackup }
      */
     replicateTo?: SecondRegion;
+    /**
+     * Where the IAM roles this component creates live: the stack's IAM path and, in a
+     * bootstrapped account, the permissions boundary every role must carry.
+     * @default undefined (the root path, no boundary)
+     * @example { path: "/groundwork/prod/" }
+     */
+    roles?: RoleScope;
 }
 
 /** Checks the args before any resource exists; each error names the arg and shows a good value. */
@@ -274,7 +282,7 @@ export class PrivateBucket extends pulumi.ComponentResource {
             }, { parent: this, providers: [args.replicateTo.provider] });
             replicateBucket(this, name, {
                 bucketName: bucket, arn: this.arn, versioning, kmsKeyArn: this.kmsKeyArn,
-            }, this.replica, args.replicateTo.region, child);
+            }, this.replica, args.replicateTo.region, child, args.roles);
         }
         this.registerOutputs({ bucketName: this.bucketName, arn: this.arn });
     }

@@ -1,10 +1,13 @@
 /**
  * The stack's own VPC: public subnets for the load balancer and NAT, private subnets for tasks,
- * the database and the cache, egress through NAT, a free S3 gateway endpoint, optional interface
- * endpoints, a default security group with no rules, and VPC flow logs.
+ * the database and the cache, egress through NAT (managed gateways or NAT instances), a free S3
+ * gateway endpoint, optional interface endpoints, a default security group with no rules, and
+ * VPC flow logs.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RoleScope, roleScope } from "../role-scope";
+import { NatInstance, NatInstanceType } from "./nat-instance";
 
 /** Interface endpoints created when `interfaceEndpoints` is on: what a Fargate task needs to start. */
 export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] as const;
@@ -16,6 +19,13 @@ export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secre
 export const DEFAULT_EXCLUDED_ZONE_IDS = ["use1-az3"];
 
 export interface NetworkArgs {
+    /**
+     * Where the IAM roles this component creates live: the stack's IAM path and, in a
+     * bootstrapped account, the permissions boundary every role must carry.
+     * @default undefined (the root path, no boundary)
+     * @example { path: "/groundwork/prod/" }
+     */
+    roles?: RoleScope;
     /**
      * The VPC's range, a /16 in 10.0.0.0/8 ending in `.0.0/16`. Public subnets are /24s in its
      * first /20 (`10.N.0.0/24`, `10.N.1.0/24`…); private subnets are the following /20s
@@ -33,15 +43,37 @@ export interface NetworkArgs {
      */
     azCount: number;
     /**
-     * NAT gateways for the private subnets' egress: `"single"` (one, in the first AZ; if that AZ
-     * fails, tasks in the others lose egress) or `"perAz"` (one per AZ, no cross-AZ dependency
-     * or cross-AZ data charges).
-     * Cost: $32.85/month per NAT gateway (us-east-1, 730 h) + $0.045/GB processed, plus $3.65/month
-     * for its Elastic IP. NAT is the largest fixed cost of a small stack: prod's 3 ≈ $110/month.
+     * How many NATs (gateways or instances, see `egress`) the private subnets' egress goes
+     * through: `"single"` (one, in the first AZ; if that AZ fails, tasks in the others lose
+     * egress) or `"perAz"` (one per AZ, no cross-AZ dependency or cross-AZ data charges).
      * @default none (config: "single" in staging, "perAz" in prod)
      * @example "perAz"
      */
     natGateways: "single" | "perAz";
+    /**
+     * What the NATs are. `"natGateway"`: AWS's managed NAT gateway, up to 100 Gbps, no instance
+     * to run; $32.85/month each (us-east-1, 730 h) + $0.045/GB processed + $3.65 for its
+     * Elastic IP. `"natInstance"`: a {@link NatInstance} (an Auto Scaling group of one t4g
+     * instance on a static interface the routes point at); ~$7.36/month each with a t4g.nano
+     * ($3.07 instance, $0.64 disk, $3.65 address), no per-GB charge, 32 Mbps sustained (bursts to
+     * 5 Gbps), and egress in its AZ pauses for a few minutes while a failed instance is replaced.
+     * @default "natGateway"
+     * @example "natInstance"
+     */
+    egress?: "natGateway" | "natInstance";
+    /**
+     * NAT instance size, when `egress` is `"natInstance"` (see `NatInstanceArgs.instanceType`).
+     * @default "t4g.nano"
+     * @example "t4g.small"
+     */
+    natInstanceType?: NatInstanceType;
+    /**
+     * Tags for what NAT instances' groups launch (instances, volumes), which the provider's
+     * `defaultTags` do not reach.
+     * @default {}
+     * @example { app: "groundwork", stack: "prod", "managed-by": "pulumi" }
+     */
+    tags?: Record<string, string>;
     /**
      * Create interface endpoints for ECR (api + dkr), CloudWatch Logs and Secrets Manager, so
      * image pulls, logs and secrets stay off NAT (saves the $0.045/GB NAT processing charge).
@@ -81,8 +113,12 @@ export class Network extends pulumi.ComponentResource {
     public readonly privateSubnetIds: pulumi.Output<string>[];
     /** Route tables of the private subnets, one per AZ. */
     public readonly privateRouteTableIds: pulumi.Output<string>[];
-    /** The NAT gateways: 1 (`single`) or one per AZ (`perAz`). */
+    /** The NAT gateways: 1 (`single`) or one per AZ (`perAz`); none when `egress` is `"natInstance"`. */
     public readonly natGateways: aws.ec2.NatGateway[];
+    /** The NAT instances: 1 or one per AZ; none when `egress` is `"natGateway"`. */
+    public readonly natInstances: NatInstance[];
+    /** The public addresses the internet sees the tasks' egress from (one per NAT), stable across NAT instance replacements. */
+    public readonly egressIps: pulumi.Output<string>[];
     /** AZ names the private subnets are in (as created; see `ignoreChanges`), in subnet order. */
     public readonly availabilityZones: pulumi.Output<string>[];
 
@@ -97,6 +133,10 @@ export class Network extends pulumi.ComponentResource {
         }
         if (args.natGateways !== "single" && args.natGateways !== "perAz") {
             throw new Error(`Network "${name}": natGateways must be "single" or "perAz", got "${String(args.natGateways)}". Example: "perAz"`);
+        }
+        const egress = args.egress ?? "natGateway";
+        if (egress !== "natGateway" && egress !== "natInstance") {
+            throw new Error(`Network "${name}": egress must be "natGateway" or "natInstance", got "${String(egress)}". Example: "natInstance"`);
         }
         for (const id of args.excludeZoneIds ?? []) {
             if (!/^[a-z]{3,5}\d-az\d{1,2}$/.test(id)) {
@@ -147,11 +187,12 @@ export class Network extends pulumi.ComponentResource {
         const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id }, parent);
 
         const publicRt = new aws.ec2.RouteTable(`${name}-public-rt`, { vpcId: this.vpc.id }, parent);
-        new aws.ec2.Route(`${name}-public-default`, {
+        const publicDefault = new aws.ec2.Route(`${name}-public-default`, {
             routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id,
         }, parent);
 
         const publicSubnets: aws.ec2.Subnet[] = [];
+        const publicAssociations: aws.ec2.RouteTableAssociation[] = [];
         const privateSubnets: aws.ec2.Subnet[] = [];
         for (let i = 0; i < args.azCount; i++) {
             const az = azNames[i];
@@ -164,7 +205,7 @@ export class Network extends pulumi.ComponentResource {
                 mapPublicIpOnLaunch: false,
                 tags: { Name: `${name}-public-${i}`, tier: "public" },
             }, subnetOpts);
-            new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: pub.id, routeTableId: publicRt.id }, parent);
+            publicAssociations.push(new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: pub.id, routeTableId: publicRt.id }, parent));
             publicSubnets.push(pub);
 
             privateSubnets.push(new aws.ec2.Subnet(`${name}-private-${i}`, {
@@ -179,25 +220,49 @@ export class Network extends pulumi.ComponentResource {
         // NAT: one per AZ, or one in the first AZ that every private route table uses.
         const natCount = args.natGateways === "perAz" ? args.azCount : 1;
         this.natGateways = [];
+        this.natInstances = [];
+        this.egressIps = [];
+        // Where each NAT takes traffic: a gateway, or a NAT instance's static interface.
+        const natTargets: ({ natGatewayId: pulumi.Output<string> } | { networkInterfaceId: pulumi.Output<string> })[] = [];
         for (let i = 0; i < natCount; i++) {
+            if (egress === "natInstance") {
+                const nat = new NatInstance(`${name}-nat-${i}`, {
+                    vpcId: this.vpc.id,
+                    vpcCidr: args.cidrBlock,
+                    subnetId: publicSubnets[i].id,
+                    availabilityZone: publicSubnets[i].availabilityZone,
+                    instanceType: args.natInstanceType,
+                    tags: args.tags,
+                    roles: args.roles,
+                    // Its address needs the internet gateway, and its first boot (packages) the public route.
+                }, { parent: this, dependsOn: [igw, publicDefault, publicAssociations[i]] });
+                this.natInstances.push(nat);
+                this.egressIps.push(nat.publicIp);
+                natTargets.push({ networkInterfaceId: nat.networkInterfaceId });
+                continue;
+            }
             const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: { Name: `${name}-nat-${i}` } }, parent);
-            this.natGateways.push(new aws.ec2.NatGateway(`${name}-nat-${i}`, {
+            const gateway = new aws.ec2.NatGateway(`${name}-nat-${i}`, {
                 allocationId: eip.id,
                 subnetId: publicSubnets[i].id,
                 connectivityType: "public",
                 tags: { Name: `${name}-nat-${i}` },
-            }, { parent: this, dependsOn: [igw] }));
+            }, { parent: this, dependsOn: [igw] });
+            this.natGateways.push(gateway);
+            this.egressIps.push(eip.publicIp);
+            natTargets.push({ natGatewayId: gateway.id });
         }
 
         // One private route table per AZ even with a single NAT, so switching to perAz later
-        // changes routes only and never re-associates subnets.
+        // changes routes only and never re-associates subnets. Switching egress between gateways
+        // and instances changes the same routes' target in place.
         const privateRts: aws.ec2.RouteTable[] = [];
         for (let i = 0; i < args.azCount; i++) {
             const rt = new aws.ec2.RouteTable(`${name}-private-rt-${i}`, { vpcId: this.vpc.id }, parent);
             new aws.ec2.Route(`${name}-private-default-${i}`, {
                 routeTableId: rt.id,
                 destinationCidrBlock: "0.0.0.0/0",
-                natGatewayId: this.natGateways[natCount === 1 ? 0 : i].id,
+                ...natTargets[natCount === 1 ? 0 : i],
             }, parent);
             new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: privateSubnets[i].id, routeTableId: rt.id }, parent);
             privateRts.push(rt);
@@ -249,6 +314,7 @@ export class Network extends pulumi.ComponentResource {
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
         const flowLogRole = new aws.iam.Role(`${name}-flow-logs`, {
             description: "Lets VPC flow logs write to this VPC's log group",
+            ...roleScope(args.roles),
             assumeRolePolicy: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [{
@@ -284,6 +350,7 @@ export class Network extends pulumi.ComponentResource {
             vpcId: this.vpcId,
             publicSubnetIds: this.publicSubnetIds,
             privateSubnetIds: this.privateSubnetIds,
+            egressIps: this.egressIps,
         });
     }
 }

@@ -15,6 +15,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Profile } from "../config/defaults";
+import { alertTopic } from "./alert-topic";
 import { dashboardBody } from "./monitoring-dashboard";
 import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION, RDS_AUTOSCALING_FREE_PERCENT } from "./monitoring-thresholds";
 
@@ -103,7 +104,10 @@ export interface MonitoringArgs {
 type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">;
 
 export class Monitoring extends pulumi.ComponentResource {
-    /** The topic every alarm in the stack's region notifies. */
+    /**
+     * The topic every alarm in the stack's region notifies, and the stack's budget: read through
+     * the topic's access policy, so whatever uses it is created once AWS Budgets may publish.
+     */
     public readonly alertTopicArn: pulumi.Output<string>;
     /** Escape hatch: the stack-region alert topic (KMS-encrypted, email subscription). */
     public readonly topic: aws.sns.Topic;
@@ -139,8 +143,9 @@ export class Monitoring extends pulumi.ComponentResource {
             throw new Error("Monitoring args.clusterName is required with args.api or args.worker. Example: cluster.clusterName");
         }
 
-        this.topic = alertTopic(`${name}-alerts`, args.alertEmail, { parent: this });
-        this.alertTopicArn = this.topic.arn;
+        const alerts = alertTopic(`${name}-alerts`, args.alertEmail, { parent: this }, { budgets: true });
+        this.topic = alerts.topic;
+        this.alertTopicArn = pulumi.all([this.topic.arn, alerts.policy.id]).apply(([arn]) => arn);
         const actions = [this.topic.arn];
         this.alarms = {};
         const alarm = (role: string, spec: AlarmSpec, o: pulumi.CustomResourceOptions = {}, notify = actions) => {
@@ -302,7 +307,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     region: HEALTH_CHECK_METRICS_REGION, defaultTags: args.tags ? { tags: args.tags } : undefined,
                 }, { parent: this });
                 healthOpts = { provider: useast1 };
-                healthActions = [alertTopic(`${name}-health-alerts`, args.alertEmail, { parent: this, provider: useast1 }).arn];
+                healthActions = [alertTopic(`${name}-health-alerts`, args.alertEmail, { parent: this, provider: useast1 }, { budgets: false }).topic.arn];
         }
         alarm("health", {
             alarmDescription: `${args.healthCheckUrl} fails from Route 53's checkers (3 failures in a row, 30 s apart). ` +
@@ -335,38 +340,6 @@ export class Monitoring extends pulumi.ComponentResource {
             dashboardName: this.dashboardName, dashboardUrl: this.dashboardUrl,
         });
     }
-}
-
-/**
- * An SNS topic encrypted with its own KMS key, and the email subscription. Not `alias/aws/sns`:
- * that AWS-managed key's policy does not let CloudWatch use it, so alarms could never publish.
- * Cost: $1/month for the key; the first 1,000 emails a month are free.
- */
-function alertTopic(name: string, email: string, opts: pulumi.CustomResourceOptions): aws.sns.Topic {
-    const caller = aws.getCallerIdentityOutput({}, opts);
-    const partition = aws.getPartitionOutput({}, opts);
-    const key = new aws.kms.Key(`${name}-key`, {
-        description: "Encrypts the alert topic; CloudWatch alarms may use it to publish",
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        policy: pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Sid: "AccountAdministers", Effect: "Allow", Action: "kms:*", Resource: "*",
-                    Principal: { AWS: pulumi.interpolate`arn:${partition.partition}:iam::${caller.accountId}:root` },
-                },
-                {
-                    Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*",
-                    Principal: { Service: "cloudwatch.amazonaws.com" },
-                    Condition: { StringEquals: { "aws:SourceAccount": caller.accountId } },
-                },
-            ],
-        }),
-    }, opts);
-    const topic = new aws.sns.Topic(name, { kmsMasterKeyId: key.arn }, opts);
-    new aws.sns.TopicSubscription(`${name}-email`, { topic: topic.arn, protocol: "email", endpoint: email }, opts);
-    return topic;
 }
 
 function parseHealthUrl(url: string): { host: string; port: number; path: string } {
