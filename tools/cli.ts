@@ -11,6 +11,8 @@ export interface CliArgs {
     stack: string;
     /** Project directory relative to the repository root (`bootstrap`); unset: the main program. */
     project?: string;
+    /** Folder of the stack files (Pulumi.yaml's `stackConfigDir`), e.g. `examples/api-supabase-clerk`; unset: the project's. */
+    configDir?: string;
     json?: string;
     from?: string;
     out?: string;
@@ -29,12 +31,13 @@ export function parseArgs(argv: string[]): CliArgs {
         switch (flag) {
             case "--stack": case "-s": args.stack = value(); break;
             case "--project": case "-p": args.project = value(); break;
+            case "--config-dir": args.configDir = value(); break;
             case "--json": args.json = value(); break;
             case "--from": args.from = value(); break;
             case "--out": args.out = value(); break;
             case "--compare": args.compare = value(); break;
             case "--markdown": args.markdown = value(); break;
-            default: throw new Error(`Unknown argument "${a}". Usage: --stack <name> [--project DIR] [--json FILE] [--compare EARLIER.json [--markdown FILE]] [--from FILE] [--out DIR]`);
+            default: throw new Error(`Unknown argument "${a}". Usage: --stack <name> [--project DIR] [--config-dir DIR] [--json FILE] [--compare EARLIER.json [--markdown FILE]] [--from FILE] [--out DIR]`);
         }
     }
     if (!args.stack) throw new Error("Missing --stack <name>, e.g. --stack prod");
@@ -47,6 +50,11 @@ export function projectDirOf(args: CliArgs): string | undefined {
     return args.project === undefined ? undefined : path.resolve(PROJECT_DIR, args.project);
 }
 
+
+/** Where a run takes its project and stack files from: `--project` and `--config-dir`. */
+export function runWhere(args: CliArgs): { projectDir?: string; configDir?: string } {
+    return { projectDir: projectDirOf(args), ...(args.configDir ? { configDir: path.resolve(process.cwd(), args.configDir) } : {}) };
+}
 
 /** Sections appended to the plan, in order (policy verdict, cost estimate). */
 export const hooks: ((record: PlanRecord) => Promise<PlanSection>)[] = [

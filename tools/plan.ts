@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- --stack <name> [--project DIR] [--json FILE] [--compare EARLIER.json [--markdown FILE]]`
+ * `npm run plan -- --stack <name> [--project DIR] [--config-dir DIR] [--json FILE] [--compare EARLIER.json [--markdown FILE]]`
  *
  * Shows, offline, what `pulumi up --stack <name>` would create: the resource tree grouped by
  * component, a count per provider, the stack outputs (secrets as [secret]), the policy verdict
@@ -10,7 +10,7 @@
  */
 import * as fs from "fs";
 import { PlanRecord, RecordedResource, registered, runProgram } from "./engine";
-import { hooks, parseArgs, projectDirOf } from "./cli";
+import { hooks, parseArgs, runWhere } from "./cli";
 import { comparePlans, readPlan, renderComparison } from "./compare";
 
 /** Renders the resource tree: components with their children, indented. */
@@ -60,7 +60,7 @@ async function main() {
     const args = parseArgs(process.argv.slice(2));
     // Read the earlier plan first: a bad file fails before the run.
     const base = args.compare ? readPlan(args.compare, args.stack) : undefined;
-    const record = await runProgram({ stack: args.stack, projectDir: projectDirOf(args) });
+    const record = await runProgram({ stack: args.stack, ...runWhere(args) });
     if (args.json) fs.writeFileSync(args.json, JSON.stringify(record, null, 2) + "\n");
     if (record.problems.length > 0 || record.error) {
         console.error(renderProblems(record).join("\n"));

@@ -80,11 +80,12 @@ export interface ServiceBaseArgs {
      */
     maxTasks: number;
     /**
-     * The app container's command (the image's entrypoint gets these words).
+     * The app container's command (the image's entrypoint gets these words); undefined = the
+     * image's own CMD (a worker built as its own image).
      * @default none (config: api "node dist/main.js", worker "node dist/worker.js")
      * @example ["node", "dist/main.js"]
      */
-    command: string[];
+    command: string[] | undefined;
     /**
      * Private subnets for the tasks (one per AZ); tasks never get a public IP.
      * @default none (required)
@@ -253,7 +254,7 @@ export function checkServiceArgs(component: string, s: FargateSpec): void {
     if (!Number.isInteger(s.minTasks) || s.minTasks < 0) fail(`minTasks must be a whole number of 0 or more, got ${s.minTasks}. Example: 2`);
     if (!Number.isInteger(s.maxTasks) || s.maxTasks < 1) fail(`maxTasks must be a whole number of at least 1, got ${s.maxTasks}. Example: 6`);
     if (s.minTasks > s.maxTasks) fail(`minTasks (${s.minTasks}) must not exceed maxTasks (${s.maxTasks})`);
-    if (s.command.length === 0 || s.command.some((c) => c.trim() === "")) fail(`command must be a non-empty list of words, got ${JSON.stringify(s.command)}. Example: ["node", "dist/main.js"]`);
+    if (s.command && (s.command.length === 0 || s.command.some((c) => c.trim() === ""))) fail(`command must be a non-empty list of words, got ${JSON.stringify(s.command)}. Example: ["node", "dist/main.js"]`);
     for (const step of s.migrate?.steps ?? []) {
         if (step.length === 0 || step.some((c) => c.trim() === "")) {
             fail(`migrate.steps must hold non-empty lists of words, got ${JSON.stringify(step)}. Example: [["npx", "prisma", "migrate", "deploy"]]`);

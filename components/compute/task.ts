@@ -150,8 +150,8 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
         logConfiguration: logConfiguration(name),
         ...extra,
     });
-    const appContainer = (containerName: string, command: string[], extra: Record<string, unknown>) => base(containerName, {
-        command,
+    const appContainer = (containerName: string, command: string[] | undefined, extra: Record<string, unknown>) => base(containerName, {
+        ...(command ? { command } : {}),
         environment,
         secrets,
         // Node as PID 1 ignores SIGTERM without a handler; tini forwards it and reaps zombies.

@@ -196,7 +196,8 @@ export const schema = z.object({
     workerMemory: z.number(),
     workerMinTasks: z.number().int().min(0, "must be 0 or more").max(50, "must be at most 50"),
     workerMaxTasks: positiveInt(100),
-    workerCommand: command,
+    // "" = the image's own CMD (only for a worker with its own image).
+    workerCommand: z.string().trim(),
     workerConcurrency: positiveInt(500),
     workerImage: z.enum(["app", "own"], { error: "must be \"app\" (the api's image) or \"own\" (its own ECR repository)" }),
     workerImageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, "must be a valid image tag").optional(),

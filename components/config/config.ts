@@ -62,7 +62,7 @@ export function pulumiConfigSource(): ConfigSource {
 }
 
 /** Keys whose empty value is meaningful; for every other key "" means unset (the profile's default). */
-const EMPTY_IS_A_VALUE: string[] = ["apiBasePath", "webApiUrlVariable"];
+const EMPTY_IS_A_VALUE: string[] = ["apiBasePath", "webApiUrlVariable", "workerCommand"];
 
 /** Parses a raw config string by its declared type; leaves it as is when it does not parse, so the schema reports it. */
 function parseRaw(key: string, type: KeyType, raw: string | undefined): unknown {

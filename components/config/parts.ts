@@ -58,7 +58,8 @@ export function resolveParts(ctx: ResolveContext): GroundworkConfig {
         database,
         cache,
         uploads: v.uploads ? { noncurrentVersionDays: v.uploadsNoncurrentVersionDays } : undefined,
-        backupRegion: resolveBackupRegion(ctx),
+        // Only what holds data in AWS is copied: RDS's backups and the uploads.
+        backupRegion: database?.kind === "rds" || v.uploads === true ? resolveBackupRegion(ctx) : undefined,
         permissionsBoundaryArn: v.permissionsBoundaryArn,
         logBucket: { expirationDays: v.logBucketExpirationDays },
         stripe: edge.stripe,
@@ -124,6 +125,9 @@ function resolveWorker(ctx: ResolveContext): WorkerConfig | undefined {
     }
     checkTaskSize(ctx, "worker");
     checkCommand(ctx, "workerCommand", v.workerCommand);
+    if (v.workerCommand === "" && v.workerImage !== "own") {
+        ctx.report("workerCommand", "is empty (the image's own command), but the worker runs the api's image (groundwork:workerImage \"app\"), whose command starts the api; name the worker's command");
+    }
     if (v.workerHealthCheckCommand) checkCommand(ctx, "workerHealthCheckCommand", v.workerHealthCheckCommand);
     if (v.workerImage === "app" && v.workerImageTag) {
         ctx.report("workerImageTag", "is set but groundwork:workerImage is \"app\" (the worker runs the api's image and tag); set workerImage: own or remove it");
@@ -133,7 +137,7 @@ function resolveWorker(ctx: ResolveContext): WorkerConfig | undefined {
     }
     return {
         cpu: v.workerCpu, memory: v.workerMemory, minTasks: v.workerMinTasks, maxTasks: v.workerMaxTasks,
-        command: execForm(v.workerCommand ?? ""), concurrency: v.workerConcurrency, image: v.workerImage,
+        command: v.workerCommand ? execForm(v.workerCommand) : undefined, concurrency: v.workerConcurrency, image: v.workerImage,
         imageTag: v.workerImage === "own" ? v.workerImageTag : undefined,
         healthCheckCommand: v.workerHealthCheckCommand ? execForm(v.workerHealthCheckCommand) : undefined,
     };

@@ -47,7 +47,8 @@ export interface WorkerConfig {
     memory: number;
     minTasks: number;
     maxTasks: number;
-    command: string[];
+    /** Exec form; undefined = the image's own CMD (workerCommand ""). */
+    command: string[] | undefined;
     concurrency: number;
     /** "own": a second ECR repository and `imageTag` of its own. */
     image: "app" | "own";
