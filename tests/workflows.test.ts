@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { COMMENT_MARKER } from "../tools/compare";
-import { byUrn, goodPlan } from "./harness";
+import { goodPlan } from "./harness";
 
 const DIR = path.resolve(__dirname, "..", ".github", "workflows");
 
@@ -275,18 +275,15 @@ describe("CI workflows", () => {
         const RUNBOOKS = path.resolve(__dirname, "..", "docs", "runbooks");
         const deployMd = fs.readFileSync(path.join(RUNBOOKS, "deploy.md"), "utf8");
 
-        it("creates the ECR repository first with its recorded URN, targeted together with its parent", async () => {
-            const r = await goodPlan("staging");
-            const targets = [...deployMd.matchAll(/--target '([^']+)'/g)].map((m) => m[1]);
-            const repo = r.resources.find((x) => x.type === "aws:ecr/repository:Repository");
-            assert.ok(repo && targets.includes(repo.urn), `deploy.md lacks --target '${repo?.urn}'`);
-            for (const urn of targets) {
-                const res = byUrn(r, urn);
-                assert.ok(res, `deploy.md targets ${urn}, which the program does not declare`);
-                const parent = byUrn(r, res.parent ?? "");
-                if (parent && parent.type !== "pulumi:pulumi:Stack") assert.ok(targets.includes(parent.urn), `${urn}: its parent ${parent.urn} must be targeted too`);
-            }
-            assert.match(deployMd, /pulumi up --stack staging \\\n\s+--target/);
+        it("creates a new stack in one up with no image, then starts the tasks once the tag is committed (no targeted up)", async () => {
+            assert.doesNotMatch(deployMd, /--target/);
+            const first = deployMd.split("## The first deploy of a stack")[1].split("\n## ")[0];
+            assert.equal((first.match(/pulumi up --stack staging --policy-pack policies/g) ?? []).length, 2);
+            assert.match(first, /imageTag` unset/);
+            assert.match(first, /--platform linux\/arm64/);
+            // What the runbook promises is what the program does with no tag: no task, no pull.
+            const r = await goodPlan("staging", { "groundwork:imageTag": undefined });
+            for (const s of r.resources.filter((x) => x.type === "aws:ecs/service:Service")) assert.equal(s.inputs.desiredCount, 0, s.name);
         });
 
         it("commits every config change it tells you to make (CI deploys only what main holds)", () => {
