@@ -114,7 +114,18 @@ interface ProjectFile {
 }
 
 export function readProject(projectDir = PROJECT_DIR): ProjectFile {
-    return YAML.parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as ProjectFile;
+    return readYaml(path.join(projectDir, "Pulumi.yaml")) as ProjectFile;
+}
+
+const parsedYaml = new Map<string, unknown>();
+/**
+ * A YAML file's value, parsed once per distinct text in this process: the yaml package takes
+ * about 40 ms for Pulumi.yaml, and the tests run the program dozens of times. Callers get a copy.
+ */
+function readYaml(file: string): unknown {
+    const text = fs.readFileSync(file, "utf8");
+    if (!parsedYaml.has(text)) parsedYaml.set(text, YAML.parse(text));
+    return structuredClone(parsedYaml.get(text));
 }
 
 /** Config values as the CLI stores them: strings, with objects and arrays as JSON. */
@@ -145,7 +156,7 @@ export function resolveConfig(opts: RunOptions, projectDir = PROJECT_DIR): { con
     if (!fs.existsSync(stackPath)) {
         return { config: {}, project: project.name, problems: [{ key: "stack", message: `no stack file ${path.basename(stackPath)}; stacks here: ${listStacks(projectDir).join(", ")}` }] };
     }
-    const stackFile = (YAML.parse(fs.readFileSync(stackPath, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const stackFile = (readYaml(stackPath) ?? {}) as { config?: Record<string, unknown> };
     const problems: Problem[] = [];
     const config: Record<string, ConfigValue> = {};
     const fq = (k: string) => (k.includes(":") ? k : `${project.name}:${k}`);
@@ -227,14 +238,15 @@ function unwire(v: unknown, at: string, secrets: string[]): unknown {
     return v;
 }
 
-/** Files of the program that must be evaluated afresh on each run (config is read at import). */
-function clearProgramModules(projectDir: string) {
-    for (const id of Object.keys(require.cache)) {
-        const rel = path.relative(projectDir, id);
-        if (!rel.startsWith("..") && !rel.includes("node_modules") && (rel === "index.ts" || rel.startsWith("components" + path.sep))) {
-            delete require.cache[id];
-        }
-    }
+/**
+ * Forgets the program's entry module so that the next run evaluates it afresh: it reads the
+ * stack's config when it is evaluated. The modules it imports (components/, the SDKs) stay loaded
+ * for the process, like any library: components hold no state of their own and never read config
+ * (STYLE.md), and a dynamic provider object that outlives a run lets Pulumi reuse its serialized
+ * code instead of serializing it again on every run.
+ */
+function clearEntryModule(projectDir: string) {
+    delete require.cache[path.resolve(projectDir, "index.ts")];
 }
 
 let running = false;
@@ -317,12 +329,8 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
             pending = undefined;
         };
 
-        clearProgramModules(projectDir);
-        // Pulumi captures a full stack trace for every resource and promise (source positions); ts-node's
-        // source-map support makes each capture costly. The offline run records no source positions, so it
-        // uses V8's own formatting while the program runs (a third of the plan's time); errors keep their text.
-        const prepareStackTrace = Error.prepareStackTrace;
-        (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+        clearEntryModule(projectDir);
+        const restoreStacks = cheapStacks();
         let mod: Record<string, unknown> = {};
         const stackModule = require("@pulumi/pulumi/runtime/stack") as { runInPulumiStack(init: () => Promise<unknown>): Promise<unknown> };
         try {
@@ -333,13 +341,13 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
             await waitForRpcs();
         } catch (err) {
             await waitForRpcs().catch(() => undefined);
-            Error.prepareStackTrace = prepareStackTrace;
+            restoreStacks();
             const e = err as { name?: string; problems?: Problem[]; message?: string; stack?: string };
             if (e?.name === "ConfigError" && Array.isArray(e.problems)) record.problems.push(...e.problems);
             else record.error = e?.stack ?? String(err);
             return record;
         }
-        Error.prepareStackTrace = prepareStackTrace;
+        restoreStacks();
         for (const [name, value] of Object.entries(mod)) {
             if (name === "__esModule") continue;
             const out = pulumi.output(value) as pulumi.Output<unknown>;
@@ -352,6 +360,39 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
         record.elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
         running = false;
     }
+}
+
+/**
+ * Makes the stack traces Pulumi takes while the program runs cheap, and returns the undo.
+ *
+ * Pulumi captures a stack for every resource (its source position) and, in
+ * `runtime/debuggable.js` `debuggablePromise`, a formatted `new Error().stack` for every RPC
+ * promise, kept only for the `PULUMI_DEBUG_PROMISE_LEAKS` report. The offline run records no
+ * source positions, so: V8's own formatting instead of ts-node's source-map support, and no
+ * frames in the promise stacks (they were a fifth of each run). Errors the program throws keep
+ * their full stack. With `PULUMI_DEBUG_PROMISE_LEAKS` set, the promise stacks stay.
+ */
+function cheapStacks(): () => void {
+    const prepareStackTrace = Error.prepareStackTrace;
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise?: (p: Promise<unknown>, ctx: unknown) => Promise<unknown> };
+    const original = debuggable.debuggablePromise;
+    // Pulumi's modules call it through the module object (`debuggable_1.debuggablePromise(...)`), so replacing the export reaches them.
+    if (typeof original === "function" && !process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
+        debuggable.debuggablePromise = (p, ctx) => {
+            const limit = Error.stackTraceLimit;
+            Error.stackTraceLimit = 0;
+            try {
+                return original(p, ctx);
+            } finally {
+                Error.stackTraceLimit = limit;
+            }
+        };
+    }
+    return () => {
+        Error.prepareStackTrace = prepareStackTrace;
+        debuggable.debuggablePromise = original;
+    };
 }
 
 async function waitForRpcs() {
