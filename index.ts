@@ -189,7 +189,8 @@ const api = new WebService("api", {
     requestCountResourceLabel: pulumi.interpolate`${alb.arnSuffix}/${alb.targetGroupArnSuffix}`,
 }, opts);
 
-// The worker's rollout starts only once the api's (migrations included) is steady.
+// The worker's rollout starts only once the api service's (migrations included) is steady: on the
+// service, not the whole api component, whose autoscaling policies the worker has no reason to wait for.
 const worker = new WorkerService("worker", {
     ...shared,
     cpu: cfg.worker.cpu,
@@ -199,7 +200,7 @@ const worker = new WorkerService("worker", {
     command: cfg.worker.command,
     securityGroupId: sg.workerSecurityGroupId,
     environment: env.worker,
-}, { ...opts, dependsOn: [api] });
+}, { ...opts, dependsOn: [api.service] });
 
 // Only the two execution roles (and whoever runs Pulumi) may read the app secret's value.
 secrets.restrictReadersTo([api.executionRoleArn, worker.executionRoleArn]);
