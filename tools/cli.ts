@@ -1,5 +1,6 @@
 /** Shared bits of the command-line tools: argument parsing and the sections `plan` appends. */
 import { costSection } from "./cost";
+import { criticalPathSection } from "./critical-path";
 import type { PlanRecord, PlanSection } from "./engine";
 
 export type { PlanSection } from "./engine";
@@ -31,8 +32,9 @@ export function parseArgs(argv: string[]): CliArgs {
 }
 
 
-/** Sections appended to the plan, in order (policy verdict, cost estimate). */
+/** Sections appended to the plan, in order (policy verdict, cost estimate, first deploy's critical path). */
 export const hooks: ((record: PlanRecord) => Promise<PlanSection>)[] = [
     policySection,
     costSection,
+    criticalPathSection,
 ];
