@@ -246,7 +246,13 @@ function unwire(v: unknown, at: string, secrets: string[]): unknown {
  * code instead of serializing it again on every run.
  */
 function clearEntryModule(projectDir: string) {
-    delete require.cache[path.resolve(projectDir, "index.ts")];
+    const file = path.resolve(projectDir, "index.ts");
+    const previous = require.cache[file];
+    delete require.cache[file];
+    // Node also lists a required module among its requirer's children: drop the old one, or each
+    // run's exports (and through them the whole run's resources) stay reachable for the process.
+    const at = previous ? module.children.indexOf(previous) : -1;
+    if (at >= 0) module.children.splice(at, 1);
 }
 
 let running = false;
