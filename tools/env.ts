@@ -24,7 +24,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "./cli";
+import { parseArgs } from "./args";
 
 /** The files written, each from one stack output. */
 export const ENV_FILES = [
