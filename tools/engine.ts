@@ -371,12 +371,14 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
 /**
  * Makes the stack traces Pulumi takes while the program runs cheap, and returns the undo.
  *
- * Pulumi captures a stack for every resource (its source position) and, in
- * `runtime/debuggable.js` `debuggablePromise`, a formatted `new Error().stack` for every RPC
- * promise, kept only for the `PULUMI_DEBUG_PROMISE_LEAKS` report. The offline run records no
- * source positions, so: V8's own formatting instead of ts-node's source-map support, and no
- * frames in the promise stacks (they were a fifth of each run). Errors the program throws keep
- * their full stack. With `PULUMI_DEBUG_PROMISE_LEAKS` set, the promise stacks stay.
+ * Pulumi formats a full stack for every resource (`Resource.stackTrace`, the source position it
+ * sends the engine) and, in `runtime/debuggable.js` `debuggablePromise`, a `new Error().stack` for
+ * every RPC promise, kept only for the `PULUMI_DEBUG_PROMISE_LEAKS` report. The offline run
+ * records no source positions, so during the run: no resource stacks (Pulumi then sends no
+ * position, as when it finds none), no frames in the promise stacks (a fifth of each run; leak
+ * detection itself stays), and V8's own formatting instead of ts-node's source-map support.
+ * Errors the program throws keep their full stack. With `PULUMI_DEBUG_PROMISE_LEAKS` set, the
+ * promise stacks stay.
  */
 function cheapStacks(): () => void {
     const prepareStackTrace = Error.prepareStackTrace;
@@ -395,9 +397,13 @@ function cheapStacks(): () => void {
             }
         };
     }
+    const resource = pulumi.Resource as unknown as { stackTrace?: (skip: number) => unknown[] };
+    const stackTrace = resource.stackTrace;
+    if (typeof stackTrace === "function") resource.stackTrace = () => [];
     return () => {
         Error.prepareStackTrace = prepareStackTrace;
         debuggable.debuggablePromise = original;
+        resource.stackTrace = stackTrace;
     };
 }
 
