@@ -255,7 +255,8 @@ const api = cfg.api && alb && shared && sg && new WebService("api", {
     requestCountResourceLabel: pulumi.interpolate`${alb.arnSuffix}/${alb.targetGroupArnSuffix}`,
 }, opts);
 
-// The worker's rollout starts only once the api's (migrations included) is steady.
+// The worker's rollout starts only once the api service's (migrations included) is steady: on the
+// service, not the whole api component, whose autoscaling policies the worker has no reason to wait for.
 const workerImage = cfg.worker?.image === "own" ? imageOf("worker", cfg.worker.imageTag) : imageOf("app", cfg.image.tag);
 const worker = cfg.worker && shared && sg && new WorkerService("worker", {
     ...shared,
@@ -274,7 +275,7 @@ const worker = cfg.worker && shared && sg && new WorkerService("worker", {
     networkDependsOn: sg.rulesFor("worker"),
     environment: env.worker.environment,
     secrets: env.worker.secrets,
-}, { ...opts, dependsOn: api ? [api] : [] });
+}, { ...opts, dependsOn: api ? [api.service] : [] });
 
 // Stripe delivers live events as soon as the endpoint is enabled: only once the app that serves
 // the route runs (the api's rollout is steady, or the Vercel domain is attached) and has an image.

@@ -7,6 +7,7 @@
  */
 import { strict as assert } from "assert";
 import { ChildProcess, spawn } from "child_process";
+import * as net from "net";
 import * as path from "path";
 import { rules } from "../policies/rules";
 import { PlanRecord } from "../tools/engine";
@@ -73,15 +74,75 @@ function diagnostics(res: any, urn: string): Diagnostic[] {
 const key = (d: Diagnostic) => `${d.policy}|${d.level}|${d.urn}|${d.message}`;
 const fromRunner = (v: Violation): Diagnostic => ({ policy: v.policy, level: v.enforcementLevel, urn: v.urn, message: v.message });
 
+/**
+ * The pack host starts as soon as mocha loads this file: it type-checks the pack before it
+ * listens (as the CLI's host does), which keeps a CPU core busy for a while, so it runs beside the
+ * other test files instead of before this one. The stub engine's port is reserved now and served
+ * from the suite's before hook. Until then nothing here keeps mocha alive (a run whose --grep leaves
+ * this suite out still exits), and the host never outlives mocha.
+ */
+class EarlyPackHost {
+    readonly child: ChildProcess;
+    readonly analyzerPort: Promise<number>;
+    stderr = "";
+    private constructor(readonly enginePort: number, private readonly reserved: net.Server) {
+        const runPolicyPack = path.join(PULUMI_DIR, "cmd", "run-policy-pack");
+        this.child = spawn(process.execPath, [runPolicyPack, `127.0.0.1:${enginePort}`, PACK_DIR], {
+            cwd: PACK_DIR,
+            env: { ...process.env, PULUMI_NODEJS_STACK: "prod", PULUMI_NODEJS_PROJECT: "groundwork" },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        process.once("exit", () => this.child.kill());
+        this.child.stderr!.on("data", (d) => (this.stderr += d));
+        this.analyzerPort = new Promise<number>((resolve, reject) => {
+            let out = "";
+            this.child.stdout!.on("data", (d) => {
+                out += d;
+                const line = out.split("\n")[0];
+                if (out.includes("\n") && /^\d+$/.test(line.trim())) resolve(Number(line.trim()));
+            });
+            this.child.on("exit", (code) => reject(new Error(`policy pack exited with ${code} before printing its port:\n${out}\n${this.stderr}`)));
+        });
+        this.analyzerPort.catch(() => undefined); // reported by the suite's before hook
+        this.hold(false);
+    }
+    static start(): Promise<EarlyPackHost> {
+        const reserved = net.createServer();
+        return new Promise((resolve, reject) => {
+            reserved.once("error", reject);
+            reserved.listen(0, "127.0.0.1", () => {
+                reserved.unref();
+                resolve(new EarlyPackHost((reserved.address() as net.AddressInfo).port, reserved));
+            });
+        });
+    }
+    /** Whether the host's process and pipes keep the event loop alive. */
+    hold(on: boolean) {
+        for (const h of [this.child, this.child.stdout as net.Socket | null, this.child.stderr as net.Socket | null]) {
+            if (on) h?.ref();
+            else h?.unref();
+        }
+    }
+    /** Frees the reserved port for the stub engine to bind. */
+    release(): Promise<void> {
+        return new Promise((resolve) => this.reserved.close(() => resolve()));
+    }
+}
+const earlyHost = EarlyPackHost.start();
+earlyHost.catch(() => undefined); // reported by the suite's before hook
+
 describe("the policy pack as the Pulumi CLI runs it", function () {
     this.timeout(180_000);
-    let engine: InstanceType<typeof grpc.Server>;
+    let engine: InstanceType<typeof grpc.Server> | undefined;
     let child: ChildProcess | undefined;
     let analyzer: any;
-    let stderr = "";
     const logs: string[] = [];
 
     before(async () => {
+        const host = await earlyHost;
+        host.hold(true);
+        child = host.child;
+        await host.release();
         engine = new grpc.Server();
         engine.addService(engineGrpc.EngineService, {
             log: (c: any, cb: (e: null, r: unknown) => void) => {
@@ -89,26 +150,9 @@ describe("the policy pack as the Pulumi CLI runs it", function () {
                 cb(null, new Empty());
             },
         });
-        const enginePort = await new Promise<number>((resolve, reject) =>
-            engine.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
-
-        const runPolicyPack = path.join(PULUMI_DIR, "cmd", "run-policy-pack");
-        child = spawn(process.execPath, [runPolicyPack, `127.0.0.1:${enginePort}`, PACK_DIR], {
-            cwd: PACK_DIR,
-            env: { ...process.env, PULUMI_NODEJS_STACK: "prod", PULUMI_NODEJS_PROJECT: "groundwork" },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        child.stderr!.on("data", (d) => (stderr += d));
-        const port = await new Promise<number>((resolve, reject) => {
-            let out = "";
-            child!.stdout!.on("data", (d) => {
-                out += d;
-                const line = out.split("\n")[0];
-                if (out.includes("\n") && /^\d+$/.test(line.trim())) resolve(Number(line.trim()));
-            });
-            child!.on("exit", (code) => reject(new Error(`policy pack exited with ${code} before printing its port:\n${out}\n${stderr}`)));
-        });
-        analyzer = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        await new Promise<number>((resolve, reject) =>
+            engine!.bindAsync(`127.0.0.1:${host.enginePort}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
+        analyzer = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${await host.analyzerPort}`, grpc.credentials.createInsecure());
     });
 
     after(async () => {
@@ -118,7 +162,7 @@ describe("the policy pack as the Pulumi CLI runs it", function () {
             child.kill("SIGTERM");
             await exited;
         }
-        await new Promise<void>((r) => engine.tryShutdown(() => r()));
+        if (engine) await new Promise<void>((r) => engine!.tryShutdown(() => r()));
     });
 
     it("announces every rule with its enforcement level", async () => {

@@ -137,7 +137,18 @@ interface ProjectFile {
 }
 
 export function readProject(projectDir = PROJECT_DIR): ProjectFile {
-    return YAML.parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as ProjectFile;
+    return readYaml(path.join(projectDir, "Pulumi.yaml")) as ProjectFile;
+}
+
+const parsedYaml = new Map<string, unknown>();
+/**
+ * A YAML file's value, parsed once per distinct text in this process: the yaml package takes
+ * about 40 ms for Pulumi.yaml, and the tests run the program dozens of times. Callers get a copy.
+ */
+function readYaml(file: string): unknown {
+    const text = fs.readFileSync(file, "utf8");
+    if (!parsedYaml.has(text)) parsedYaml.set(text, YAML.parse(text));
+    return structuredClone(parsedYaml.get(text));
 }
 
 /** Config values as the CLI stores them: strings, with objects and arrays as JSON. */
@@ -188,7 +199,7 @@ export function resolveConfig(opts: RunOptions, projectDir = opts.projectDir ?? 
         return { config: {}, project: project.name, problems: [{ key: "stack", message: `no stack file ${path.relative(projectDir, stackPath)}; stacks there: ${listStacks(configDir).join(", ")}` }] };
     }
     const credentials = secretKeys(project.name);
-    const stackFile = (YAML.parse(fs.readFileSync(stackPath, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const stackFile = (readYaml(stackPath) ?? {}) as { config?: Record<string, unknown> };
     const problems: Problem[] = [];
     const config: Record<string, ConfigValue> = {};
     const fq = (k: string) => (k.includes(":") ? k : `${project.name}:${k}`);
@@ -286,17 +297,19 @@ export function entryPoint(projectDir = PROJECT_DIR): string {
 }
 
 /**
- * Files of the program that must be evaluated afresh on each run (config is read at import): its
- * entry file and everything under the project's `components/`. Works for any project directory
- * (the main program, `bootstrap/`).
+ * Forgets the program's entry module so that the next run evaluates it afresh: it reads the
+ * stack's config when it is evaluated. The modules it imports (components/, the SDKs) stay loaded
+ * for the process, like any library: components hold no state of their own and never read config
+ * (STYLE.md), and a dynamic provider object that outlives a run lets Pulumi reuse its serialized
+ * code instead of serializing it again on every run.
  */
-function clearProgramModules(projectDir: string, entry: string) {
-    for (const id of Object.keys(require.cache)) {
-        const rel = path.relative(projectDir, id);
-        if (!rel.startsWith("..") && !rel.includes("node_modules") && (id === entry || rel.startsWith("components" + path.sep))) {
-            delete require.cache[id];
-        }
-    }
+function clearEntryModule(file: string) {
+    const previous = require.cache[file];
+    delete require.cache[file];
+    // Node also lists a required module among its requirer's children: drop the old one, or each
+    // run's exports (and through them the whole run's resources) stay reachable for the process.
+    const at = previous ? module.children.indexOf(previous) : -1;
+    if (at >= 0) module.children.splice(at, 1);
 }
 
 let running = false;
@@ -392,12 +405,8 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
         };
 
         const programFile = entryPoint(projectDir);
-        clearProgramModules(projectDir, programFile);
-        // Pulumi captures a full stack trace for every resource and promise (source positions); ts-node's
-        // source-map support makes each capture costly. The offline run records no source positions, so it
-        // uses V8's own formatting while the program runs (a third of the plan's time); errors keep their text.
-        const prepareStackTrace = Error.prepareStackTrace;
-        (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+        clearEntryModule(programFile);
+        const restoreStacks = cheapStacks();
         let mod: Record<string, unknown> = {};
         const stackModule = require("@pulumi/pulumi/runtime/stack") as { runInPulumiStack(init: () => Promise<unknown>): Promise<unknown> };
         try {
@@ -408,13 +417,13 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
             await waitForRpcs();
         } catch (err) {
             await waitForRpcs().catch(() => undefined);
-            Error.prepareStackTrace = prepareStackTrace;
+            restoreStacks();
             const e = err as { name?: string; problems?: Problem[]; message?: string; stack?: string };
             if (e?.name === "ConfigError" && Array.isArray(e.problems)) record.problems.push(...e.problems);
             else record.error = e?.stack ?? String(err);
             return record;
         }
-        Error.prepareStackTrace = prepareStackTrace;
+        restoreStacks();
         for (const [name, value] of Object.entries(mod)) {
             if (name === "__esModule") continue;
             const out = pulumi.output(value) as pulumi.Output<unknown>;
@@ -433,6 +442,45 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
         record.elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
         running = false;
     }
+}
+
+/**
+ * Makes the stack traces Pulumi takes while the program runs cheap, and returns the undo.
+ *
+ * Pulumi formats a full stack for every resource (`Resource.stackTrace`, the source position it
+ * sends the engine) and, in `runtime/debuggable.js` `debuggablePromise`, a `new Error().stack` for
+ * every RPC promise, kept only for the `PULUMI_DEBUG_PROMISE_LEAKS` report. The offline run
+ * records no source positions, so during the run: no resource stacks (Pulumi then sends no
+ * position, as when it finds none), no frames in the promise stacks (a fifth of each run; leak
+ * detection itself stays), and V8's own formatting instead of ts-node's source-map support.
+ * Errors the program throws keep their full stack. With `PULUMI_DEBUG_PROMISE_LEAKS` set, the
+ * promise stacks stay.
+ */
+function cheapStacks(): () => void {
+    const prepareStackTrace = Error.prepareStackTrace;
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise?: (p: Promise<unknown>, ctx: unknown) => Promise<unknown> };
+    const original = debuggable.debuggablePromise;
+    // Pulumi's modules call it through the module object (`debuggable_1.debuggablePromise(...)`), so replacing the export reaches them.
+    if (typeof original === "function" && !process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
+        debuggable.debuggablePromise = (p, ctx) => {
+            const limit = Error.stackTraceLimit;
+            Error.stackTraceLimit = 0;
+            try {
+                return original(p, ctx);
+            } finally {
+                Error.stackTraceLimit = limit;
+            }
+        };
+    }
+    const resource = pulumi.Resource as unknown as { stackTrace?: (skip: number) => unknown[] };
+    const stackTrace = resource.stackTrace;
+    if (typeof stackTrace === "function") resource.stackTrace = () => [];
+    return () => {
+        Error.prepareStackTrace = prepareStackTrace;
+        debuggable.debuggablePromise = original;
+        resource.stackTrace = stackTrace;
+    };
 }
 
 async function waitForRpcs() {

@@ -27,7 +27,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "./cli";
+import { parseArgs } from "./args";
 
 /** The files written, each from one stack output, when the stack has its part. */
 export const ENV_FILES = [
