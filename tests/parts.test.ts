@@ -286,3 +286,45 @@ describe("parts a stack file chooses", () => {
         });
     });
 });
+
+describe("safe on a real account (what EC2, ECS and the ALB accept and read back)", () => {
+    it("uses only the characters EC2 accepts in every security group and rule description, Cloudflare ingress included", async () => {
+        const EC2 = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/;
+        const r = await goodPlan("prod", { "groundwork:apiProxied": true, "groundwork:interfaceEndpoints": true });
+        const described = [...byType(r, T.sg), ...byType(r, T.ingress), ...byType(r, T.egress)];
+        assert.ok(described.length > 15 && described.some((x) => x.name.includes("cloudflare")));
+        for (const x of described) assert.match(String(x.inputs.description), EC2, `${x.name}: ${x.inputs.description}`);
+    });
+
+    it("starts each service only after its execution role's policy and the security-group rules its tasks use", async () => {
+        const r = await goodPlan("prod");
+        for (const svc of ["api", "worker"]) {
+            const service = one(r, T.service, `${svc}-service`);
+            const policy = one(r, "aws:iam/rolePolicy:RolePolicy", `${svc}-execution`);
+            assert.ok(service.options.dependsOn.includes(policy.urn), `${svc}: waits for ${policy.name}`);
+            for (const rule of [`sg-${svc}-out-https`, `sg-${svc}-out-db`, `sg-${svc}-out-cache`, `sg-db-in-${svc}`]) {
+                const x = [...byType(r, T.egress), ...byType(r, T.ingress)].find((y) => y.name === rule);
+                assert.ok(x && service.options.dependsOn.includes(x.urn), `${svc}: waits for ${rule}`);
+            }
+        }
+    });
+
+    it("spells out what ECS would fill in, so a later up reads back the same task definition (no permanent diff)", async () => {
+        const r = await goodPlan("prod");
+        for (const svc of ["api", "worker"]) {
+            const td = one(r, T.task, `${svc}-task`);
+            assert.deepEqual(td.inputs.volumes, [{ name: "tmp", configureAtLaunch: false }]);
+            for (const c of JSON.parse(td.inputs.containerDefinitions as string) as { name: string; essential?: boolean; portMappings?: { containerPort: number; hostPort: number }[]; logConfiguration: { options: Record<string, string> } }[]) {
+                assert.equal(typeof c.essential, "boolean", `${svc}/${c.name} essential`);
+                assert.equal(c.logConfiguration.options.mode, "non-blocking", `${svc}/${c.name} awslogs mode`);
+                for (const p of c.portMappings ?? []) assert.equal(p.hostPort, p.containerPort);
+            }
+        }
+    });
+
+    it("sends HSTS for the API host from the load balancer, one year, without includeSubDomains", async () => {
+        const r = await goodPlan("prod");
+        const https = byType(r, "aws:lb/listener:Listener").find((l) => l.inputs.port === 443);
+        assert.equal(https?.inputs.routingHttpResponseStrictTransportSecurityHeaderValue, "max-age=31536000");
+    });
+});

@@ -10,6 +10,9 @@ import * as pulumi from "@pulumi/pulumi";
 /** TLS 1.3 and 1.2 with forward-secret ciphers only; the policy rules accept this or a stricter `-Res-` one. */
 export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
+/** HSTS max-age the API's responses carry: one year. */
+export const HSTS_MAX_AGE_SECONDS = 31_536_000;
+
 export interface LoadBalancerArgs {
     /**
      * The VPC the target group belongs to.
@@ -211,6 +214,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
             // The validation's ARN, not the certificate's: the listener waits until ACM issued it.
             certificateArn: validation.certificateArn,
             defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+            // HSTS for the API host only (never zone-wide): the ALB sets it on every HTTPS response.
+            // No includeSubDomains: the API host has no subdomains this stack answers for.
+            routingHttpResponseStrictTransportSecurityHeaderValue: `max-age=${HSTS_MAX_AGE_SECONDS}`,
         }, parent);
 
         // Port 80 serves nothing: every request is sent to HTTPS with a permanent redirect.
