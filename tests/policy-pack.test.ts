@@ -7,6 +7,7 @@
  */
 import { strict as assert } from "assert";
 import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { rules } from "../policies/rules";
@@ -128,6 +129,10 @@ class EarlyPackHost {
         return new Promise((resolve) => this.reserved.close(() => resolve()));
     }
 }
+// The CLI runs the pack's `main`, the compiled bin/ (policies/build.js, the root package's
+// prepare script): compile it now from the sources under test, so it is never stale here.
+const { build: buildPack } = require("../policies/build") as { build(): number };
+buildPack();
 const earlyHost = EarlyPackHost.start();
 earlyHost.catch(() => undefined); // reported by the suite's before hook
 
@@ -250,5 +255,22 @@ describe("the policy pack as the Pulumi CLI runs it", function () {
         assert.deepEqual(overGrpc.map(key).sort(), inProcess.map(key).sort());
         const policies = new Set(overGrpc.filter((d) => d.level === "mandatory").map((d) => d.policy));
         assert.deepEqual([...policies].sort(), ["no-public-database", "prod-data-protection", "s3-deny-insecure-transport"]);
+    });
+});
+
+describe("the policy pack's compiled entry", () => {
+    it("is what the CLI loads (no ts-node type-check before every preview), compiled from every source file", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as { main: string };
+        assert.equal(pkg.main, "bin/index.js");
+        const sources = fs.readdirSync(PACK_DIR).filter((f) => f.endsWith(".ts"));
+        assert.ok(sources.length > 10);
+        for (const f of sources) {
+            const js = path.join(PACK_DIR, "bin", f.replace(/\.ts$/, ".js"));
+            assert.ok(fs.existsSync(js), `${f} is compiled`);
+            assert.ok(fs.statSync(js).mtimeMs >= fs.statSync(path.join(PACK_DIR, f)).mtimeMs, `${f}'s build is current`);
+        }
+        const rootPkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+        assert.equal(rootPkg.scripts.prepare, "node policies/build.js", "npm ci builds the pack");
+        assert.ok(rootPkg.dependencies["@swc/core"], "the build's compiler is installed without dev dependencies too");
     });
 });
