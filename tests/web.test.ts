@@ -334,6 +334,7 @@ describe("the web app", () => {
         it("refuses targets other than production and preview", () => {
             refused("staging", { "groundwork:webSecretTargets": ["development"] }, "webSecretTargets", /"production" and\/or "preview"/);
             refused("staging", { "groundwork:webSecretTargets": [] }, "webSecretTargets", /at least one target/);
+            refused("prod", { "groundwork:webSecretTargets": ["preview"] }, "webSecretTargets", /builds no previews \(prod never does\); use \["production"\]/);
         });
     });
 

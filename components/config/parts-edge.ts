@@ -90,6 +90,10 @@ function resolveFrontend(ctx: ResolveContext, apiUrl: string | undefined): Front
         ? parseAssignments(ctx, "webEnv", v.webEnv, { reserved: apiUrlVariable ? [apiUrlVariable] : [], secretHint: "webSecrets", rule: "public" })
         : {};
     const release = resolveRelease(ctx);
+    const secretTargets = ctx.ok("webSecretTargets") ? v.webSecretTargets.filter((t) => t !== "preview" || release.previews) : ["production" as const];
+    if (secretTargets.length === 0) {
+        ctx.report("webSecretTargets", `names only preview, but this stack builds no previews (${ctx.profile === "prod" ? "prod never does" : "webRelease stack"}); use ["production"]`);
+    }
     return {
         team: v.vercelTeam, projectName: v.vercelProjectName, regions: v.vercelRegions, rootDirectory: v.vercelRootDirectory,
         gitRepository: v.vercelGitRepository,
@@ -98,7 +102,7 @@ function resolveFrontend(ctx: ResolveContext, apiUrl: string | undefined): Front
         verifyDomains: v.vercelDomainVerification,
         env: { ...(apiUrlVariable && apiUrl ? { [apiUrlVariable]: apiUrl } : {}), ...env },
         apiUrlVariable,
-        secretTargets: ctx.ok("webSecretTargets") ? v.webSecretTargets.filter((t) => t !== "preview" || release.previews) : ["production"],
+        secretTargets,
     };
 }
 
