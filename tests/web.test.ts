@@ -474,6 +474,12 @@ describe("the web app", () => {
             assert.deepEqual(r.outputs.webDomainsVerified.value, { "example.com": false, "www.example.com": false });
         });
 
+        it("refuses a vercelDomainVerification that is not a boolean", async () => {
+            const r = await plan("prod", { "groundwork:vercelDomainVerification": "yes" });
+            assert.deepEqual(problemKeys(r), ["groundwork:vercelDomainVerification"]);
+            assert.equal(registered(r).length, 0);
+        });
+
         it("creates none unless asked, and warns when asked with nothing pending", async () => {
             const off = await goodPlan("prod", {}, HELD);
             assert.deepEqual(byType(off, RECORD).filter((x) => x.inputs.type === "TXT"), []);
