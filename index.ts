@@ -18,9 +18,12 @@ import { Database } from "./components/data/database";
 import { rdsCaBundle } from "./components/data/rds-ca";
 import { PrivateBucket } from "./components/data/storage";
 import { Dns } from "./components/edge/dns";
+import { DnsRecords } from "./components/edge/dns-records";
 import { Frontend } from "./components/edge/frontend";
 import { LoadBalancer } from "./components/edge/load-balancer";
 import { StripeWebhookActivation, StripeWebhookEndpoint } from "./components/edge/stripe-webhook";
+import { resolvedWebEnvironment, webEnvironment } from "./components/edge/web-env";
+import { WebRelease, webReleaseOutput } from "./components/edge/web-release";
 import { Network } from "./components/net/network";
 import { SecurityGroups } from "./components/net/security-groups";
 import { Budget } from "./components/ops/budget";
@@ -75,17 +78,8 @@ const sg = network && new SecurityGroups("sg", {
     externalPorts: [cfg.database, cfg.cache].flatMap((p) => (p?.kind === "external" ? [p.port] : [])),
 }, opts);
 
-// ---- edge: the web app on Vercel -------------------------------------------------------------------
-const frontend = cfg.frontend && cfg.hosts.web && new Frontend("web", {
-    projectName: cfg.frontend.projectName,
-    regions: cfg.frontend.regions,
-    rootDirectory: cfg.frontend.rootDirectory,
-    gitRepository: cfg.frontend.gitRepository,
-    domain: cfg.hosts.web,
-    redirectDomains: cfg.hosts.webRedirects,
-    environment: cfg.frontend.env,
-}, opts);
-const webOrigins = frontend && cfg.urls.web ? [cfg.urls.web, pulumi.interpolate`https://${frontend.vercelDomain}`] : undefined;
+// The web app's origins (its domain and the project's <name>.vercel.app): CORS of the bucket and the API.
+const webOrigins = cfg.frontend && cfg.urls.web ? [cfg.urls.web, `https://${cfg.frontend.projectName}.vercel.app`] : undefined;
 
 // ---- data: buckets, database, cache ---------------------------------------------------------------
 // prod copies the database's backups and the uploads to a second US region (groundwork:backupRegion).
@@ -153,7 +147,7 @@ const redisUrl = cache?.redisUrl ?? (cfg.cache?.kind === "external" ? cfg.cache.
 const specs = programVariables({
     api: !!cfg.api, worker: !!cfg.worker, database: !!databaseUrl,
     databaseUnpooled: cfg.database?.kind === "external" && !!cfg.database.unpooledUrl, rds: !!db, cache: !!redisUrl,
-    uploads: !!uploads, frontend: !!frontend, stripe: !!cfg.stripe, stripeWebhookOnApi: cfg.stripe?.webhook?.servedBy === "api",
+    uploads: !!uploads, frontend: !!webOrigins, stripe: !!cfg.stripe, stripeWebhookOnApi: cfg.stripe?.webhook?.servedBy === "api",
     generated: cfg.generatedSecrets.map((g) => g.name),
 });
 const secrets = compute ? new AppSecrets("app-secrets", {
@@ -193,6 +187,38 @@ const env = appEnvironment({
     appSecretNames: cfg.appSecretNames,
     aliases: cfg.envAliases,
 });
+
+// ---- edge: the web app on Vercel: public variables plain, its secrets and routed values sensitive --
+const webEnv = cfg.frontend && webEnvironment({
+    public: cfg.frontend.env,
+    secrets: Object.fromEntries(cfg.webSecretNames.map((n) => [n, cfg.webSecrets.apply((s) => s[n])])),
+    routed: cfg.webEnvAliases,
+    sources: {
+        ...OVERRIDABLE_DEFAULTS, ...cfg.appEnv, ...values,
+        ...(cfg.database?.kind === "external" ? { DATABASE_URL: cfg.database.url, DATABASE_URL_UNPOOLED: cfg.database.unpooledUrl } : {}),
+        ...(cfg.cache?.kind === "external" ? { REDIS_URL: cfg.cache.url } : {}),
+        STRIPE_SECRET_KEY: cfg.stripe?.secretKey,
+        STRIPE_WEBHOOK_SECRET: webhook ? webhook.secret : undefined,
+        ...secrets?.generated,
+        ...Object.fromEntries(cfg.appSecretNames.map((n) => [n, cfg.appSecrets.apply((s) => s[n])])),
+    },
+});
+const frontend = cfg.frontend && cfg.hosts.web && webEnv && new Frontend("web", {
+    projectName: cfg.frontend.projectName,
+    regions: cfg.frontend.regions,
+    rootDirectory: cfg.frontend.rootDirectory,
+    gitRepository: cfg.frontend.gitRepository,
+    productionBranch: cfg.frontend.release.branch,
+    // prod's web app ships only with the stack's deploy (webRelease "stack"), and never builds previews.
+    gitDeployments: cfg.frontend.release.mode !== "stack",
+    previews: cfg.frontend.release.previews,
+    ...cfg.frontend.build,
+    domain: cfg.hosts.web,
+    redirectDomains: cfg.hosts.webRedirects,
+    environment: webEnv.environment,
+    secrets: webEnv.secrets,
+    secretTargets: cfg.frontend.secretTargets,
+}, opts);
 
 // ---- compute: cluster, load balancer, api, worker --------------------------------------------------
 const cluster = compute && new Cluster("app", {
@@ -277,24 +303,41 @@ const worker = cfg.worker && shared && sg && new WorkerService("worker", {
     secrets: env.worker.secrets,
 }, { ...opts, dependsOn: api ? [api.service] : [] });
 
+// ---- edge: prod's web release: the pinned commit, shipped by this deploy after the API it calls -----
+const webRelease = frontend && cfg.frontend?.release.mode === "stack" && cfg.frontend.release.ref ? new WebRelease("web-release", {
+    projectId: frontend.projectId,
+    ref: cfg.frontend.release.ref,
+    variables: frontend.variables,
+    after: api ? [api] : [],
+}, opts) : undefined;
+
 // Stripe delivers live events as soon as the endpoint is enabled: only once the app that serves
-// the route runs (the api's rollout is steady, or the Vercel domain is attached) and has an image.
-if (webhook && cfg.stripe?.webhook && (cfg.stripe.webhook.servedBy === "web" || (api && imagePushed.app))) {
+// the route runs (the api's rollout is steady with an image; the web app's production deployment
+// exists: the stack's own release, or Vercel's from the branch once the domain is attached).
+const webServesWebhook = cfg.frontend?.release.mode === "stack" ? !!webRelease : !!frontend;
+if (webhook && cfg.stripe?.webhook && (cfg.stripe.webhook.servedBy === "web" ? webServesWebhook : api && imagePushed.app)) {
     new StripeWebhookActivation("stripe-webhook-enabled", {
         endpoint: webhook,
         apiKey: cfg.stripe.secretKey,
         mode: cfg.stripe.mode,
-    }, { dependsOn: cfg.stripe.webhook.servedBy === "api" ? [api as WebService] : frontend ? [frontend] : [] });
+    }, { dependsOn: cfg.stripe.webhook.servedBy === "api" ? [api as WebService] : webRelease ? [webRelease.deployment] : frontend ? [frontend] : [] });
 }
 
 // ---- edge: DNS ---------------------------------------------------------------------------------------
 new Dns("dns", {
     zoneId,
     zoneName: cfg.cloudflare.zoneName,
-    web: cfg.hosts.web && frontend ? { host: cfg.hosts.web, redirectHosts: cfg.hosts.webRedirects } : undefined,
+    web: cfg.hosts.web && frontend ? {
+        host: cfg.hosts.web, redirectHosts: cfg.hosts.webRedirects,
+        verifications: cfg.frontend?.verifyDomains ? frontend.domainChallenges : undefined,
+    } : undefined,
     api: cfg.hosts.api && alb && cfg.api ? { host: cfg.hosts.api, albDnsName: alb.dnsName, proxied: cfg.api.proxied } : undefined,
     manageZoneSettings: cfg.cloudflare.manageZoneSettings,
 }, opts);
+// Mail and verification records the stack file declares in its domain (groundwork:dnsRecords).
+if (cfg.dnsRecords.length > 0) {
+    new DnsRecords("dns-records", { zoneId, zoneName: cfg.cloudflare.zoneName, records: cfg.dnsRecords, declaredBy: `groundwork:dnsRecords of stack ${cfg.stack}` }, opts);
+}
 
 // ---- operations ------------------------------------------------------------------------------------
 const monitoring = new Monitoring("ops", {
@@ -346,14 +389,18 @@ const outputs: Record<string, unknown> = {
     redisEndpoint: cache?.endpoint,
     appSecretsArn: secrets?.arn,
     vercelProjectId: frontend ? frontend.projectId : undefined,
+    /** Who ships the web app's production deployments, and what runs there: the release gate, visible in the plan. */
+    webRelease: frontend && cfg.frontend ? webReleaseOutput({ ...cfg.frontend.release, repository: cfg.frontend.gitRepository }, cfg.stack, webRelease) : undefined,
+    /** Whether Vercel verified each web domain (false: see groundwork:vercelDomainVerification). */
+    webDomainsVerified: frontend ? frontend.domainsVerified : undefined,
     /** What `npm run task` needs to run a one-off command in a service's task definition, by service. */
     taskLaunch: compute ? { ...(api ? { api: launchOf("api", api) } : {}), ...(worker ? { worker: launchOf("worker", worker) } : {}) } : undefined,
     /** The api's full environment (plain settings and secret values), for `npm run env`. Secret. */
     apiEnv: api && secrets ? resolvedEnvironment(env.api, secrets.values) : undefined,
     /** The worker's full environment. Secret. */
     workerEnv: worker && secrets ? resolvedEnvironment(env.worker, secrets.values) : undefined,
-    /** The web app's environment. Secret, as the apps' environments are. */
-    webEnv: frontend && cfg.frontend ? pulumi.secret(pulumi.output(cfg.frontend.env)) : undefined,
+    /** The web app's environment, public and sensitive variables. Secret, as the apps' environments are. */
+    webEnv: frontend && webEnv ? resolvedWebEnvironment(webEnv) : undefined,
 };
 // Only the present parts' outputs exist (an undefined export would be a warning on every `up`).
 export = Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined));

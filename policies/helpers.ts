@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy,
 } from "@pulumi/policy";
-import { CREDENTIAL_NAME } from "./tables";
+import { CREDENTIAL_NAME, secretLookingValue } from "./tables";
 
 /** A rule that checks single resources and, across them, the whole stack (one name, one verdict). */
 export type ResourceAndStackPolicy = ResourceValidationPolicy & StackValidationPolicy;
@@ -166,16 +166,5 @@ export function secretLookingName(name: string): boolean {
     return CREDENTIAL_NAME.test(n);
 }
 
-const SECRET_VALUES: [RegExp, string][] = [
-    [/^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i, "a URL with a password in it"],
-    [/\b[sr]k_(live|test)_[A-Za-z0-9_]+/, "a Stripe secret key"],
-    [/\bwhsec_[A-Za-z0-9_]+/, "a Stripe webhook signing secret"],
-    [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key id"],
-    [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
-];
-
-/** What a value looks like if it is a credential (for the message), else undefined. Never echoes the value. */
-export function secretLookingValue(value: unknown): string | undefined {
-    if (typeof value !== "string") return undefined;
-    return SECRET_VALUES.find(([re]) => re.test(value))?.[1];
-}
+/** What a value looks like if it is a credential (the shared table in tables.ts). */
+export { secretLookingValue };

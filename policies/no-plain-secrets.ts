@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as vercel from "@pulumiverse/vercel";
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { asArray, isTrue, parseJson, secretLookingName, secretLookingValue } from "./helpers";
+import { publicVariableProblem } from "./tables";
 
 interface ContainerDefinition {
     name?: string;
@@ -15,12 +16,18 @@ interface ContainerDefinition {
 
 interface VercelVariable { key?: string; value?: string; sensitive?: boolean | string }
 
+/**
+ * A Vercel variable that is not sensitive is public: readable in the dashboard and API, and in the
+ * browser bundle under a browser prefix. The shared rule (tables.ts, which the config module also
+ * applies to groundwork:webEnv) decides what may be public.
+ */
 function checkVercel(v: VercelVariable, where: string, report: ReportViolation) {
     if (isTrue(v.sensitive) || !v.key) return;
-    const looks = secretLookingValue(v.value);
-    if (secretLookingName(v.key) || looks) {
-        report(`${where}: variable ${v.key} ${looks ? `holds ${looks}` : "looks like a credential"} but is not sensitive, so it is readable in the Vercel dashboard and API. `
-            + `Set sensitive: true (or rename it if it is public, e.g. NEXT_PUBLIC_*).`);
+    const problem = publicVariableProblem(v.key, v.value);
+    if (problem) {
+        report(`${where}: variable ${v.key} ${problem} but is not sensitive, so it is readable in the Vercel dashboard and API. `
+            + "Set sensitive: true (and keep it out of NEXT_PUBLIC_*/VITE_* names, which ship to browsers); a public key may stay plain "
+            + "under a public-by-design name (STRIPE_PUBLISHABLE_KEY, VITE_SUPABASE_ANON_KEY, SENTRY_DSN).");
     }
 }
 
@@ -30,7 +37,7 @@ function vercelWhere(args: ResourceValidationArgs): string {
 
 export const noPlainSecrets: ResourceValidationPolicy = {
     name: "no-plain-secrets",
-    description: "No credentials in plain container environment variables; secret Vercel variables are sensitive.",
+    description: "No credentials in plain container environment variables; a Vercel variable is plain only when it may be public.",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps: "Store the value in the stack's Secrets Manager secret and reference it from the container's `secrets` "
@@ -63,6 +70,10 @@ export const noPlainSecrets: ResourceValidationPolicy = {
         }),
         validateResourceOfType(vercel.Project, (p, args, report) => {
             for (const v of asArray(p.environments)) checkVercel(v, vercelWhere(args), report);
+        }),
+        // A deployment's own `environment` has no `sensitive` flag: every entry of it is plain.
+        validateResourceOfType(vercel.Deployment, (d, args, report) => {
+            for (const [key, value] of Object.entries(d.environment ?? {})) checkVercel({ key, value, sensitive: false }, vercelWhere(args), report);
         }),
     ],
 };

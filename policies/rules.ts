@@ -2,6 +2,7 @@
 import { Rule } from "./helpers";
 import { albListenerRequiresTls } from "./alb-listener-requires-tls";
 import { cloudflareStrictTls } from "./cloudflare-strict-tls";
+import { dnsRecordsUnproxied } from "./dns-records-unproxied";
 import { elasticacheTransitEncryption } from "./elasticache-transit-encryption";
 import { encryptionAtRest } from "./encryption-at-rest";
 import { noOpenIngress } from "./no-open-ingress";
@@ -23,6 +24,7 @@ export const rules: Rule[] = [
     elasticacheTransitEncryption,
     s3DenyInsecureTransport,
     cloudflareStrictTls,
+    dnsRecordsUnproxied,
     privateBuckets,
     encryptionAtRest,
     noOpenIngress,

@@ -51,13 +51,13 @@ describe("the edge", () => {
                 assert.equal(p.inputs.automaticallyExposeSystemEnvironmentVariables, false);
             });
 
-            it("sets NEXT_PUBLIC_API_URL to the stack's API for production and preview, not sensitive", async () => {
+            it("sets NEXT_PUBLIC_API_URL to the stack's API, not sensitive, for the targets the project deploys (prod builds no previews)", async () => {
                 const r = await goodPlan(stack);
                 const v = byType(r, ENV_VAR).find((x) => x.inputs.key === "NEXT_PUBLIC_API_URL");
                 assert.ok(v, "NEXT_PUBLIC_API_URL is set");
                 assert.equal(v.inputs.value, `https://api.${domain}/api/v1`);
                 assert.equal(v.inputs.sensitive, false);
-                assert.deepEqual(v.inputs.targets, ["production", "preview"]);
+                assert.deepEqual(v.inputs.targets, stack === "prod" ? ["production"] : ["production", "preview"]);
                 assert.equal(v.inputs.projectId, one(r, PROJECT).state.id, "on this stack's project");
             });
 

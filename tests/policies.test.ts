@@ -12,6 +12,7 @@ import { Rule } from "../policies/helpers";
 import { rules } from "../policies/rules";
 import { albListenerRequiresTls } from "../policies/alb-listener-requires-tls";
 import { cloudflareStrictTls } from "../policies/cloudflare-strict-tls";
+import { dnsRecordsUnproxied } from "../policies/dns-records-unproxied";
 import { elasticacheTransitEncryption } from "../policies/elasticache-transit-encryption";
 import { encryptionAtRest } from "../policies/encryption-at-rest";
 import { noOpenIngress } from "../policies/no-open-ingress";
@@ -110,6 +111,8 @@ const T = {
     zoneSetting: "cloudflare:index/zoneSetting:ZoneSetting",
     vercelProject: "vercel:index/project:Project",
     vercelEnv: "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable",
+    vercelDeployment: "vercel:index/deployment:Deployment",
+    dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
     task: "aws:ecs/taskDefinition:TaskDefinition",
     service: "aws:ecs/service:Service",
     nat: "aws:ec2/natGateway:NatGateway",
@@ -337,6 +340,40 @@ describe("policy pack rules", () => {
                 stub(T.vercelEnv, "web-env-api", { key: "NEXT_PUBLIC_API_URL", value: "https://api.example.com/api/v1", sensitive: false, projectId: "p" }),
                 stub(T.vercelEnv, "web-env-token", { key: "API_TOKEN", value: "t", sensitive: true, projectId: "p" }),
             ]);
+        });
+    });
+
+    describe("no-plain-secrets: public Vercel variables", () => {
+        it("passes public-by-design keys as plain variables", () => passes(noPlainSecrets, [
+            stub(T.vercelEnv, "web-env-pk", { key: "STRIPE_PUBLISHABLE_KEY", value: "pk_live_51Hx0aBc", sensitive: false, projectId: "p" }),
+            stub(T.vercelEnv, "web-env-dsn", { key: "SENTRY_DSN", value: "https://abc@o1.ingest.us.sentry.io/2", sensitive: false, projectId: "p" }),
+        ]));
+        it("catches a credential-named public variable even under a browser prefix", () =>
+            catches(noPlainSecrets, [stub(T.vercelEnv, "web-env-token", { key: "NEXT_PUBLIC_SERVICE_TOKEN", value: "abc", sensitive: false, projectId: "p" })],
+                /variable NEXT_PUBLIC_SERVICE_TOKEN is named like a credential \(TOKEN\) but is not sensitive/));
+        it("catches a secret in a deployment's own environment, which has no sensitive flag", async () => {
+            await passes(noPlainSecrets, [stub(T.vercelDeployment, "web-release-deployment", { projectId: "p", ref: "a".repeat(40), environment: { NEXT_PUBLIC_SITE: "https://x.example.com" } })]);
+            await catches(noPlainSecrets, [stub(T.vercelDeployment, "web-release-deployment", { projectId: "p", ref: "a".repeat(40), environment: { DB: "postgresql://u:pw@h/db" } })],
+                /Vercel Deployment "web-release-deployment": variable DB holds a URL with a password in it/);
+        });
+    });
+
+    describe("dns-records-unproxied", () => {
+        const rec = (name: string, type: string, content: string, proxied: boolean) =>
+            stub(T.dnsRecord, `r-${name}-${type}`.replace(/[^a-z0-9-]/gi, "-"), { zoneId: "z", name, type, content, proxied, ttl: proxied ? 1 : 300 });
+        it("passes DNS-only mail and verification records, and a proxied API host", () => passes(dnsRecordsUnproxied, [
+            rec("send.example.com", "MX", "feedback-smtp.us-east-1.amazonses.com", false),
+            rec("pm-bounces.example.com", "CNAME", "pm.mtasv.net", false),
+            rec("_dmarc.example.com", "TXT", "\"v=DMARC1; p=none\"", false),
+            rec("api.example.com", "CNAME", "alb-123.us-east-1.elb.amazonaws.com", true),
+        ]));
+        it("catches proxied mail, verification, certificate-validation and Vercel records", async () => {
+            await catches(dnsRecordsUnproxied, [rec("pm-bounces.example.com", "CNAME", "pm.mtasv.net", true)], /\(CNAME pm-bounces\.example\.com\) is proxied, but its target pm\.mtasv\.net must be resolved by the service itself/);
+            await catches(dnsRecordsUnproxied, [rec("s1._domainkey.example.com", "CNAME", "s1.domainkey.u1.wl.sendgrid.net", true)], /underscore label/);
+            await catches(dnsRecordsUnproxied, [rec("_abc.api.example.com", "CNAME", "_x.acm-validations.aws", true)], /is proxied/);
+            await catches(dnsRecordsUnproxied, [rec("app.example.com", "CNAME", "cname.vercel-dns.com", true)], /vercel-dns\.com must be resolved by the service itself/);
+            await catches(dnsRecordsUnproxied, [rec("example.com", "A", "76.76.21.21", true)], /Vercel issues the certificate/);
+            await catches(dnsRecordsUnproxied, [rec("send.example.com", "TXT", "\"v=spf1 ~all\"", true)], /a TXT record is read by mail servers/);
         });
     });
 

@@ -216,14 +216,14 @@ describe("CI workflows", () => {
             return { wf, step: all[i] };
         };
         /** Runs the step's script as Actions would (bash, repository root), on a copy of the stack file. */
-        const run = (step: Step, stackFile: string, requested: string) => {
+        const run = (step: Step, stackFile: string, requested: string, env: Record<string, string> = {}) => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-tag-"));
             const file = String(step.env?.STACK_FILE);
             fs.writeFileSync(path.join(dir, file), stackFile);
             const summary = path.join(dir, "summary.md");
             const r = spawnSync("bash", ["-e", "-c", String(step.run)], {
                 cwd: dir, encoding: "utf8",
-                env: { ...process.env, NODE_PATH: path.resolve(__dirname, "..", "node_modules"), STACK_FILE: file, REQUESTED_TAG: requested, GITHUB_STEP_SUMMARY: summary },
+                env: { ...process.env, NODE_PATH: path.resolve(__dirname, "..", "node_modules"), STACK_FILE: file, REQUESTED_TAG: requested, GITHUB_STEP_SUMMARY: summary, ...env },
             });
             return { status: r.status, out: `${r.stdout}${r.stderr}`, summary: fs.existsSync(summary) ? fs.readFileSync(summary, "utf8") : "" };
         };
@@ -269,6 +269,38 @@ describe("CI workflows", () => {
             assert.match(wrong.out, /::error[^\n]*is not the committed groundwork:imageTag/);
             const unset = run(step, prod.replace(/^\s*groundwork:imageTag:.*$/m, ""), "");
             assert.notEqual(unset.status, 0, "no tag committed: no deploy");
+        });
+
+        it("prod ships the web app commit committed in Pulumi.prod.yaml (groundwork:webRef); an optional web_ref must equal it, checked before any change", () => {
+            const { wf } = workflows.find((w) => w.file === "deploy-prod.yml")!;
+            const all = steps(wf);
+            const i = all.findIndex((s) => typeof s.run === "string" && s.run.includes("groundwork:webRef"));
+            assert.ok(i >= 0, "a step reads groundwork:webRef");
+            const up = all.findIndex((s) => deploys({ steps: [s] }).length > 0);
+            const creds = all.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+            assert.ok(i < creds && i < up, "the ref is checked before any credential or change");
+            const step = all[i];
+            const input = (wf.on.workflow_dispatch as { inputs: Record<string, { required?: boolean }> }).inputs.web_ref;
+            assert.ok(input && input.required !== true, "web_ref is an optional workflow_dispatch input");
+            assert.match(String(step.env?.REQUESTED_REF), /^\$\{\{\s*inputs\.web_ref\s*\}\}$/);
+            assert.doesNotMatch(String(step.run), /\$\{\{/);
+            const prod = stackText("Pulumi.prod.yaml");
+            const ref = String((YAML.parse(prod) as { config: Record<string, unknown> }).config["groundwork:webRef"]);
+            assert.match(ref, /^[0-9a-f]{40}$/, "prod's stack file pins the web app's commit");
+            for (const requested of ["", ref]) {
+                const r = run(step, prod, "", { REQUESTED_REF: requested });
+                assert.equal(r.status, 0, r.out);
+                assert.match(r.out, new RegExp(`::notice[^\\n]*Shipping web app commit \`${ref}\``));
+                assert.match(r.summary, new RegExp(ref));
+            }
+            const wrong = run(step, prod, "", { REQUESTED_REF: "0".repeat(40) });
+            assert.notEqual(wrong.status, 0);
+            assert.match(wrong.out, /::error[^\n]*is not the committed groundwork:webRef/);
+            const unset = prod.replace(/^\s*groundwork:webRef:.*$/m, "");
+            const none = run(step, unset, "", { REQUESTED_REF: "" });
+            assert.equal(none.status, 0, none.out);
+            assert.match(none.out, /No web app release: groundwork:webRef is not set/);
+            assert.notEqual(run(step, unset, "", { REQUESTED_REF: ref }).status, 0, "a requested ref that is not committed stops the deploy");
         });
     });
     describe("the deploy runbook", () => {

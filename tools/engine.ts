@@ -171,6 +171,7 @@ function placeholderSecret(key: string, stackConfig: Record<string, ConfigValue>
         case "groundwork:stripeSecretKey":
             return `sk_${profile === "prod" ? "live" : "test"}_offline_placeholder_not_a_key`;
         case "groundwork:appSecrets":
+        case "groundwork:webSecrets":
             return "{}";
         case "groundwork:databaseUrl":
         case "groundwork:databaseUrlUnpooled":
@@ -349,7 +350,7 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
         let pending: { additionalSecretOutputs: string[] } | undefined;
         await pulumi.runtime.setMocks({
             newResource: (args) => {
-                const state = mockState(args, region);
+                const state = mockState(args, region, opts.world);
                 // Honour additionalSecretOutputs as the engine would (the mocks do not).
                 for (const prop of pending?.additionalSecretOutputs ?? []) {
                     if (prop in state.state) state.state[prop] = pulumi.secret(state.state[prop]);

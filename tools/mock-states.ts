@@ -21,7 +21,7 @@ function awsService(type: string): string {
 
 const AZ_SUFFIXES = ["a", "b", "c", "d", "e", "f"];
 
-export function mockState(args: pulumi.runtime.MockResourceArgs, region: string): { id: string; state: Record<string, unknown> } {
+export function mockState(args: pulumi.runtime.MockResourceArgs, region: string, world: MockWorld = {}): { id: string; state: Record<string, unknown> } {
     const { type, name, inputs } = args;
     const h = shortHash(`${type}::${name}`);
     const id = `${name}-${h}`;
@@ -150,6 +150,19 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, region: string)
         case "vercel:index/project:Project":
             state.id = `prj_${shortHash(name, 28)}`;
             break;
+        case "vercel:index/projectDomain:ProjectDomain": {
+            // Verified unless the world says another Vercel account holds the domain: then the TXT challenge Vercel issues.
+            const domain = String(inputs.domain);
+            const held = world.vercelDomainsHeldElsewhere ?? false;
+            Object.assign(state, {
+                verified: !held,
+                verifications: held ? [{ type: "TXT", domain: `_vercel.${domain}`, value: `vc-domain-verify=${domain},${shortHash(`v${domain}`, 20)}`, reason: "pending_domain_verification" }] : [],
+            });
+            break;
+        }
+        case "vercel:index/deployment:Deployment":
+            Object.assign(state, { id: `dpl_${shortHash(name, 24)}`, url: `${name}-${shortHash(`u${name}`, 9)}.vercel.app`, domains: [] });
+            break;
         case "pulumi-nodejs:dynamic:Resource":
             if ("url" in inputs) {
                 // The Stripe webhook endpoint (created disabled): the ids Stripe returns look like this.
@@ -173,6 +186,8 @@ function regionCode(region: string): string {
 export interface MockWorld {
     /** The zone's SSL/TLS mode, as `getZoneSetting({ settingId: "ssl" })` returns it. @default "strict" */
     zoneSsl?: string;
+    /** Another Vercel account holds the web domains: Vercel leaves them unverified and issues a TXT challenge. @default false */
+    vercelDomainsHeldElsewhere?: boolean;
 }
 
 export function mockCall(args: pulumi.runtime.MockCallArgs, region: string, world: MockWorld = {}): Record<string, unknown> {

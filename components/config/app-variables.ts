@@ -73,3 +73,58 @@ export const PLUMBING_NAMES = ["HOME", "npm_config_cache"];
 
 /** Where the tasks find the RDS CA bundle (written by the task's prepare step). */
 export const RDS_CA_PATH = "/tmp/rds-ca.pem";
+
+/** What the stack holds, as far as the web app's variables are concerned. */
+export interface WebPartsPresent {
+    api: boolean;
+    /** An api or a worker: the app secret (and so the generated secrets) exists. */
+    compute: boolean;
+    database: "rds" | "external" | undefined;
+    databaseUnpooled: boolean;
+    cache: "elasticache" | "external" | undefined;
+    uploads: boolean;
+    stripe: boolean;
+    /** Which app serves the managed Stripe webhook; undefined without one. */
+    stripeWebhook: "api" | "web" | undefined;
+    generated: string[];
+}
+
+/** A program value the web app may get (`secret`: as a sensitive variable), or why it may not (`refused`). */
+export type WebSource = { secret: boolean; refused?: undefined } | { secret?: undefined; refused: string };
+
+/** Vercel's functions run outside the stack's VPC: a private data store there is out of their reach. */
+const UNREACHABLE = (what: string, external: string) => `${what} lives in the stack's private VPC subnets, which Vercel's functions cannot reach ` +
+    `(no route, and its security group admits only the stack's tasks). A web app that reads it directly needs ${external}; otherwise call the API`;
+
+/**
+ * The values the program can route to the web app by name (`groundwork:webEnvAliases`), and the
+ * ones it refuses with the reason: private RDS and ElastiCache, the tasks' IAM-based bucket
+ * access, files and settings that exist only inside the ECS tasks.
+ */
+export function webSources(p: WebPartsPresent): Record<string, WebSource> {
+    const v: Record<string, WebSource> = { WEB_URL: { secret: false } };
+    const taskOnly = (name: string, why: string) => { v[name] = { refused: `${name} ${why}` }; };
+    if (p.api) v.API_URL = { secret: false };
+    if (p.compute) {
+        v.ALLOWED_ORIGINS = { secret: false };
+        taskOnly("NODE_ENV", "is the ECS tasks' setting; Vercel sets NODE_ENV itself");
+        if (p.api) taskOnly("PORT", "is the port the api container listens on; Vercel's functions have none");
+        taskOnly("WORKER_CONCURRENCY", "is the worker's setting");
+    }
+    if (p.database === "external") v.DATABASE_URL = { secret: true };
+    if (p.database === "external" && p.databaseUnpooled) v.DATABASE_URL_UNPOOLED = { secret: true };
+    if (p.database === "rds") {
+        v.DATABASE_URL = { refused: UNREACHABLE("The RDS database (groundwork:database rds)", "database: external (Neon, Supabase), with its URL in databaseUrl") };
+        for (const f of ["NODE_EXTRA_CA_CERTS", "PGSSLROOTCERT"]) taskOnly(f, "is a file inside the ECS tasks (the RDS CA bundle)");
+    }
+    if (p.cache === "external") v.REDIS_URL = { secret: true };
+    if (p.cache === "elasticache") v.REDIS_URL = { refused: UNREACHABLE("The ElastiCache cache (groundwork:cache elasticache)", "cache: external (Upstash), with its URL in redisUrl") };
+    if (p.uploads) {
+        for (const n of ["S3_BUCKET", "S3_REGION"]) taskOnly(n, "is reached with the ECS tasks' IAM role; Vercel has no AWS credentials for the bucket");
+    }
+    if (p.stripe) v.STRIPE_SECRET_KEY = { secret: true };
+    if (p.stripeWebhook === "web") v.STRIPE_WEBHOOK_SECRET = { secret: true };
+    if (p.stripeWebhook === "api") taskOnly("STRIPE_WEBHOOK_SECRET", "signs the events Stripe sends to the API (groundwork:stripeWebhookHost api); the web app receives none");
+    for (const name of p.compute ? p.generated : []) v[name] = { secret: true };
+    return v;
+}

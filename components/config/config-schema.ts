@@ -4,7 +4,9 @@
  * resolves each part's settings from it.
  */
 import { z } from "zod";
-import { CACHE_NODE_TYPES, DB_INSTANCE_CLASSES, FARGATE_SPOT_MODES, LOG_RETENTION_DAYS, NAT_INSTANCE_TYPE_NAMES, SECRET_LOOKING_NAME } from "./defaults";
+import {
+    CACHE_NODE_TYPES, DB_INSTANCE_CLASSES, FARGATE_SPOT_MODES, LOG_RETENTION_DAYS, NAT_INSTANCE_TYPE_NAMES, SECRET_LOOKING_NAME, VERCEL_FRAMEWORKS, VERCEL_NODE_VERSIONS,
+} from "./defaults";
 
 export const DNS_NAME = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 export const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -127,7 +129,19 @@ export const KEYS = {
     vercelRegions: { type: "array", example: "[\"iad1\"]" },
     vercelRootDirectory: { type: "string", example: "apps/web" },
     vercelGitRepository: { type: "string", example: "acme/acme-app" },
-    webEnv: { type: "array", example: "[\"NEXT_PUBLIC_POSTHOG_HOST=https://us.i.posthog.com\"]" },
+    vercelFramework: { type: "string", example: "vite" },
+    vercelInstallCommand: { type: "string", example: "cd ../.. && pnpm install" },
+    vercelBuildCommand: { type: "string", example: "cd ../.. && pnpm build --filter=@acme/web" },
+    vercelOutputDirectory: { type: "string", example: "dist" },
+    vercelNodeVersion: { type: "string", example: "22.x" },
+    vercelDomainVerification: { type: "boolean", example: "true" },
+    webRelease: { type: "string", example: "stack" },
+    webRef: { type: "string", example: "3f9c2ab8e1d04c7b9a6f5e4d3c2b1a0f9e8d7c6b (a full commit SHA of vercelGitRepository)" },
+    webEnv: { type: "array", example: "[\"NEXT_PUBLIC_POSTHOG_HOST=https://us.i.posthog.com\", \"STRIPE_PUBLISHABLE_KEY=pk_live_…\"]" },
+    webSecrets: { type: "string", secret: true, example: "{\"NEXTAUTH_SECRET\":\"…\",\"RESEND_API_KEY\":\"re_…\"}" },
+    webSecretTargets: { type: "array", example: "[\"production\"]" },
+    webEnvAliases: { type: "array", example: "[\"DATABASE_URL\", \"NEXTAUTH_URL=WEB_URL\", \"NEXT_PUBLIC_APP_URL=WEB_URL\"]" },
+    dnsRecords: { type: "array", example: "[\"send MX 10 feedback-smtp.us-east-1.amazonses.com\", \"_dmarc TXT v=DMARC1; p=none\"]" },
     // app environment
     appEnv: { type: "array", example: "[\"LOG_LEVEL=info\"]" },
     envAliases: { type: "array", example: "[\"API_PORT=PORT\", \"CORS_ORIGIN=WEB_URL\"]" },
@@ -154,6 +168,9 @@ export const RENAMED_KEYS: Readonly<Record<string, string>> = {
 const positiveInt = (max: number) => z.number({ error: "must be a whole number" }).int("must be a whole number")
     .min(1, "must be at least 1").max(max, `must be at most ${max}`);
 const command = z.string().trim().min(1, "must not be empty");
+// Vercel runs these in a shell (cd ../.. && … is how monorepos build); one line, within its 256-character limit.
+const vercelCommand = z.string().trim().min(1, "must not be empty").max(256, "must be at most 256 characters")
+    .regex(/^[^\n\r]*$/, "must be one line");
 const relativePath = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\-/ ]+$/, "must be a path relative to the repository or image root, without ..");
 
 /** The schema of the plain (non-secret) keys; secret keys are checked separately. */
@@ -235,7 +252,20 @@ export const schema = z.object({
     vercelRegions: z.array(z.string()).min(1, "must name at least one region"),
     vercelRootDirectory: relativePath.optional(),
     vercelGitRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be \"owner/repo\"").optional(),
+    vercelFramework: z.enum(VERCEL_FRAMEWORKS, { error: `must be one of Vercel's framework presets: ${VERCEL_FRAMEWORKS.join(", ")}` }),
+    vercelInstallCommand: vercelCommand.optional(),
+    vercelBuildCommand: vercelCommand.optional(),
+    vercelOutputDirectory: relativePath.optional(),
+    // Retired versions get their own message (parts-edge.ts); the rest must be one Vercel builds with.
+    vercelNodeVersion: z.string().regex(/^\d+\.x$/, `must be a Node.js major as Vercel names it: ${VERCEL_NODE_VERSIONS.join(" or ")}`).optional(),
+    vercelDomainVerification: z.boolean({ error: "must be true or false" }),
+    webRelease: z.enum(["git", "stack"], { error: "must be \"git\" (Vercel deploys each push to the production branch) or \"stack\" (pulumi up deploys groundwork:webRef)" }).optional(),
+    webRef: z.string().regex(/^[0-9a-f]{40}$/, "must be a full 40-character commit SHA of the web app's repository (a branch would not pin what ships)").optional(),
     webEnv: z.array(z.string()),
+    webSecretTargets: z.array(z.enum(["production", "preview"], { error: "must list \"production\" and/or \"preview\"" }))
+        .min(1, "must name at least one target").refine((t) => new Set(t).size === t.length, "must not list a target twice"),
+    webEnvAliases: z.array(z.string()),
+    dnsRecords: z.array(z.string()).max(50, "must hold at most 50 records"),
     appEnv: z.array(z.string()),
     envAliases: z.array(z.string()),
     generatedSecrets: z.array(z.string()),

@@ -47,6 +47,27 @@ export const NAT_INSTANCE_TYPE_NAMES = Object.keys(NAT_INSTANCE_TYPES) as [NatIn
 export const FARGATE_SPOT_MODES = ["off", "all", "workerAboveBase"] as const;
 export type FargateSpotMode = (typeof FARGATE_SPOT_MODES)[number];
 
+/**
+ * Vercel's framework presets (the `slug`s of vercel/vercel packages/frameworks/src/frameworks.ts,
+ * read 2026-08-03). The provider checks `framework` against Vercel's live list at preview.
+ */
+export const VERCEL_FRAMEWORKS = [
+    "nextjs", "vite", "remix", "react-router", "astro", "sveltekit", "sveltekit-1", "svelte", "nuxtjs", "vue", "angular",
+    "create-react-app", "gatsby", "blitzjs", "preact", "solidstart", "solidstart-1", "tanstack-start", "redwoodjs", "hydrogen",
+    "ember", "docusaurus", "docusaurus-2", "eleventy", "hexo", "hugo", "jekyll", "zola", "gridsome", "umijs", "sapper", "saber",
+    "stencil", "scully", "ionic-angular", "ionic-react", "polymer", "dojo", "brunch", "middleman", "vitepress", "vuepress",
+    "parcel", "storybook", "sanity", "sanity-v2", "nitro", "hono", "express", "h3", "koa", "nestjs", "elysia", "fastify",
+    "fastapi", "flask", "django", "python", "node", "bun", "go", "ruby", "rust", "axum", "actix-web", "container", "services",
+] as const;
+
+/**
+ * Node.js versions Vercel builds with: the provider accepts 18.x-24.x; Vercel retired 18.x
+ * (2025-09-01) and 20.x (2026-10-01), so builds on them fail.
+ */
+export const VERCEL_NODE_VERSIONS = ["22.x", "24.x"] as const;
+/** Node.js versions Vercel no longer builds with, and when it stopped. */
+export const VERCEL_RETIRED_NODE_VERSIONS: Record<string, string> = { "18.x": "2025-09-01", "20.x": "2026-10-01" };
+
 /** Variable names that may hold a credential (`policies/tables.ts`). */
 export const SECRET_LOOKING_NAME = CREDENTIAL_NAME;
 
@@ -105,6 +126,11 @@ const shared = {
     apiProxied: false,
     vercelRegions: ["iad1"],
     webEnv: [] as string[],
+    vercelFramework: "nextjs",
+    webSecretTargets: ["production", "preview"],
+    webEnvAliases: [] as string[],
+    vercelDomainVerification: false,
+    dnsRecords: [] as string[],
     appEnv: [] as string[],
     envAliases: [] as string[],
     generatedSecrets: ["JWT_SECRET"],

@@ -2,7 +2,9 @@
  * The edge parts: host names and URLs, the Vercel frontend, Stripe, and the Cloudflare zone.
  */
 import type { ResolveContext } from "./config";
-import { VERCEL_US_REGIONS } from "./defaults";
+import { secretLookingValue } from "../../policies/tables";
+import { VERCEL_NODE_VERSIONS, VERCEL_RETIRED_NODE_VERSIONS, VERCEL_US_REGIONS } from "./defaults";
+import { resolveDnsRecords } from "./parts-dns";
 import { parseAssignments } from "./parts-env";
 import type { FrontendConfig, GroundworkConfig, StripeConfig } from "./types";
 
@@ -17,6 +19,7 @@ interface Edge {
     frontend: FrontendConfig | undefined;
     stripe: StripeConfig | undefined;
     cloudflare: GroundworkConfig["cloudflare"];
+    dnsRecords: GroundworkConfig["dnsRecords"];
 }
 
 export function resolveEdge(ctx: ResolveContext, parts: { api: boolean }): Edge {
@@ -33,7 +36,9 @@ export function resolveEdge(ctx: ResolveContext, parts: { api: boolean }): Edge 
         }
     }
     if (!v.frontend) {
-        if (ctx.ok("webEnv") && v.webEnv.length > 0) ctx.report("webEnv", "is set but groundwork:frontend is false; remove it or set frontend: true");
+        for (const key of WEB_ONLY_KEYS) {
+            if (ctx.ok(key) && v[key].length > 0) ctx.report(key, "is set but groundwork:frontend is false; remove it or set frontend: true");
+        }
     }
     const apiOrigin = api ? `https://${api}` : undefined;
     const urls = {
@@ -51,34 +56,98 @@ export function resolveEdge(ctx: ResolveContext, parts: { api: boolean }): Edge 
             "Universal SSL certificate covers only the zone and one level below it. Leave apiProxied false for this stack " +
             "(the ALB's own certificate serves it), or order an Advanced Certificate for it in Cloudflare first", false);
     }
+    const hosts = { web, webRedirects, api };
+    const frontend = resolveFrontend(ctx, urls.api);
     return {
-        hosts: { web, webRedirects, api },
+        hosts,
         urls,
-        frontend: resolveFrontend(ctx, urls.api),
+        frontend,
         stripe: resolveStripe(ctx, { api: apiOrigin, web: urls.web, apiBasePath: v.apiBasePath, frontend: !!web }),
         cloudflare: {
             zoneName: v.cloudflareZone, zoneId: v.cloudflareZoneId,
             manageZoneSettings: !!v.zoneSettingsStack && v.zoneSettingsStack === ctx.stack,
         },
+        dnsRecords: resolveDnsRecords(ctx, { hosts, zone: v.cloudflareZone, vercelVerification: !!frontend?.verifyDomains }),
     };
 }
 
+/** List keys that only make sense with a web app: reported when set without one. */
+const WEB_ONLY_KEYS = ["webEnv", "webEnvAliases"] as const;
+
 function resolveFrontend(ctx: ResolveContext, apiUrl: string | undefined): FrontendConfig | undefined {
     const { v } = ctx;
-    if (!v.frontend) return undefined;
+    if (!v.frontend) {
+        if (ctx.ok("webRef") && v.webRef) ctx.report("webRef", "is set but groundwork:frontend is false; remove it or set frontend: true");
+        return undefined;
+    }
     for (const r of ctx.ok("vercelRegions") ? v.vercelRegions : []) {
         if (!(VERCEL_US_REGIONS as readonly string[]).includes(r)) {
             ctx.report("vercelRegions", `"${r}" is not a US Vercel region; use ${VERCEL_US_REGIONS.join(", ")}`);
         }
     }
     const apiUrlVariable = apiUrl && v.webApiUrlVariable ? v.webApiUrlVariable : undefined;
-    const env = ctx.ok("webEnv") ? parseAssignments(ctx, "webEnv", v.webEnv, { reserved: apiUrlVariable ? [apiUrlVariable] : [], secretHint: "webEnv" }) : {};
+    const env = ctx.ok("webEnv")
+        ? parseAssignments(ctx, "webEnv", v.webEnv, { reserved: apiUrlVariable ? [apiUrlVariable] : [], secretHint: "webSecrets", rule: "public" })
+        : {};
+    const release = resolveRelease(ctx);
+    const secretTargets = ctx.ok("webSecretTargets") ? v.webSecretTargets.filter((t) => t !== "preview" || release.previews) : ["production" as const];
+    if (secretTargets.length === 0) {
+        ctx.report("webSecretTargets", `names only preview, but this stack builds no previews (${ctx.profile === "prod" ? "prod never does" : "webRelease stack"}); use ["production"]`);
+    }
     return {
         team: v.vercelTeam, projectName: v.vercelProjectName, regions: v.vercelRegions, rootDirectory: v.vercelRootDirectory,
         gitRepository: v.vercelGitRepository,
+        build: resolveBuild(ctx),
+        release,
+        verifyDomains: v.vercelDomainVerification,
         env: { ...(apiUrlVariable && apiUrl ? { [apiUrlVariable]: apiUrl } : {}), ...env },
         apiUrlVariable,
+        secretTargets,
     };
+}
+
+/** Vercel's project settings: framework preset, install and build commands, output directory, Node.js version. */
+function resolveBuild(ctx: ResolveContext): FrontendConfig["build"] {
+    const { v } = ctx;
+    for (const key of ["vercelInstallCommand", "vercelBuildCommand"] as const) {
+        const looks = ctx.ok(key) ? secretLookingValue(v[key]) : undefined;
+        // The commands are project settings, readable by every team member: a credential goes in webSecrets.
+        if (looks) ctx.report(key, `holds ${looks}; a build reads credentials from its environment (groundwork:webSecrets), not from the command (the value is not shown)`);
+    }
+    const node = v.vercelNodeVersion;
+    if (node && ctx.ok("vercelNodeVersion")) {
+        const retired = VERCEL_RETIRED_NODE_VERSIONS[node];
+        if (retired) ctx.report("vercelNodeVersion", `Vercel stopped building with Node.js ${node} on ${retired}; use ${VERCEL_NODE_VERSIONS.join(" or ")}`);
+        else if (!(VERCEL_NODE_VERSIONS as readonly string[]).includes(node)) ctx.report("vercelNodeVersion", `"${node}" is not a Node.js version Vercel builds with; use ${VERCEL_NODE_VERSIONS.join(" or ")}`);
+    }
+    return {
+        framework: v.vercelFramework, installCommand: v.vercelInstallCommand, buildCommand: v.vercelBuildCommand,
+        outputDirectory: v.vercelOutputDirectory, nodeVersion: node,
+    };
+}
+
+/**
+ * Who ships production: with a linked repository, Vercel on each push to main (`git`, staging's
+ * default) or this stack's `pulumi up` with the pinned commit `webRef` (`stack`, prod's default:
+ * the web app ships with the reviewer-gated prod deploy). prod never builds previews: they would
+ * run against prod's API and secrets.
+ */
+function resolveRelease(ctx: ResolveContext): FrontendConfig["release"] {
+    const { v } = ctx;
+    const repo = v.vercelGitRepository;
+    const chosen = ctx.ok("webRelease") ? v.webRelease : undefined;
+    // Without a repository nothing deploys on a push: whoever runs the Vercel CLI ships (`cli`).
+    const mode = !repo ? (chosen === "stack" ? "stack" : "cli") : chosen ?? (ctx.profile === "prod" ? "stack" : "git");
+    if (mode === "stack" && !repo) {
+        ctx.report("webRelease", "is \"stack\" but no repository is linked: pulumi up deploys a commit of groundwork:vercelGitRepository. " +
+            "Set vercelGitRepository: owner/repo, or webRelease: git and deploy with the Vercel CLI");
+    }
+    const ref = ctx.ok("webRef") ? v.webRef : undefined;
+    if (ref && mode !== "stack") {
+        ctx.report("webRef", `is set but groundwork:webRelease is "${mode === "cli" ? "git" : mode}": ${mode === "git" ? "Vercel deploys the production branch itself" : "no repository is linked"}. ` +
+            "Set webRelease: stack (and vercelGitRepository) to ship this commit with pulumi up, or remove webRef");
+    }
+    return { mode, branch: "main", ref: mode === "stack" ? ref : undefined, previews: mode !== "stack" && ctx.profile !== "prod" };
 }
 
 function resolveStripe(ctx: ResolveContext, where: { api: string | undefined; web: string | undefined; apiBasePath: string; frontend: boolean }): StripeConfig | undefined {

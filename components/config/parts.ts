@@ -5,7 +5,7 @@
  */
 import type { ResolveContext } from "./config";
 import { AWS_REGION_AZS, AWS_US_REGIONS, FargateSpotMode, fargateMemoryChoices } from "./defaults";
-import { resolveAppEnvironment } from "./parts-env";
+import { resolveAppEnvironment, resolveWebEnvironment } from "./parts-env";
 import { resolveEdge } from "./parts-edge";
 import type {
     ApiConfig, CacheConfig, DatabaseConfig, GroundworkConfig, MigrationConfig, NetworkConfig, WorkerConfig,
@@ -30,6 +30,14 @@ export function resolveParts(ctx: ResolveContext): GroundworkConfig {
         api: !!api, worker: !!worker, database: !!database, databaseUnpooled: database?.kind === "external" && !!database.unpooledUrl,
         rds: database?.kind === "rds", cache: !!cache, uploads: v.uploads === true, frontend: !!edge.frontend,
         stripe: !!edge.stripe, stripeWebhookOnApi: edge.stripe?.webhook?.servedBy === "api",
+    });
+    const web = resolveWebEnvironment(ctx, {
+        frontend: edge.frontend, appEnv: env.appEnv, appSecretNames: env.appSecretNames,
+        parts: {
+            api: !!api, compute: !!api || !!worker, database: database?.kind, databaseUnpooled: database?.kind === "external" && !!database.unpooledUrl,
+            cache: cache?.kind, uploads: v.uploads === true && (!!api || !!worker), stripe: !!edge.stripe, stripeWebhook: edge.stripe?.webhook?.servedBy,
+            generated: env.generatedSecrets.map((g) => g.name),
+        },
     });
     if (ctx.profile === "prod" && ctx.ok("imageTag") && v.imageTag === "latest") {
         ctx.report("imageTag", "must not be \"latest\" in prod: a mutable tag makes deploys unrepeatable and rollbacks impossible");
@@ -65,7 +73,9 @@ export function resolveParts(ctx: ResolveContext): GroundworkConfig {
         stripe: edge.stripe,
         frontend: edge.frontend,
         cloudflare: edge.cloudflare,
+        dnsRecords: edge.dnsRecords,
         ...env,
+        ...web,
     };
 }
 

@@ -118,16 +118,63 @@ export interface StripeConfig {
     } | undefined;
 }
 
+/** Vercel's build settings for the project; undefined fields are left to Vercel's detection. */
+export interface WebBuildConfig {
+    framework: string;
+    installCommand: string | undefined;
+    buildCommand: string | undefined;
+    outputDirectory: string | undefined;
+    nodeVersion: string | undefined;
+}
+
+/**
+ * Who ships the web app's production deployments: `git` (Vercel, on each push to the production
+ * branch), `stack` (this stack's `pulumi up`, the commit `ref`), or `cli` (no repository linked:
+ * whoever runs `vercel deploy --prod`).
+ */
+export interface WebReleaseConfig {
+    mode: "git" | "stack" | "cli";
+    /** The production branch Vercel deploys in `git` mode. */
+    branch: string;
+    /** The commit `pulumi up` deploys in `stack` mode; undefined = none yet. */
+    ref: string | undefined;
+    /** Whether Vercel builds preview deployments (never for prod: they would talk to prod's API). */
+    previews: boolean;
+}
+
 export interface FrontendConfig {
     team: string | undefined;
     projectName: string;
     regions: string[];
     rootDirectory: string | undefined;
     gitRepository: string | undefined;
+    build: WebBuildConfig;
+    release: WebReleaseConfig;
+    /** Create the `_vercel` TXT records Vercel asks for to verify the domains. */
+    verifyDomains: boolean;
     /** Public variables (`webEnv`, plus the API URL variable). */
     env: Record<string, string>;
     /** Name of the variable that tells the web app where the API is; undefined = none. */
     apiUrlVariable: string | undefined;
+    /** Targets of the sensitive variables (`webSecretTargets`, less preview where no previews are built). */
+    secretTargets: ("production" | "preview")[];
+}
+
+/** A further name under which the web app gets a value the program knows (`webEnvAliases`). */
+export interface WebAlias extends EnvAlias {
+    /** The source is a credential: the variable is sensitive. */
+    secret: boolean;
+}
+
+/** A record of `groundwork:dnsRecords`, resolved to a full name. */
+export interface DnsRecordConfig {
+    /** Full hostname inside the stack's domain. */
+    name: string;
+    type: "TXT" | "CNAME" | "MX";
+    /** As Cloudflare takes it: TXT quoted, host names without the trailing dot. */
+    content: string;
+    /** MX only. */
+    priority: number | undefined;
 }
 
 /** A generated random secret the apps get. */
@@ -191,6 +238,14 @@ export interface GroundworkConfig {
     appSecretNames: string[];
     /** Extra app secrets, a secret Output. */
     appSecrets: pulumi.Output<Record<string, string>>;
+    /** Names of the web app's own secrets (`groundwork:webSecrets`); the values are secret. */
+    webSecretNames: string[];
+    /** The web app's own secrets, a secret Output. */
+    webSecrets: pulumi.Output<Record<string, string>>;
+    /** Values the program knows that the web app gets under further names (`groundwork:webEnvAliases`). */
+    webEnvAliases: WebAlias[];
+    /** Extra records in the stack's domain (`groundwork:dnsRecords`): mail and verification. */
+    dnsRecords: DnsRecordConfig[];
     /** The permissions boundary every IAM role of the stack carries (the bootstrap's); undefined = none. */
     permissionsBoundaryArn: string | undefined;
     /** Roles besides the tasks' execution roles that may read the app secret's value. */

@@ -14,12 +14,13 @@
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { isStrictSsl } from "../../policies/tables";
+import { VERCEL_DNS_TARGETS, isStrictSsl } from "../../policies/tables";
+import type { DomainChallenge } from "./frontend";
 
-/** Vercel's CNAME target for custom subdomains. */
-export const VERCEL_CNAME = "cname.vercel-dns.com";
+/** Vercel's CNAME target for custom subdomains (shared with the dns-records-unproxied rule). */
+export const VERCEL_CNAME = VERCEL_DNS_TARGETS.cname;
 /** Vercel's anycast address for apex domains (a CNAME cannot sit at a zone's apex). */
-export const VERCEL_APEX_IP = "76.76.21.21";
+export const VERCEL_APEX_IP = VERCEL_DNS_TARGETS.apexIp;
 
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
@@ -42,7 +43,16 @@ export interface DnsArgs {
      * @default undefined
      * @example { host: "example.com", redirectHosts: ["www.example.com"] }
      */
-    web?: { host: string; redirectHosts: string[] };
+    web?: {
+        host: string;
+        redirectHosts: string[];
+        /**
+         * The TXT challenges Vercel issued for the web domains (`Frontend.domainChallenges`): one
+         * DNS-only TXT record each, so Vercel verifies a domain that another Vercel account or team
+         * holds. Undefined: none created.
+         */
+        verifications?: Record<string, pulumi.Output<DomainChallenge | undefined>>;
+    };
     /**
      * The API behind the load balancer. `proxied`: served through Cloudflare (WAF, DDoS
      * protection); Cloudflare then connects to the ALB over TLS only if the zone's SSL mode is
@@ -73,6 +83,8 @@ export class Dns extends pulumi.ComponentResource {
     public readonly appRecord?: cloudflare.DnsRecord;
     /** Hosts that redirect to the web app → Vercel. */
     public readonly redirectRecords: cloudflare.DnsRecord[];
+    /** The `_vercel` TXT records that verify the web domains, by host (empty unless asked for). */
+    public readonly verificationRecords: Record<string, cloudflare.DnsRecord>;
     /** The API host → the ALB. */
     public readonly apiRecord?: cloudflare.DnsRecord;
     /** The zone settings this stack manages (empty unless it owns them). */
@@ -113,6 +125,27 @@ export class Dns extends pulumi.ComponentResource {
                 const label = host === args.zoneName ? "apex" : host.slice(0, host.length - args.zoneName.length - 1).replace(/\./g, "-");
                 this.redirectRecords.push(vercelRecord(`redirect-${label}`, host, `Redirects to ${args.web.host} on Vercel (managed by Pulumi)`));
             }
+        }
+
+        this.verificationRecords = {};
+        for (const [host, challenge] of Object.entries(args.web?.verifications ?? {})) {
+            if (!hosts.includes(host)) throw new Error(`Dns "${name}": verifications name ${host}, which is no web host of ${JSON.stringify(hosts)}. Example: { "app.${args.zoneName}": challenge }`);
+            const label = host === args.zoneName ? "apex" : host.slice(0, host.length - args.zoneName.length - 1).replace(/\./g, "-");
+            // One record per domain, whatever Vercel answers: its name and value come from the challenge. Vercel
+            // stops issuing one once the domain is verified (the record may then go); with none pending, the
+            // record holds a placeholder, and ignoreChanges keeps a real value that was there first.
+            this.verificationRecords[host] = new cloudflare.DnsRecord(`${name}-vercel-verify-${label}`, {
+                zoneId: args.zoneId,
+                name: challenge.apply((c) => c?.name ?? `_vercel.${host}`),
+                type: "TXT",
+                content: challenge.apply((c) => {
+                    if (!c) pulumi.log.warn(`Vercel asks no verification for ${host} (verified, or not held elsewhere): its _vercel record holds a placeholder; set groundwork:vercelDomainVerification false to remove it`, this);
+                    return `"${c ? c.value : `vc-domain-verify=${host},none-requested`}"`;
+                }),
+                proxied: false,
+                ttl,
+                comment: `Vercel domain verification for ${host} (managed by Pulumi)`,
+            }, { parent: this, ignoreChanges: ["name", "content"] });
         }
 
         if (args.api) {

@@ -1,10 +1,14 @@
 /**
- * The web app on Vercel: one Next.js project per stack, functions pinned to US regions, its
- * environment variables (sensitive whenever they could hold a credential) and the custom domain
- * `app.<domain>`. Vercel bills per team plan and usage, not per project.
+ * The web app on Vercel: one project per stack (Next.js, Vite or another Vercel framework preset,
+ * with its build settings), functions pinned to US regions, its environment variables (public
+ * ones plain, server-side secrets `sensitive`) and the custom domain `app.<domain>`. Who ships
+ * production is part of the project: Vercel on each push to the production branch, or nothing
+ * but the stack (`gitDeployments: false`; `WebRelease` deploys a pinned commit). Vercel bills per
+ * team plan and usage, not per project.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
+import { secretLookingValue } from "../../policies/tables";
 import { SECRET_LOOKING_NAME, VERCEL_US_REGIONS } from "../config/defaults";
 
 /**
@@ -49,6 +53,52 @@ export interface FrontendArgs {
      */
     productionBranch?: string;
     /**
+     * Whether pushes to the connected repository create deployments. false: the git connection
+     * stays (a `WebRelease` deploys a commit of it) but nothing ships on a push, so production
+     * waits for the stack's own deploy.
+     * @default true
+     * @example false
+     */
+    gitDeployments?: boolean;
+    /**
+     * Whether Vercel builds preview deployments (of pull requests and non-production pushes).
+     * A preview runs with the project's variables, so prod's project builds none: they would talk
+     * to prod's API with prod's secrets.
+     * @default true
+     * @example false
+     */
+    previews?: boolean;
+    /**
+     * Vercel framework preset (a slug of Vercel's list; the config module checks it).
+     * @default "nextjs"
+     * @example "vite"
+     */
+    framework?: string;
+    /**
+     * Install command, run in a shell from `rootDirectory`.
+     * @default undefined (detected by Vercel)
+     * @example "cd ../.. && pnpm install"
+     */
+    installCommand?: string;
+    /**
+     * Build command, run in a shell from `rootDirectory`.
+     * @default undefined (the framework's)
+     * @example "cd ../.. && pnpm build --filter=@acme/web"
+     */
+    buildCommand?: string;
+    /**
+     * Build output directory, relative to `rootDirectory`.
+     * @default undefined (the framework's: .next, dist…)
+     * @example "dist"
+     */
+    outputDirectory?: string;
+    /**
+     * Node.js version of the build and the functions.
+     * @default undefined (Vercel's default, the latest LTS)
+     * @example "22.x"
+     */
+    nodeVersion?: string;
+    /**
      * The custom domain attached to the project; its DNS record is the Dns component's.
      * @default none (required)
      * @example "app.example.com"
@@ -75,12 +125,27 @@ export interface FrontendArgs {
      */
     secrets?: Record<string, pulumi.Input<string>>;
     /**
-     * Deployment targets the variables are set for. Each stack has its own project, so its
+     * Deployment targets the public variables are set for. Each stack has its own project, so its
      * previews talk to the same stack's API.
-     * @default ["production", "preview"]
+     * @default ["production", "preview"], or ["production"] without previews
      * @example ["production"]
      */
     targets?: VercelTarget[];
+    /**
+     * Deployment targets the secrets are set for (e.g. production only, so previews never hold
+     * live credentials). Only targets the project deploys.
+     * @default `targets`
+     * @example ["production"]
+     */
+    secretTargets?: VercelTarget[];
+}
+
+/** A verification challenge Vercel issued for a domain: the TXT record that satisfies it. */
+export interface DomainChallenge {
+    /** Full name of the TXT record, e.g. `_vercel.example.com`. */
+    name: string;
+    /** The TXT value, e.g. `vc-domain-verify=app.example.com,1a2b3c…`. */
+    value: string;
 }
 
 export class Frontend extends pulumi.ComponentResource {
@@ -99,19 +164,35 @@ export class Frontend extends pulumi.ComponentResource {
      * appends a suffix if another account holds that name, so keep project names distinctive.
      */
     public readonly vercelDomain: pulumi.Output<string>;
+    /**
+     * The TXT challenge Vercel issued for each attached domain, by host; undefined once verified
+     * (or when Vercel asks none: the domain is not in use by another account).
+     */
+    public readonly domainChallenges: Record<string, pulumi.Output<DomainChallenge | undefined>>;
+    /** Whether Vercel verified each attached domain for this project, by host. */
+    public readonly domainsVerified: pulumi.Output<Record<string, boolean>>;
 
     constructor(name: string, args: FrontendArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:edge:Frontend", name, {}, opts);
         validate(name, args);
-        const targets = args.targets ?? ["production", "preview"];
+        const previews = args.previews ?? true;
+        const targets = args.targets ?? (previews ? ["production", "preview"] : ["production"]);
+        const secretTargets = args.secretTargets ?? targets;
 
         this.project = new vercel.Project(`${name}-project`, {
             name: args.projectName,
-            framework: "nextjs",
+            framework: args.framework ?? "nextjs",
             rootDirectory: args.rootDirectory,
+            installCommand: args.installCommand,
+            buildCommand: args.buildCommand,
+            outputDirectory: args.outputDirectory,
+            nodeVersion: args.nodeVersion,
             gitRepository: args.gitRepository
                 ? { type: "github", repo: args.gitRepository, productionBranch: args.productionBranch ?? "main" }
                 : undefined,
+            // Set both ways, so that switching a stack between git and stack releases changes them back.
+            gitProviderOptions: args.gitRepository ? { createDeployments: args.gitDeployments ?? true } : undefined,
+            previewDeploymentsDisabled: !previews,
             // Function regions live here now; `serverlessFunctionRegion` is deprecated.
             resourceConfig: { functionDefaultRegions: args.regions },
             // Failover would move functions to "the nearest region", which may be outside the US.
@@ -130,14 +211,15 @@ export class Frontend extends pulumi.ComponentResource {
             ...Object.entries(args.secrets ?? {}).map(([k, v]) => [k, v, true] as [string, pulumi.Input<string>, boolean]),
         ];
         for (const [key, value, isSecret] of all) {
+            const sensitive = isSensitive(key, value, isSecret);
             this.variables[key] = new vercel.ProjectEnvironmentVariable(`${name}-env-${kebab(key)}`, {
                 projectId: this.project.id,
                 key,
                 // The provider SDK stores every value as a Pulumi secret; `sensitive` is Vercel's side:
                 // write-only there, unreadable in the dashboard and API.
-                value,
-                targets,
-                sensitive: isSensitive(key, value, isSecret),
+                value: sensitive === true ? pulumi.secret(value) : value,
+                targets: isSecret ? secretTargets : targets,
+                sensitive,
                 comment: "Managed by Pulumi (groundwork)",
             }, { parent: this });
         }
@@ -154,9 +236,17 @@ export class Frontend extends pulumi.ComponentResource {
             redirectStatusCode: 308,
         }, { parent: this, dependsOn: [this.customDomain] }));
 
+        const attached = [this.customDomain, ...this.redirectDomains];
+        const hosts = [args.domain, ...(args.redirectDomains ?? [])];
+        this.domainChallenges = Object.fromEntries(attached.map((d, i) => [hosts[i], d.verifications.apply((list) => {
+            const txt = (list ?? []).find((c) => c.type.toUpperCase() === "TXT");
+            return txt ? { name: txt.domain.replace(/\.$/, ""), value: txt.value } : undefined;
+        })]));
+        this.domainsVerified = pulumi.all(attached.map((d) => d.verified)).apply((v) => Object.fromEntries(hosts.map((h, i) => [h, v[i] !== false])));
+
         this.projectId = this.project.id;
         this.vercelDomain = pulumi.interpolate`${this.project.name}.vercel.app`;
-        this.registerOutputs({ projectId: this.projectId, vercelDomain: this.vercelDomain });
+        this.registerOutputs({ projectId: this.projectId, vercelDomain: this.vercelDomain, domainsVerified: this.domainsVerified });
     }
 }
 
@@ -178,6 +268,15 @@ function validate(name: string, args: FrontendArgs): void {
             throw new Error(`Frontend "${name}": ${key} is in both environment and secrets; keep it in one`);
         }
     }
+    const deployed: VercelTarget[] = args.previews === false ? ["production"] : ["production", "preview"];
+    for (const [arg, list] of [["targets", args.targets], ["secretTargets", args.secretTargets]] as const) {
+        if (list && (list.length === 0 || list.some((t) => !deployed.includes(t)))) {
+            throw new Error(`Frontend "${name}": ${arg} must name targets the project deploys (${deployed.join(", ")}), got ${JSON.stringify(list)}. Example: ["production"]`);
+        }
+    }
+    if (args.gitDeployments === false && !args.gitRepository) {
+        throw new Error(`Frontend "${name}": gitDeployments false needs a gitRepository (it turns off the deployments a repository would create). Example: gitRepository "acme/acme-app"`);
+    }
 }
 
 /**
@@ -185,7 +284,9 @@ function validate(name: string, args: FrontendArgs): void {
  * plain, even with a NEXT_PUBLIC_ prefix), or a value that is a secret Output.
  */
 function isSensitive(key: string, value: pulumi.Input<string>, declaredSecret: boolean): pulumi.Input<boolean> {
-    if (declaredSecret || SECRET_LOOKING_ENV_NAME.test(key)) return true;
+    // Stricter than the public rule (policies/tables.ts): a public-by-design key (STRIPE_PUBLISHABLE_KEY,
+    // VITE_SUPABASE_ANON_KEY) is still stored write-only; its build inlines it all the same.
+    if (declaredSecret || SECRET_LOOKING_ENV_NAME.test(key) || (typeof value === "string" && secretLookingValue(value))) return true;
     return pulumi.Output.isInstance(value) ? pulumi.isSecret(value as pulumi.Output<string>) : false;
 }
 
