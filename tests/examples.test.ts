@@ -23,7 +23,20 @@ interface Expectation {
     outputs?: Record<string, string>;
     /** Resource types that must be absent. */
     absentTypes?: string[];
+    /** Anything else the guide asks, checked on the plan. */
+    check?: (r: PlanRecord, stack: string) => void;
 }
+
+const ENV_VAR = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable";
+const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
+/** The Vercel variable of that name (one per name). */
+const webVar = (r: PlanRecord, key: string) => {
+    const found = byType(r, ENV_VAR).filter((v) => v.inputs.key === key);
+    assert.equal(found.length, 1, `one Vercel variable ${key}`);
+    return found[0];
+};
+/** The records of a type whose name starts with a label. */
+const records = (r: PlanRecord, type: string, label: string) => byType(r, RECORD).filter((x) => x.inputs.type === type && String(x.inputs.name).startsWith(label));
 
 const ANY = /./;
 const EXAMPLES: Record<string, Expectation> = {
@@ -40,6 +53,11 @@ const EXAMPLES: Record<string, Expectation> = {
             webEnv: { NEXT_PUBLIC_API_URL: /^https:\/\/api\.(staging\.)?betweensessions\.example\/api\/v1$/ },
         },
         outputs: { healthUrl: "https://api.betweensessions.example/api/v1/health", stripeWebhookUrl: "https://api.betweensessions.example/api/v1/webhooks/stripe" },
+        check: (r, stack) => {
+            assert.equal(byType(r, "vercel:index/project:Project")[0].inputs.rootDirectory, "frontend");
+            // prod's web app ships with the gated prod deploy: a deployment of the pinned commit.
+            assert.equal(byType(r, "vercel:index/deployment:Deployment").length, stack === "prod" ? 1 : 0);
+        },
     },
     "api-supabase-clerk": {
         seed: "001",
@@ -71,6 +89,14 @@ const EXAMPLES: Record<string, Expectation> = {
         absentEnv: { apiEnv: ["S3_BUCKET"] },
         outputs: { healthUrl: "https://api.mais.example/health", stripeWebhookUrl: "https://api.mais.example/v1/webhooks/stripe" },
         absentTypes: ["aws:s3/bucketCorsConfiguration:BucketCorsConfiguration"],
+        check: (r) => {
+            const p = byType(r, "vercel:index/project:Project")[0].inputs;
+            assert.deepEqual([p.buildCommand, p.outputDirectory, p.nodeVersion], ["npm run build", "apps/web/.next", "22.x"]);
+            // Postmark: DKIM and Return-Path in the stack's domain, never proxied.
+            assert.equal(records(r, "TXT", "20251228pm._domainkey").length, 1);
+            assert.equal(records(r, "CNAME", "pm-bounces")[0]?.inputs.content, "pm.mtasv.net");
+            for (const x of [...records(r, "TXT", ""), ...records(r, "CNAME", "pm-")]) assert.equal(x.inputs.proxied, false);
+        },
     },
     "vite-spa-api": {
         seed: "003",
@@ -80,16 +106,28 @@ const EXAMPLES: Record<string, Expectation> = {
                 PORT: "3002", FRONTEND_URL: /^https:\/\/app\.(staging\.)?asonti\.example$/, SUPABASE_URL: /supabase\.co$/, JSON_BODY_LIMIT: "10mb",
                 OPENAI_API_KEY: ANY, SUPABASE_SERVICE_KEY: ANY, SUPABASE_ANON_KEY: ANY, SENTRY_DSN: ANY,
             },
-            webEnv: { VITE_API_URL: /^https:\/\/api\.(staging\.)?asonti\.example$/, VITE_SUPABASE_URL: /supabase\.co$/ },
+            webEnv: { VITE_API_URL: /^https:\/\/api\.(staging\.)?asonti\.example$/, VITE_SUPABASE_URL: /supabase\.co$/, VITE_SUPABASE_ANON_KEY: /^eyJ/ },
         },
         absentEnv: { apiEnv: ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "DATABASE_URL", "REDIS_URL", "JWT_SECRET"], webEnv: ["NEXT_PUBLIC_API_URL"] },
         outputs: { healthUrl: "https://api.asonti.example/health" },
+        check: (r) => {
+            const p = byType(r, "vercel:index/project:Project")[0].inputs;
+            assert.deepEqual([p.framework, p.buildCommand, p.outputDirectory], ["vite", 'cd "Asonti app" && npm run build', "Asonti app/dist"]);
+            // The anon key is public by design: a plain variable (the browser gets it anyway).
+            assert.equal(webVar(r, "VITE_API_URL").inputs.sensitive, false);
+        },
         absentTypes: ["pulumi-nodejs:dynamic:Resource", "aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"],
     },
     "nextjs-backend-worker": {
         seed: "004",
         parts: { api: false, worker: true, database: "external", cache: "external", uploads: false, stripe: "webhook", frontend: true },
         env: {
+            webEnv: {
+                DATABASE_URL: /-pooler\./, DATABASE_URL_UNPOOLED: /neon\.tech/, REDIS_URL: /upstash\.io/, STRIPE_SECRET_KEY: /^sk_(live|test)_/,
+                STRIPE_WEBHOOK_SECRET: /^whsec_/, NEXTAUTH_SECRET: /^[A-Za-z0-9]{44}$/, NEXTAUTH_URL: /^https:\/\/(staging\.)?stsstrategies\.example$/,
+                NEXT_PUBLIC_APP_URL: /^https:\/\/(staging\.)?stsstrategies\.example$/, GOOGLE_CLIENT_SECRET: ANY, RESEND_API_KEY: ANY,
+                UPSTASH_REDIS_REST_TOKEN: ANY, STRIPE_PUBLISHABLE_KEY: /^pk_(live|test)_/, EMAIL_FROM: ANY,
+            },
             workerEnv: {
                 DATABASE_URL: /-pooler\./, DATABASE_URL_UNPOOLED: /neon\.tech/, REDIS_URL: /^rediss:\/\/.*upstash\.io/, UPSTASH_REDIS_REST_URL: ANY,
                 UPSTASH_REDIS_REST_TOKEN: ANY, RESEND_API_KEY: ANY, TV_SESSION_ID: ANY, NEXT_PUBLIC_APP_URL: /^https:\/\/(staging\.)?stsstrategies\.example$/,
@@ -98,6 +136,21 @@ const EXAMPLES: Record<string, Expectation> = {
             },
         },
         outputs: { appUrl: "https://stsstrategies.example", stripeWebhookUrl: "https://stsstrategies.example/api/webhooks/stripe" },
+        check: (r) => {
+            // The web app is the backend: every credential its guide lists, as a sensitive Vercel variable.
+            for (const key of ["DATABASE_URL", "DATABASE_URL_UNPOOLED", "REDIS_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "NEXTAUTH_SECRET",
+                "GOOGLE_CLIENT_SECRET", "UPSTASH_REDIS_REST_TOKEN", "RESEND_API_KEY"]) {
+                const v = webVar(r, key);
+                assert.equal(v.inputs.sensitive, true, `${key} is sensitive`);
+                assert.ok(v.secretInputs.includes("value"), `${key} is a secret in Pulumi's state`);
+            }
+            for (const key of ["NEXT_PUBLIC_APP_URL", "STRIPE_PRICE_ID", "GOOGLE_CLIENT_ID"]) assert.equal(webVar(r, key).inputs.sensitive, false, key);
+            const p = byType(r, "vercel:index/project:Project")[0].inputs;
+            assert.deepEqual([p.rootDirectory, p.installCommand, p.buildCommand], ["apps/web", "cd ../.. && pnpm install", "cd ../.. && pnpm build --filter=@sts/web"]);
+            // Resend: MX, SPF and DKIM for send.<domain>.
+            assert.deepEqual(records(r, "MX", "send").map((x) => [x.inputs.priority, x.inputs.content]), [[10, "feedback-smtp.us-east-1.amazonses.com"]]);
+            assert.equal(records(r, "TXT", "resend._domainkey").length, 1);
+        },
         absentTypes: ["aws:lb/loadBalancer:LoadBalancer", "aws:acm/certificate:Certificate", "aws:rds/instance:Instance",
             "aws:elasticache/replicationGroup:ReplicationGroup", "aws:s3/bucket:Bucket", "aws:route53/healthCheck:HealthCheck"],
     },
@@ -157,6 +210,7 @@ describe("examples, one per seed guide", () => {
                     for (const [output, value] of Object.entries(e.outputs ?? {})) {
                         assert.equal(r.outputs[output]?.value, forStack(value, stack), output);
                     }
+                    e.check?.(r, stack);
                 });
             }
         });
