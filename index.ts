@@ -319,7 +319,7 @@ new Budget("budget", { monthlyUsd: cfg.budget.monthlyUsd, alertTopicArn: monitor
 
 // ---- stack outputs: the apps' and CI's contract (README.md, "Stack outputs"); absent parts export nothing
 const launchOf = (role: "api" | "worker", svc: WebService | WorkerService | undefined) => svc && cluster && network && sg && ({
-    cluster: cluster.clusterName, taskDefinition: svc.taskFamily, container: "app", subnets: network.privateSubnetIds,
+    cluster: cluster.clusterName, taskDefinition: svc.runTaskFamily, container: "app", subnets: network.privateSubnetIds,
     securityGroups: [sg.taskSecurityGroupIds[role]!], logGroup: svc.logGroupName, logStreamPrefix: role, platformVersion: "LATEST",
 });
 const outputs: Record<string, unknown> = {
