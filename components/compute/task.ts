@@ -6,6 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { APP_METRICS, APP_METRICS_NAMESPACE, APP_METRIC_DIMENSIONS } from "../app-metrics";
 import { capacityProviderStrategy } from "./capacity";
 import { FargateSpec } from "./task-args";
 import { APP_CONTAINER, appContainers, fargateTaskDefinitionArgs, taskRoles } from "./task-definition";
@@ -147,6 +148,91 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
     track("cpu", "ECSServiceAverageCPUUtilization", s.cpuTargetPercent);
     track("memory", "ECSServiceAverageMemoryUtilization", s.memoryTargetPercent);
     if (s.web) track("requests", "ALBRequestCountPerTarget", s.web.requestsPerTarget, s.web.requestCountResourceLabel);
+    if (s.queueScaling) scaleOnQueues(parent, name, s, scalingTarget, service.name, minTasks);
 
     return { logGroup, executionRole, taskRole, taskDefinition, runTaskDefinition, service, scalingTarget };
+}
+
+/**
+ * Target tracking on the queues' backlog per running task, and (from zero tasks) a step policy
+ * that starts the first one. The metric ids are short names metric math refers to.
+ */
+function scaleOnQueues(parent: pulumi.ComponentResource, name: string, s: FargateSpec, target: aws.appautoscaling.Target,
+    serviceName: pulumi.Output<string>, minTasks: number): void {
+    const q = s.queueScaling!;
+    const opts = { parent };
+    const gauge = (id: string, metricName: string, queue: string) => ({
+        id, returnData: false,
+        metricStat: {
+            stat: "Average",
+            metric: {
+                namespace: APP_METRICS_NAMESPACE, metricName,
+                dimensions: [{ name: APP_METRIC_DIMENSIONS.stack, value: q.stack }, { name: APP_METRIC_DIMENSIONS.queue, value: queue }],
+            },
+        },
+    });
+    const gauges = q.queues.flatMap((queue, i) => [gauge(`w${i}`, APP_METRICS.queueWaiting, queue), gauge(`a${i}`, APP_METRICS.queueActive, queue)]);
+    const backlog = q.queues.map((_, i) => `w${i} + a${i}`).join(" + ");
+    const running = {
+        id: "running", returnData: false,
+        metricStat: {
+            stat: "Average",
+            metric: {
+                namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount",
+                dimensions: [{ name: "ClusterName", value: s.clusterName }, { name: "ServiceName", value: serviceName }],
+            },
+        },
+    };
+    new aws.appautoscaling.Policy(`${name}-scale-queue`, {
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: target.serviceNamespace,
+        scalableDimension: target.scalableDimension,
+        resourceId: target.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+            customizedMetricSpecification: {
+                metrics: [
+                    ...gauges,
+                    running,
+                    { id: "backlog", label: "jobs waiting or active", expression: backlog, returnData: false },
+                    // Per running task; with none running (a gap in Container Insights too) the whole backlog.
+                    { id: "perTask", label: "backlog per running task", expression: "IF(FILL(running, 0) > 0, backlog / FILL(running, 1), backlog)", returnData: true },
+                ],
+            },
+            targetValue: q.targetPerTask,
+            // Out fast; in slowly, and only when the CPU and memory policies agree.
+            scaleOutCooldown: 60,
+            scaleInCooldown: 300,
+        },
+    }, opts);
+    if (minTasks > 0) return;
+    // From zero: target tracking computes running x (metric / target) = 0. This alarm fires when
+    // jobs wait while no task runs, and its policy sets the count to 1; target tracking takes over.
+    const wake = new aws.appautoscaling.Policy(`${name}-scale-wake`, {
+        policyType: "StepScaling",
+        serviceNamespace: target.serviceNamespace,
+        scalableDimension: target.scalableDimension,
+        resourceId: target.resourceId,
+        stepScalingPolicyConfiguration: {
+            adjustmentType: "ExactCapacity",
+            cooldown: 60,
+            metricAggregationType: "Maximum",
+            stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }],
+        },
+    }, opts);
+    new aws.cloudwatch.MetricAlarm(`${name}-wake`, {
+        alarmDescription: `Jobs wait in ${q.queues.join(", ")} and no ${name} task runs: start one (the scaling policy ${name}-scale-wake).`,
+        comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, datapointsToAlarm: 1,
+        // No gauge: nothing to start a worker for.
+        treatMissingData: "notBreaching",
+        metricQueries: [
+            ...q.queues.map((queue, i) => {
+                const g = gauge(`w${i}`, APP_METRICS.queueWaiting, queue);
+                return { id: g.id, returnData: false, metric: { ...g.metricStat.metric, dimensions: { Stack: q.stack, Queue: queue }, period: 60, stat: "Maximum" } };
+            }),
+            { id: "running", returnData: false, metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: { ClusterName: s.clusterName, ServiceName: serviceName }, period: 60, stat: "Maximum" } },
+            { id: "idleWithWork", label: "jobs waiting, no task running", returnData: true, expression: `IF(FILL(running, 0) == 0 AND (${q.queues.map((_, i) => `w${i}`).join(" + ")}) > 0, 1, 0)` },
+        ],
+        alarmActions: [wake.arn],
+        actionsEnabled: true,
+    }, opts);
 }

@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { NatInstanceType } from "../net/nat-instance";
+import type { AlarmThresholds } from "../ops/monitoring-thresholds";
 import type { FargateSpotMode, Profile } from "./defaults";
 
 /** The stack's own VPC; present when anything runs in it (a service, RDS or ElastiCache). */
@@ -26,6 +27,14 @@ export interface SpotSplit {
     spotPercent: number;
 }
 
+/** The API's load balancer settings (`apiIdleTimeoutSeconds`, `apiStickySessionSeconds`, `apiHealthCheck*`). */
+export interface LoadBalancerConfig {
+    idleTimeoutSeconds: number;
+    /** Duration of the ALB's stickiness cookie; undefined = no stickiness. */
+    stickinessSeconds: number | undefined;
+    healthCheck: { intervalSeconds: number; timeoutSeconds: number; healthyThreshold: number; unhealthyThreshold: number };
+}
+
 /** The API service behind the HTTPS load balancer at `hosts.api`. */
 export interface ApiConfig {
     cpu: number;
@@ -39,6 +48,7 @@ export interface ApiConfig {
     proxied: boolean;
     deletionProtection: boolean;
     accessLogs: boolean;
+    loadBalancer: LoadBalancerConfig;
 }
 
 /** The BullMQ worker: no inbound traffic, the api's image or its own. */
@@ -55,6 +65,30 @@ export interface WorkerConfig {
     imageTag: string | undefined;
     /** Container health check, exec form; undefined = none. */
     healthCheckCommand: string[] | undefined;
+    /** BullMQ queues it works (`workerQueues`): it scales on their backlog per task; [] = CPU and memory only. */
+    queues: string[];
+    /** Backlog (waiting + active jobs) per running task the autoscaler aims at. */
+    queueTarget: number;
+}
+
+/** A scheduled job (`groundwork:jobs`): a Fargate task EventBridge Scheduler starts. */
+export interface JobConfig {
+    /** Lowercase kebab-case, unique; also its `taskLaunch` key. */
+    name: string;
+    /** `cron(...)` (6 fields) or `rate(...)`, as EventBridge Scheduler takes them. */
+    schedule: string;
+    /** IANA time zone the cron expression is read in. */
+    timezone: string;
+    /** Exec form (no shell unless the command is one: ["sh", "-c", "…"]). */
+    command: string[];
+    /** Whose image, environment and secrets: the api's ("app") or the worker's. */
+    image: "app" | "worker";
+    cpu: number;
+    memory: number;
+    /** false: a run that finds another run of the job still going exits at once (skipped). */
+    allowOverlap: boolean;
+    /** A run still going after this long is stopped and counts as failed. */
+    timeoutMinutes: number;
 }
 
 /** Migration steps run to completion, in order, before each new version of the first service starts. */
@@ -194,4 +228,19 @@ export interface GroundworkConfig {
     permissionsBoundaryArn: string | undefined;
     /** Roles besides the tasks' execution roles that may read the app secret's value. */
     secretReaderRoleArns: string[];
+    /** Scheduled jobs (`groundwork:jobs`); [] = none. */
+    jobs: JobConfig[];
+    /** The backups bucket (`groundwork:backups`) the jobs write to; undefined = none. */
+    backups: { retentionDays: number } | undefined;
+    /** An operator's audited path to psql against the private RDS (`groundwork:dbAccess`). */
+    dbAccess: boolean;
+    /** The apps write the EMF metrics of README's contract (`groundwork:appMetrics`). */
+    appMetrics: boolean;
+    /** Where alarms go besides `alertEmail`, and the thresholds the stack file overrides. */
+    alerts: {
+        /** HTTPS endpoints (`alertHttpsEndpoints`), each a secret Output. */
+        httpsEndpoints: pulumi.Output<string>[];
+        /** `alarmThresholds` over the profile's row. */
+        thresholds: Partial<AlarmThresholds>;
+    };
 }
