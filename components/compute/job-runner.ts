@@ -74,6 +74,7 @@ const lines = [
     " const ep=E.AWS_ENDPOINT_URL_ECS||('https://ecs.'+region+'.amazonaws.com');",
     " const body=JSON.stringify({cluster:task.Cluster,family:task.Family,desiredStatus:'RUNNING',maxResults:100});",
     " const h=sign(ep+'/',region,'ecs',{'content-type':'application/x-amz-json-1.1','x-amz-target':'AmazonEC2ContainerServiceV20141113.ListTasks'},body,c,new Date());",
+    " h['content-length']=String(Buffer.byteLength(body));",
     " const res=JSON.parse(await req(ep+'/',{method:'POST',headers:h,what:'ecs:ListTasks'},body));",
     " return (res.taskArns||[]).filter((a)=>a!==task.TaskARN);}",
     "function run(){if(cmd.length===0){say('no command');process.exit(2);}",
