@@ -61,8 +61,8 @@ async function fakeTaskEnvironment(o: { running: () => string[]; ecsStatus?: () 
                     .map((h) => [h, String(req.headers[h])]));
                 const when = new Date(`${amz.slice(0, 4)}-${amz.slice(4, 6)}-${amz.slice(6, 8)}T${amz.slice(9, 11)}:${amz.slice(11, 13)}:${amz.slice(13, 15)}Z`);
                 const [host, port] = String(req.headers.host).split(":");
-                const expected = await signer.sign({ method: "POST", protocol: "http:", hostname: host, port: Number(port), path: "/", query: {}, headers, body } as never, { signingDate: when });
-                const expectedAuth = (expected as { headers: Record<string, string> }).headers.authorization;
+                const request: Parameters<SignatureV4["presign"]>[0] = { method: "POST", protocol: "http:", hostname: host, port: Number(port), path: "/", query: {}, headers, body };
+                const expectedAuth = (await signer.sign(request, { signingDate: when })).headers.authorization;
                 if (expectedAuth !== auth) {
                     seen.signatureErrors.push(`signature mismatch:\n  got      ${auth}\n  expected ${expectedAuth}`);
                     return reply(res, 403, { __type: "InvalidSignatureException", message: "The request signature we calculated does not match" });
@@ -145,7 +145,7 @@ describe("the scheduled jobs' wrapper", function () {
         assert.equal(r.code, 0);
         assert.doesNotMatch(r.stdout, /dumped/, "the command did not run");
         assert.match(r.stderr, /skipped: another run of db-backup is still going \(ffeeddccbbaa99887766554433221100\)/);
-        const emf = JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, any>;
+        const emf = JSON.parse(r.stdout.trim().split("\n").pop()!) as { _aws: { CloudWatchMetrics: unknown }; Stack: string; Job: string; SkippedRuns: number };
         assert.deepEqual(emf._aws.CloudWatchMetrics, [{ Namespace: "Groundwork/Jobs", Dimensions: [["Stack", "Job"]], Metrics: [{ Name: "SkippedRuns", Unit: "Count" }] }]);
         assert.equal(emf.Stack, "prod");
         assert.equal(emf.Job, "db-backup");

@@ -99,7 +99,11 @@ describe("scheduled jobs", () => {
     });
 
     it("starts each job with EventBridge Scheduler on its schedule and time zone, in the private subnets, without a public IP", async () => {
-        const s = one(prod, T.schedule, "jobs-db-backup").inputs as Record<string, any>;
+        type EcsParameters = { taskDefinitionArn: string; taskCount: number; launchType: string; group: string; networkConfiguration: { assignPublicIp: boolean; subnets: string[]; securityGroups: string[] } };
+        const s = one(prod, T.schedule, "jobs-db-backup").inputs as {
+            scheduleExpression: string; scheduleExpressionTimezone: string; flexibleTimeWindow: unknown; state: string; groupName: string;
+            target: { arn: string; roleArn: string; ecsParameters: EcsParameters };
+        };
         assert.equal(s.scheduleExpression, "cron(0 7 ? * SUN *)");
         assert.equal(s.scheduleExpressionTimezone, "America/New_York");
         assert.deepEqual(s.flexibleTimeWindow, { mode: "OFF" });
