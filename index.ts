@@ -427,6 +427,8 @@ const outputs: Record<string, unknown> = {
     databaseEndpoint: db?.endpoint,
     redisEndpoint: cache?.endpoint,
     appSecretsArn: secrets?.arn,
+    /** The SNS topic every alarm of the stack's region notifies (for a chat integration's subscription). */
+    alertTopicArn: monitoring.alertTopicArn,
     vercelProjectId: frontend ? frontend.projectId : undefined,
     /** What `npm run task` needs to run a one-off command in a service's task definition, by service. */
     taskLaunch: compute ? {
