@@ -103,26 +103,21 @@ const logs = (cfg.api || cfg.uploads) && new PrivateBucket("logs", {
     protect: cfg.protectData,
 }, opts);
 
+/** What the buckets of the apps' data share: access logs, protection, a key of their own, prod's copy in the backup region. */
+const dataBucket = { accessLogBucket: logs ? logs.bucketName : undefined, protect: cfg.protectData, customerManagedKey: true, replicateTo: secondRegion, roles };
+
+const uploads = cfg.uploads && new PrivateBucket("uploads", {
+    noncurrentVersionDays: cfg.uploads.noncurrentVersionDays,
+    corsOrigins: webOrigins,
+    ...dataBucket,
+}, opts);
+
 // The scheduled jobs' own place for logical backups (pg_dump): write-only for them, versioned, expiring.
 const backups = cfg.backups && cfg.jobs.length > 0 && new PrivateBucket("backups", {
     expirationDays: cfg.backups.retentionDays,
     // An overwritten or deleted dump stays a week (a mistake or a compromised writer cannot erase one at once).
     noncurrentVersionDays: 7,
-    accessLogBucket: logs ? logs.bucketName : undefined,
-    protect: cfg.protectData,
-    customerManagedKey: true,
-    replicateTo: secondRegion,
-    roles,
-}, opts);
-
-const uploads = cfg.uploads && new PrivateBucket("uploads", {
-    noncurrentVersionDays: cfg.uploads.noncurrentVersionDays,
-    corsOrigins: webOrigins,
-    accessLogBucket: logs ? logs.bucketName : undefined,
-    protect: cfg.protectData,
-    customerManagedKey: true,
-    replicateTo: secondRegion,
-    roles,
+    ...dataBucket,
 }, opts);
 
 const db = cfg.database?.kind === "rds" && network && sg?.databaseSecurityGroupId ? new Database("db", {

@@ -36,21 +36,23 @@ export const FAILED_RUNS_METRIC = { namespace: "Groundwork/Jobs", name: "FailedR
 /** The variable a job gets with the backups bucket's name. */
 export const BACKUPS_BUCKET_VARIABLE = "BACKUPS_BUCKET";
 
-/** One job, as the config module resolved it. */
+/** One job, as the config module resolves it from `groundwork:jobs`. */
 export interface JobSpec {
-    /** Lowercase kebab-case; names its task definition family, log streams and schedule. */
+    /** Lowercase kebab-case, unique; names its task definition family, log streams, schedule and `taskLaunch` key. */
     name: string;
-    /** `cron(...)` or `rate(...)`. */
+    /** `cron(...)` (6 fields) or `rate(...)`, as EventBridge Scheduler takes them. */
     schedule: string;
-    /** IANA time zone of the schedule. */
+    /** IANA time zone the cron expression is read in. */
     timezone: string;
-    /** Exec form. */
+    /** Exec form (no shell unless the command is one: ["sh", "-c", "…"]). */
     command: string[];
-    /** Whose image, environment and secrets the job gets. */
+    /** Whose image, environment and secrets: the api's ("app") or the worker's. */
     image: "app" | "worker";
     cpu: number;
     memory: number;
+    /** false: a run that finds another run of the job still going exits at once (skipped). */
     allowOverlap: boolean;
+    /** A run still going after this long is stopped and counts as failed. */
     timeoutMinutes: number;
 }
 

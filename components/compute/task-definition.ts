@@ -86,7 +86,9 @@ export function taskRoles(parent: pulumi.Resource, name: string, r: TaskRoleSpec
                     Sid: "EcrPull",
                     Effect: "Allow",
                     Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-                    Resource: r.repositoryArns.length > 0 ? r.repositoryArns : pulumi.interpolate`arn:aws:ecr:${region}:${account}:repository/*`,
+                    // One repository as a plain string (the shape the services' policies have always had).
+                    Resource: r.repositoryArns.length === 0 ? pulumi.interpolate`arn:aws:ecr:${region}:${account}:repository/*`
+                        : r.repositoryArns.length === 1 ? r.repositoryArns[0] : r.repositoryArns,
                 },
                 {
                     Sid: "Logs",

@@ -3,6 +3,7 @@
  * stack file chooses it; `index.ts` constructs exactly the parts that are present.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { JobSpec } from "../compute/jobs";
 import type { NatInstanceType } from "../net/nat-instance";
 import type { AlarmThresholds } from "../ops/monitoring-thresholds";
 import type { FargateSpotMode, Profile } from "./defaults";
@@ -71,25 +72,8 @@ export interface WorkerConfig {
     queueTarget: number;
 }
 
-/** A scheduled job (`groundwork:jobs`): a Fargate task EventBridge Scheduler starts. */
-export interface JobConfig {
-    /** Lowercase kebab-case, unique; also its `taskLaunch` key. */
-    name: string;
-    /** `cron(...)` (6 fields) or `rate(...)`, as EventBridge Scheduler takes them. */
-    schedule: string;
-    /** IANA time zone the cron expression is read in. */
-    timezone: string;
-    /** Exec form (no shell unless the command is one: ["sh", "-c", "…"]). */
-    command: string[];
-    /** Whose image, environment and secrets: the api's ("app") or the worker's. */
-    image: "app" | "worker";
-    cpu: number;
-    memory: number;
-    /** false: a run that finds another run of the job still going exits at once (skipped). */
-    allowOverlap: boolean;
-    /** A run still going after this long is stopped and counts as failed. */
-    timeoutMinutes: number;
-}
+/** A scheduled job (`groundwork:jobs`), as the ScheduledJobs component takes it. */
+export type JobConfig = JobSpec;
 
 /** Migration steps run to completion, in order, before each new version of the first service starts. */
 export interface MigrationConfig {
