@@ -306,14 +306,12 @@ const worker = cfg.worker && shared && sg && new WorkerService("worker", {
 
 // Scheduled jobs: the api's (or the worker's) image, variables and secrets, on their own schedule.
 const jobImages: Partial<Record<"app" | "worker", JobImage>> = {
-    ...(cluster && cluster.repositoryUrls.app ? { app: { image: imageOf("app", cfg.image.tag), ...(cfg.api ? env.api : env.worker) } } : {}),
-    ...(cfg.worker ? { worker: { image: workerImage, ...env.worker } } : {}),
+    ...(cluster && cluster.repositoryUrls.app ? { app: { image: imageOf("app", cfg.image.tag), pushed: imagePushed.app, ...(cfg.api ? env.api : env.worker) } } : {}),
+    ...(cfg.worker ? { worker: { image: workerImage, pushed: imagePushed.worker, ...env.worker } } : {}),
 };
 const jobs = cfg.jobs.length > 0 && shared && sg?.taskSecurityGroupIds.jobs ? new ScheduledJobs("jobs", {
     jobs: cfg.jobs,
     images: jobImages,
-    // Nothing to run until CI pushed the image a job runs: the schedules wait, disabled.
-    enabled: cfg.jobs.every((j) => imagePushed[j.image]),
     repositoryArns: Object.values(cluster.repositoryArns).filter((a): a is pulumi.Output<string> => !!a),
     clusterArn: shared.clusterArn,
     subnetIds: shared.subnetIds,

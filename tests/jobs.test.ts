@@ -124,9 +124,14 @@ describe("scheduled jobs", () => {
         assert.equal(one(prod, T.schedule, "jobs-cleanup").inputs.scheduleExpressionTimezone, "UTC");
     });
 
-    it("keeps the schedules disabled until an image is pushed", async () => {
+    it("keeps the schedules disabled until an image is pushed, job by job", async () => {
         const r = await goodPlan("staging", { ...EVERY_OPT_IN, "groundwork:imageTag": undefined });
+        assert.equal(byType(r, T.schedule).length, 2);
         for (const s of byType(r, T.schedule)) assert.equal(s.inputs.state, "DISABLED", s.name);
+        // The worker built separately, its tag not yet set: its job waits, the api image's job runs.
+        const own = await goodPlan("prod", { ...EVERY_OPT_IN, "groundwork:workerImage": "own" });
+        assert.equal(one(own, T.schedule, "jobs-db-backup").inputs.state, "ENABLED");
+        assert.equal(one(own, T.schedule, "jobs-cleanup").inputs.state, "DISABLED");
     });
 
     it("lets the scheduler start only the jobs' task definitions in this cluster and pass only the jobs' two roles", async () => {
@@ -260,6 +265,10 @@ describe("scheduled jobs", () => {
         it("the same name twice", async () => {
             const r = await plan("prod", { "groundwork:jobs": [jobEntry(ok), jobEntry(ok)] });
             assert.ok(r.problems.some((p) => p.key === "groundwork:jobs" && /defined twice/.test(p.message)));
+        });
+        it("an app setting under a name the jobs set themselves", async () => {
+            const r = await plan("prod", { ...EVERY_OPT_IN, "groundwork:appEnv": ["BACKUPS_BUCKET=elsewhere"] });
+            assert.ok(r.problems.some((p) => p.key === "groundwork:appEnv" && /BACKUPS_BUCKET, which the scheduled jobs set themselves/.test(p.message)));
         });
         it("a backups bucket without a job to write it", async () => {
             const r = await plan("prod", { "groundwork:backups": true });

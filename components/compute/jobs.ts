@@ -59,6 +59,8 @@ export interface JobSpec {
 /** An image's run: the repository URL with its tag, and what its service gets. */
 export interface JobImage {
     image: pulumi.Input<string>;
+    /** Whether CI has pushed it: until then the jobs that run it have their schedules disabled (a run would fail at every tick). */
+    pushed: boolean;
     environment: Record<string, pulumi.Input<string>>;
     secrets: Record<string, string>;
 }
@@ -75,7 +77,7 @@ export interface ScheduledJobsArgs {
      * The images a job may run (`app`: the api's; `worker`: the worker's), with the variables and
      * secrets of the service that runs it.
      * @default none (required: at least the ones the jobs name)
-     * @example { app: { image: "…/app-repo:v1.4.2", environment: env.api.environment, secrets: env.api.secrets } }
+     * @example { app: { image: "…/app-repo:v1.4.2", pushed: true, environment: env.api.environment, secrets: env.api.secrets } }
      */
     images: Partial<Record<"app" | "worker", JobImage>>;
     /**
@@ -84,13 +86,6 @@ export interface ScheduledJobsArgs {
      * @example [cluster.repositoryArns.app]
      */
     repositoryArns: pulumi.Input<string>[];
-    /**
-     * Whether the schedules fire. false until CI has pushed the images the jobs run (a run of a
-     * tag that does not exist would fail at every tick).
-     * @default true
-     * @example false
-     */
-    enabled?: boolean;
     /**
      * The cluster the runs start in (its ARN: the scheduler's target and the failure rule's filter).
      * @default none (required)
@@ -351,7 +346,7 @@ export class ScheduledJobs extends pulumi.ComponentResource {
                 scheduleExpressionTimezone: job.timezone,
                 // On the tick: a flexible window would let Scheduler start it up to N minutes late.
                 flexibleTimeWindow: { mode: "OFF" },
-                state: args.enabled === false ? "DISABLED" : "ENABLED",
+                state: args.images[job.image]!.pushed ? "ENABLED" : "DISABLED",
                 target: {
                     arn: args.clusterArn,
                     roleArn: this.schedulerRole.arn,

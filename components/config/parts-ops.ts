@@ -143,6 +143,18 @@ export function resolveOperations(ctx: ResolveContext, parts: { api: boolean; wo
         });
     }
 
+    // The jobs set these themselves; the apps' own settings may not take them.
+    if (jobs.length > 0) {
+        const jobNames = ["BACKUPS_BUCKET", "GROUNDWORK_JOB", "GROUNDWORK_JOB_NO_OVERLAP", "GROUNDWORK_JOB_TIMEOUT_SECONDS", "GROUNDWORK_JOB_STACK"];
+        for (const entry of ctx.ok("appEnv") ? v.appEnv : []) {
+            const name = entry.split("=")[0];
+            if (jobNames.includes(name)) ctx.report("appEnv", `sets ${name}, which the scheduled jobs set themselves; choose another name`);
+        }
+        let secretNames: string[] = [];
+        try { secretNames = Object.keys(JSON.parse(ctx.secret("appSecrets")?.raw ?? "{}") as object); } catch { secretNames = []; }
+        for (const name of secretNames.filter((n) => jobNames.includes(n))) ctx.report("appSecrets", `sets ${name}, which the scheduled jobs set themselves; choose another name`, false);
+    }
+
     // ---- the backups bucket -----------------------------------------------------------------------
     let backups: OpsPart["backups"];
     if (v.backups === true) {
