@@ -7,11 +7,8 @@
  * that may start exactly these task definitions in this cluster and pass exactly these two roles.
  *
  * A failed run is one whose task stopped with a non-zero exit code in any container, or that
- * never started (`TaskFailedToStart`). ECS reports every stop as an "ECS Task State Change"
- * event; an EventBridge rule picks the failed stops of this cluster's jobs (their task group is
- * `job:<name>`) and writes them to a CloudWatch Logs group (a record of each failure: which task,
- * which container, which code), where a metric filter counts them as `Groundwork/Jobs`
- * `FailedRuns` by `ClusterArn` and `Group`; Monitoring alarms on that metric per job. A run the
+ * never started (`TaskFailedToStart`); job-failures.ts turns ECS's stop events into the
+ * `Groundwork/Jobs` `FailedRuns` metric per job, which Monitoring alarms on. A run the
  * Scheduler could not start at all (its retries exhausted) shows in `AWS/Scheduler`
  * `InvocationDroppedCount` of the jobs' schedule group, which Monitoring also alarms on.
  *
@@ -26,13 +23,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RoleScope, roleScope } from "../role-scope";
 import { fargateMemoryChoices } from "../config/defaults";
+import { FAILED_RUNS_METRIC, recordFailedRuns } from "./job-failures";
 import { JOB_ENV, JOB_RUNNER_SCRIPT } from "./job-runner";
 import { PolicyStatement, appContainers, fargateTaskDefinitionArgs, taskRoles } from "./task-definition";
 
 /** The ECS task group of a job's runs: how the failure rule and metric tell the jobs apart. */
 export const jobGroup = (job: string) => `job:${job}`;
-/** Namespace and name of the failed-run metric (dimensions `ClusterArn`, `Group`). */
-export const FAILED_RUNS_METRIC = { namespace: "Groundwork/Jobs", name: "FailedRuns" } as const;
+export { FAILED_RUNS_METRIC };
 /** The variable a job gets with the backups bucket's name. */
 export const BACKUPS_BUCKET_VARIABLE = "BACKUPS_BUCKET";
 
@@ -370,56 +367,7 @@ export class ScheduledJobs extends pulumi.ComponentResource {
         }
 
         // ---- failed runs: ECS's stop events -> a log group -> a metric ----------------------------
-        const failures = new aws.cloudwatch.LogGroup(`${name}-failures`, {
-            // EventBridge delivers to log groups under /aws/events/.
-            name: `/aws/events/${prefix}-job-failures`,
-            retentionInDays: args.logRetentionDays,
-        }, parent);
-        this.failureLogGroupName = failures.name;
-        // Lets EventBridge write into that one group (log groups have no policy of their own;
-        // this account-wide resource policy names it alone).
-        const delivery = new aws.cloudwatch.LogResourcePolicy(`${name}-failures`, {
-            policyName: `${prefix}-job-failures`,
-            policyDocument: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Sid: "EventBridgeWritesJobFailures", Effect: "Allow",
-                    Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
-                    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                    Resource: pulumi.interpolate`${failures.arn}:*`,
-                }],
-            }),
-        }, parent);
-        const rule = new aws.cloudwatch.EventRule(`${name}-failed`, {
-            description: `${prefix}: a scheduled job's task stopped with a non-zero exit code, or never started`,
-            eventPattern: pulumi.jsonStringify({
-                source: ["aws.ecs"],
-                "detail-type": ["ECS Task State Change"],
-                detail: {
-                    clusterArn: [args.clusterArn],
-                    lastStatus: ["STOPPED"],
-                    group: [{ prefix: "job:" }],
-                    // Either branch: a container exited non-zero (the command, or the wrapper's 75/124),
-                    // or the task never ran (image pull, secret, capacity).
-                    $or: [
-                        { containers: { exitCode: [{ "anything-but": 0 }] } },
-                        { stopCode: ["TaskFailedToStart"] },
-                    ],
-                },
-            }),
-        }, parent);
-        new aws.cloudwatch.EventTarget(`${name}-failed`, { rule: rule.name, arn: failures.arn }, { parent: this, dependsOn: [delivery] });
-        new aws.cloudwatch.LogMetricFilter(`${name}-failed-runs`, {
-            logGroupName: failures.name,
-            pattern: "{ $.detail.lastStatus = \"STOPPED\" }",
-            metricTransformation: {
-                namespace: FAILED_RUNS_METRIC.namespace,
-                name: FAILED_RUNS_METRIC.name,
-                value: "1",
-                unit: "Count",
-                dimensions: { ClusterArn: "$.detail.clusterArn", Group: "$.detail.group" },
-            },
-        }, parent);
+        this.failureLogGroupName = recordFailedRuns(this, name, { prefix, clusterArn: args.clusterArn, retentionDays: args.logRetentionDays });
 
         this.registerOutputs({ scheduleGroupName: this.scheduleGroupName, failureLogGroupName: this.failureLogGroupName });
     }
