@@ -7,6 +7,8 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { AppVariable, appEnvironment, resolvedEnvironment } from "./components/compute/app-env";
 import { Cluster } from "./components/compute/cluster";
+import { DatabaseAccess, RELAY_CONTAINER } from "./components/compute/database-access";
+import { JobImage, ScheduledJobs } from "./components/compute/jobs";
 import { WebService, WorkerService } from "./components/compute/service";
 import { EXECUTION_ROLE_SUBPATH } from "./components/compute/task";
 import { OVERRIDABLE_DEFAULTS, RDS_CA_PATH, programVariables } from "./components/config/app-variables";
@@ -28,6 +30,8 @@ import { Network } from "./components/net/network";
 import { SecurityGroups } from "./components/net/security-groups";
 import { Budget } from "./components/ops/budget";
 import { Monitoring } from "./components/ops/monitoring";
+import { SessionAudit } from "./components/ops/session-audit";
+import { POSTGRES_PORT } from "./components/net/security-groups";
 import { RoleScope } from "./components/role-scope";
 
 // Every key is validated first: a bad value stops the program before any resource is registered.
@@ -73,6 +77,8 @@ const sg = network && new SecurityGroups("sg", {
         albIngressCidrs: cfg.api.proxied ? cloudflare.getIpRangesOutput({}, { provider: providers.cloudflare }).ipv4Cidrs : undefined,
     },
     worker: !!cfg.worker,
+    jobs: cfg.jobs.length > 0,
+    dbAccess: cfg.dbAccess,
     database: cfg.database?.kind === "rds",
     cache: cfg.cache?.kind === "elasticache",
     externalPorts: [cfg.database, cfg.cache].flatMap((p) => (p?.kind === "external" ? [p.port] : [])),
@@ -91,14 +97,21 @@ const logs = (cfg.api || cfg.uploads) && new PrivateBucket("logs", {
     protect: cfg.protectData,
 }, opts);
 
+/** What the buckets of the apps' data share: access logs, protection, a key of their own, prod's copy in the backup region. */
+const dataBucket = { accessLogBucket: logs ? logs.bucketName : undefined, protect: cfg.protectData, customerManagedKey: true, replicateTo: secondRegion, roles };
+
 const uploads = cfg.uploads && new PrivateBucket("uploads", {
     noncurrentVersionDays: cfg.uploads.noncurrentVersionDays,
     corsOrigins: webOrigins,
-    accessLogBucket: logs ? logs.bucketName : undefined,
-    protect: cfg.protectData,
-    customerManagedKey: true,
-    replicateTo: secondRegion,
-    roles,
+    ...dataBucket,
+}, opts);
+
+// The scheduled jobs' own place for logical backups (pg_dump): write-only for them, versioned, expiring.
+const backups = cfg.backups && cfg.jobs.length > 0 && new PrivateBucket("backups", {
+    expirationDays: cfg.backups.retentionDays,
+    // An overwritten or deleted dump stays a week (a mistake or a compromised writer cannot erase one at once).
+    noncurrentVersionDays: 7,
+    ...dataBucket,
 }, opts);
 
 const db = cfg.database?.kind === "rds" && network && sg?.databaseSecurityGroupId ? new Database("db", {
@@ -144,10 +157,14 @@ const webhook = cfg.stripe?.webhook && new StripeWebhookEndpoint("stripe-webhook
 // ---- the apps' environment and their secret --------------------------------------------------------
 const databaseUrl = db?.databaseUrl ?? (cfg.database?.kind === "external" ? cfg.database.url : undefined);
 const redisUrl = cache?.redisUrl ?? (cfg.cache?.kind === "external" ? cfg.cache.url : undefined);
+/** The queues and app signals the apps publish in EMF (components/app-metrics.ts). */
+const workerQueues = cfg.worker?.queues ?? [];
+const appMetrics = cfg.appMetrics || workerQueues.length > 0;
 const specs = programVariables({
     api: !!cfg.api, worker: !!cfg.worker, database: !!databaseUrl,
     databaseUnpooled: cfg.database?.kind === "external" && !!cfg.database.unpooledUrl, rds: !!db, cache: !!redisUrl,
     uploads: !!uploads, frontend: !!webOrigins, stripe: !!cfg.stripe, stripeWebhookOnApi: cfg.stripe?.webhook?.servedBy === "api",
+    appMetrics,
     generated: cfg.generatedSecrets.map((g) => g.name),
 });
 const secrets = compute ? new AppSecrets("app-secrets", {
@@ -176,6 +193,7 @@ const values: Record<string, pulumi.Input<string> | undefined> = {
     ALLOWED_ORIGINS: webOrigins && pulumi.all(webOrigins).apply((o) => o.join(",")),
     WEB_URL: cfg.urls.web,
     API_URL: cfg.urls.api,
+    METRICS_STACK: cfg.stack,
 };
 const env = appEnvironment({
     variables: Object.fromEntries(Object.entries(specs).map(([name, spec]): [string, AppVariable] => [name, {
@@ -220,8 +238,14 @@ const frontend = cfg.frontend && cfg.hosts.web && webEnv && new Frontend("web", 
     secretTargets: cfg.frontend.secretTargets,
 }, opts);
 
-// ---- compute: cluster, load balancer, api, worker --------------------------------------------------
+// ---- compute: cluster, load balancer, api, worker, jobs, database access ---------------------------
+// The operators' database access records its exec sessions (KMS-encrypted log group) from the start.
+const sessionAudit = cfg.dbAccess && compute ? new SessionAudit("sessions", {
+    retentionDays: Math.max(cfg.logRetentionDays, 365),
+    protect: cfg.protectData,
+}, opts) : undefined;
 const cluster = compute && new Cluster("app", {
+    execAudit: sessionAudit ? { logGroupName: sessionAudit.logGroupName, kmsKeyArn: sessionAudit.kmsKeyArn } : undefined,
     imageRetentionCount: cfg.image.retentionCount,
     repositories: {
         ...(cfg.api || cfg.worker?.image === "app" ? { app: { runningTag: cfg.image.tag } } : {}),
@@ -240,6 +264,9 @@ const alb = cfg.api && network && sg?.albSecurityGroupId && cfg.hosts.api && new
     healthCheckPath: cfg.api.healthCheckPath,
     deletionProtection: cfg.api.deletionProtection,
     accessLogsBucket: cfg.api.accessLogs && logs ? logs.bucketName : undefined,
+    idleTimeoutSeconds: cfg.api.loadBalancer.idleTimeoutSeconds,
+    stickinessSeconds: cfg.api.loadBalancer.stickinessSeconds,
+    healthCheck: cfg.api.loadBalancer.healthCheck,
 }, opts);
 
 const shared = cluster && network && secrets && {
@@ -297,6 +324,7 @@ const worker = cfg.worker && shared && sg && new WorkerService("worker", {
     capacity: cfg.spot.worker,
     migrate: api ? undefined : migrate,
     healthCheckCommand: cfg.worker.healthCheckCommand,
+    queueScaling: workerQueues.length > 0 ? { stack: cfg.stack, queues: workerQueues, targetPerTask: cfg.worker.queueTarget } : undefined,
     securityGroupId: sg.taskSecurityGroupIds.worker!,
     networkDependsOn: sg.rulesFor("worker"),
     environment: env.worker.environment,
@@ -309,6 +337,39 @@ const webRelease = frontend && cfg.frontend?.release.mode === "stack" && cfg.fro
     ref: cfg.frontend.release.ref,
     variables: frontend.variables,
     after: api ? [api] : [],
+}, opts) : undefined;
+
+// Scheduled jobs: the api's (or the worker's) image, variables and secrets, on their own schedule.
+const jobImages: Partial<Record<"app" | "worker", JobImage>> = {
+    ...(cluster && cluster.repositoryUrls.app ? { app: { image: imageOf("app", cfg.image.tag), pushed: imagePushed.app, ...(cfg.api ? env.api : env.worker) } } : {}),
+    ...(cfg.worker ? { worker: { image: workerImage, pushed: imagePushed.worker, ...env.worker } } : {}),
+};
+const jobs = cfg.jobs.length > 0 && shared && sg?.taskSecurityGroupIds.jobs ? new ScheduledJobs("jobs", {
+    jobs: cfg.jobs,
+    images: jobImages,
+    repositoryArns: Object.values(cluster.repositoryArns).filter((a): a is pulumi.Output<string> => !!a),
+    clusterArn: shared.clusterArn,
+    subnetIds: shared.subnetIds,
+    securityGroupId: sg.taskSecurityGroupIds.jobs,
+    networkDependsOn: sg.rulesFor("jobs"),
+    architecture: shared.architecture,
+    secretArn: shared.secretArn,
+    bucketArns: shared.bucketArns,
+    bucketKeyArns: shared.bucketKeyArns,
+    backups: backups ? { name: backups.bucketName, arn: backups.arn, keyArn: backups.kmsKeyArn } : undefined,
+    rdsCaBundle: shared.rdsCaBundle,
+    logRetentionDays: cfg.logRetentionDays,
+    stack: cfg.stack,
+    roles,
+}, opts) : undefined;
+
+// The operators' relay to the private database: a task definition they start on demand.
+const dbAccess = sessionAudit && db && cluster && sg?.taskSecurityGroupIds.dbAccess ? new DatabaseAccess("db-access", {
+    image: cluster.repositoryUrls.app ? imageOf("app", cfg.image.tag) : workerImage,
+    repositoryArn: (cluster.repositoryArns.app ?? cluster.repositoryArns.worker)!,
+    architecture: cfg.image.architecture,
+    audit: { logGroupName: sessionAudit.logGroupName, logGroupArn: sessionAudit.logGroupArn, kmsKeyArn: sessionAudit.kmsKeyArn },
+    roles,
 }, opts) : undefined;
 
 // Stripe delivers live events as soon as the endpoint is enabled: only once the app that serves
@@ -343,6 +404,8 @@ if (cfg.dnsRecords.length > 0) {
 const monitoring = new Monitoring("ops", {
     profile: cfg.profile,
     alertEmail: cfg.alertEmail,
+    httpsEndpoints: cfg.alerts.httpsEndpoints,
+    thresholds: cfg.alerts.thresholds,
     // Nothing answers before an image is pushed: no health check until then.
     healthCheckUrl: imagePushed.app ? cfg.urls.health : undefined,
     awsRegion: cfg.awsRegion,
@@ -356,6 +419,17 @@ const monitoring = new Monitoring("ops", {
     database: db && cfg.database?.kind === "rds"
         ? { instanceId: db.instanceId, allocatedStorage: cfg.database.allocatedStorage, instanceClass: cfg.database.instanceClass } : undefined,
     cache: cache && cfg.cache?.kind === "elasticache" ? { clusterIds: cache.memberClusterIds, nodeCount: 1 + cfg.cache.replicas } : undefined,
+    app: appMetrics ? {
+        stack: cfg.stack,
+        services: [...(api ? ["api" as const] : []), ...(worker ? ["worker" as const] : [])],
+        webhooks: cfg.appMetrics && cfg.stripe?.webhook?.servedBy === "api" && !!api,
+        stripe: cfg.appMetrics && !!cfg.stripe,
+        queues: workerQueues,
+    } : undefined,
+    jobs: jobs && cluster ? {
+        clusterArn: cluster.clusterArn, names: cfg.jobs.map((j) => j.name), scheduleGroupName: jobs.scheduleGroupName,
+        stack: cfg.stack, noOverlap: cfg.jobs.filter((j) => !j.allowOverlap).map((j) => j.name),
+    } : undefined,
 }, opts);
 
 // Actual and forecast spend above the stack's budget alert the same topic as the alarms.
@@ -363,7 +437,7 @@ new Budget("budget", { monthlyUsd: cfg.budget.monthlyUsd, alertTopicArn: monitor
 
 // ---- stack outputs: the apps' and CI's contract (README.md, "Stack outputs"); absent parts export nothing
 const launchOf = (role: "api" | "worker", svc: WebService | WorkerService | undefined) => svc && cluster && network && sg && ({
-    cluster: cluster.clusterName, taskDefinition: svc.taskFamily, container: "app", subnets: network.privateSubnetIds,
+    cluster: cluster.clusterName, taskDefinition: svc.runTaskFamily, container: "app", subnets: network.privateSubnetIds,
     securityGroups: [sg.taskSecurityGroupIds[role]!], logGroup: svc.logGroupName, logStreamPrefix: role, platformVersion: "LATEST",
 });
 const outputs: Record<string, unknown> = {
@@ -384,17 +458,34 @@ const outputs: Record<string, unknown> = {
     clusterName: cluster ? cluster.clusterName : undefined,
     apiServiceName: api ? api.serviceName : undefined,
     workerServiceName: worker ? worker.serviceName : undefined,
-    bucketNames: uploads || logs ? { ...(uploads ? { uploads: uploads.bucketName } : {}), ...(logs ? { logs: logs.bucketName } : {}) } : undefined,
+    bucketNames: uploads || logs || backups ? {
+        ...(uploads ? { uploads: uploads.bucketName } : {}), ...(logs ? { logs: logs.bucketName } : {}), ...(backups ? { backups: backups.bucketName } : {}),
+    } : undefined,
     databaseEndpoint: db?.endpoint,
     redisEndpoint: cache?.endpoint,
     appSecretsArn: secrets?.arn,
+    /** The SNS topic every alarm of the stack's region notifies (for a chat integration's subscription). */
+    alertTopicArn: monitoring.alertTopicArn,
     vercelProjectId: frontend ? frontend.projectId : undefined,
     /** Who ships the web app's production deployments, and what runs there: the release gate, visible in the plan. */
     webRelease: frontend && cfg.frontend ? webReleaseOutput({ ...cfg.frontend.release, repository: cfg.frontend.gitRepository }, cfg.stack, webRelease) : undefined,
     /** Whether Vercel verified each web domain (false: see groundwork:vercelDomainVerification). */
     webDomainsVerified: frontend ? frontend.domainsVerified : undefined,
     /** What `npm run task` needs to run a one-off command in a service's task definition, by service. */
-    taskLaunch: compute ? { ...(api ? { api: launchOf("api", api) } : {}), ...(worker ? { worker: launchOf("worker", worker) } : {}) } : undefined,
+    taskLaunch: compute ? {
+        ...(api ? { api: launchOf("api", api) } : {}),
+        ...(worker ? { worker: launchOf("worker", worker) } : {}),
+        // Each scheduled job's definition, to run it now (or another command with its variables).
+        ...(jobs && cluster && network && sg ? Object.fromEntries(Object.entries(jobs.launches).map(([job, l]) => [job, {
+            cluster: cluster.clusterName, taskDefinition: l.taskDefinition, container: "app", subnets: network.privateSubnetIds,
+            securityGroups: [sg.taskSecurityGroupIds.jobs!], logGroup: l.logGroup, logStreamPrefix: l.logStreamPrefix, platformVersion: "LATEST",
+        }])) : {}),
+    } : undefined,
+    /** What docs/runbooks/database-access.md needs to start the relay and forward a port through it. */
+    dbAccess: dbAccess && cluster && network && sg && db ? {
+        cluster: cluster.clusterName, taskDefinition: dbAccess.taskFamily, container: RELAY_CONTAINER, subnets: network.privateSubnetIds,
+        securityGroups: [sg.taskSecurityGroupIds.dbAccess!], databaseHost: db.endpoint, databasePort: POSTGRES_PORT,
+    } : undefined,
     /** The api's full environment (plain settings and secret values), for `npm run env`. Secret. */
     apiEnv: api && secrets ? resolvedEnvironment(env.api, secrets.values) : undefined,
     /** The worker's full environment. Secret. */

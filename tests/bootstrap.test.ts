@@ -10,7 +10,7 @@ import * as YAML from "yaml";
 import { PlanRecord, PROJECT_DIR, RecordedResource, RunOptions, readProject, registered } from "../tools/engine";
 import { parseArgs, projectDirOf } from "../tools/cli";
 import { evaluatePolicies } from "../tools/policy-runner";
-import { byType, goodPlan, one, plan, problemKeys } from "./harness";
+import { EVERY_OPT_IN, byType, goodPlan, one, plan, problemKeys } from "./harness";
 import { IamDocument, IamRequest, decide, evaluateDocument } from "./iam-eval";
 
 const BOOTSTRAP = path.join(PROJECT_DIR, "bootstrap");
@@ -354,15 +354,27 @@ describe("bootstrap", () => {
             "aws:sns/topicSubscription:TopicSubscription": [{ action: "sns:Subscribe", resource: "arn:aws:sns:us-east-1:123456789012:alerts" }],
             "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": [{ action: "ec2:AuthorizeSecurityGroupEgress", resource: "*" }],
             "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": [{ action: "ec2:AuthorizeSecurityGroupIngress", resource: "*" }],
+            // The opt-in operations parts (jobs, backups, dbAccess).
+            "aws:scheduler/scheduleGroup:ScheduleGroup": [{ action: "scheduler:CreateScheduleGroup", resource: "*" }],
+            "aws:scheduler/schedule:Schedule": [
+                { action: "scheduler:CreateSchedule", resource: "*" },
+                { action: "iam:PassRole", resource: roleArn("groundwork/staging/jobs-scheduler"), context: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+            ],
+            "aws:cloudwatch/eventRule:EventRule": [{ action: "events:PutRule", resource: "*" }],
+            "aws:cloudwatch/eventTarget:EventTarget": [{ action: "events:PutTargets", resource: "*" }],
+            "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": [{ action: "logs:PutResourcePolicy", resource: "*" }],
+            "aws:cloudwatch/logMetricFilter:LogMetricFilter": [{ action: "logs:PutMetricFilter", resource: "*" }],
         };
 
-        it("may create every kind of AWS resource the main program creates, in both stacks' shapes", async () => {
+        it("may create every kind of AWS resource the main program creates, in both stacks' shapes and with every opt-in part", async () => {
             const r = await bootstrap();
             const staging = roleNamed(r, "groundwork-gha-staging");
             const types = new Set<string>();
             for (const stack of ["staging", "prod"]) {
                 for (const res of registered(await goodPlan(stack)) as RecordedResource[]) if (res.custom && res.type.startsWith("aws:")) types.add(res.type);
             }
+            for (const res of registered(await goodPlan("staging", EVERY_OPT_IN)) as RecordedResource[]) if (res.custom && res.type.startsWith("aws:")) types.add(res.type);
+            assert.ok(types.has("aws:scheduler/schedule:Schedule"), "the opt-in parts were planned");
             assert.ok(types.size > 40, `the main program's AWS types were found (${types.size})`);
             for (const type of [...types].sort()) {
                 const calls = CREATES[type];

@@ -841,7 +841,7 @@ describe("compute target", () => {
         });
 
         it("documents every Args field of the compute components with @default and @example", () => {
-            const files = ["network.ts", "security-groups.ts", "cluster.ts", "load-balancer.ts", "service.ts", "task-args.ts"];
+            const files = ["network.ts", "security-groups.ts", "cluster.ts", "load-balancer.ts", "service.ts", "task-args.ts", "jobs.ts", "database-access.ts", "session-audit.ts"];
             let fields = 0;
             for (const file of files) {
                 for (const [, iface, body] of source(file).matchAll(/export interface (\w+Args)\b[^{]*\{([\s\S]*?)\n\}/g)) {

@@ -236,7 +236,7 @@ describe("config", () => {
         });
         it("declares credential keys optional (default \"\", not secret: true, which the CLI would make required) and says to set them with --secret", () => {
             const credentials = Object.entries(KEYS).filter(([, spec]) => "secret" in spec && spec.secret).map(([k]) => k);
-            assert.deepEqual(credentials.sort(), ["appSecrets", "databaseUrl", "databaseUrlUnpooled", "redisUrl", "stripeSecretKey", "webSecrets"]);
+            assert.deepEqual(credentials.sort(), ["alertHttpsEndpoints", "appSecrets", "databaseUrl", "databaseUrlUnpooled", "redisUrl", "stripeSecretKey", "webSecrets"]);
             for (const key of credentials) {
                 const decl = project.config[key];
                 assert.equal(decl.default, "", key);

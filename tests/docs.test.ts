@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR, readProject } from "../tools/engine";
-import { goodPlan } from "./harness";
+import { EVERY_OPT_IN, goodPlan } from "./harness";
 
 const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
 
@@ -20,9 +20,10 @@ describe("README", () => {
     });
 
     it("documents every stack output the program exports, and only those", async () => {
-        // prod's outputs, plus those only other shapes have (a worker built from its own image).
+        // prod's outputs, plus those only other shapes have (a worker built from its own image, the opt-in parts).
         const exported = [...new Set([...Object.keys((await goodPlan("prod")).outputs),
-            ...Object.keys((await goodPlan("prod", { "groundwork:workerImage": "own" })).outputs)])].sort();
+            ...Object.keys((await goodPlan("prod", { "groundwork:workerImage": "own" })).outputs),
+            ...Object.keys((await goodPlan("prod", EVERY_OPT_IN)).outputs)])].sort();
         const documented = [...readme.split("## Stack outputs")[1].split("\n## ")[0].matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]).sort();
         assert.deepEqual(documented, exported);
     });

@@ -55,3 +55,31 @@ export function byUrn(record: PlanRecord, urn: string): RecordedResource | undef
 export function problemKeys(record: PlanRecord): string[] {
     return record.problems.map((p) => p.key);
 }
+
+/** A scheduled job, as a stack file writes one (a JSON object in a string). */
+export const jobEntry = (job: Record<string, unknown>) => JSON.stringify(job);
+
+/** The weekly logical backup of seed 001 (tatame), written to the backups bucket. */
+export const BACKUP_JOB = {
+    name: "db-backup",
+    schedule: "cron(0 7 ? * SUN *)",
+    timezone: "America/New_York",
+    command: ["sh", "-ec", "pg_dump \"$DATABASE_URL\" --format=custom --no-owner --file=/tmp/db.dump && " +
+        "aws s3 cp /tmp/db.dump \"s3://$BACKUPS_BUCKET/postgres/$(date -u +%Y%m%dT%H%M%SZ).dump\""],
+    cpu: 512,
+    memory: 1024,
+    timeoutMinutes: 120,
+};
+
+/** Every opt-in operations part at once: jobs and backups, database access, app metrics, queues, an alert endpoint, load-balancer settings. */
+export const EVERY_OPT_IN: Record<string, string | number | boolean | string[]> = {
+    "groundwork:jobs": [jobEntry(BACKUP_JOB), jobEntry({ name: "cleanup", schedule: "rate(6 hours)", command: "node dist/jobs/cleanup.js", image: "worker", allowOverlap: true })],
+    "groundwork:backups": true,
+    "groundwork:dbAccess": true,
+    "groundwork:appMetrics": true,
+    "groundwork:workerQueues": ["webhooks", "email"],
+    "groundwork:alertHttpsEndpoints": JSON.stringify(["https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue"]),
+    "groundwork:alarmThresholds": ["queueWaiting=250"],
+    "groundwork:apiIdleTimeoutSeconds": 300,
+    "groundwork:apiStickySessionSeconds": 3600,
+};

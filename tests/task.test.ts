@@ -407,6 +407,8 @@ describe("the one-off task docs", () => {
 });
 
 describe("the program's taskLaunch output", () => {
+    type Container = { name: string; image: string; command?: string[]; environment?: unknown; secrets?: unknown; logConfiguration: { options: Record<string, string> } };
+    const containersOf = (td: { inputs: Record<string, unknown> }) => JSON.parse(td.inputs.containerDefinitions as string) as Container[];
     for (const stack of ["staging", "prod"]) {
         it(`${stack}: is what the task tool needs, for each service, in the service's own subnets, group and logs`, async () => {
             const r = await goodPlan(stack);
@@ -417,13 +419,31 @@ describe("the program's taskLaunch output", () => {
                 const net = svc.inputs.networkConfiguration as { subnets: string[]; securityGroups: string[] };
                 assert.deepEqual(t.launch.subnets, net.subnets);
                 assert.deepEqual(t.launch.securityGroups, net.securityGroups);
-                const td = one(r, "aws:ecs/taskDefinition:TaskDefinition", `${service}-task`);
+                const td = one(r, "aws:ecs/taskDefinition:TaskDefinition", `${service}-run`);
                 assert.equal(t.launch.taskDefinition, td.inputs.family);
-                const app = (JSON.parse(td.inputs.containerDefinitions as string) as { name: string; logConfiguration: { options: Record<string, string> } }[])
-                    .find((c) => c.name === t.launch.container);
+                const app = containersOf(td).find((c) => c.name === t.launch.container);
                 assert.ok(app, "the container exists in the task definition");
                 assert.equal(app.logConfiguration.options["awslogs-stream-prefix"], t.launch.logStreamPrefix);
                 assert.equal(app.logConfiguration.options["awslogs-group"], t.launch.logGroup);
+            }
+        });
+
+        it(`${stack}: starts one-off tasks from a twin of each service's definition without its migration steps`, async () => {
+            const r = await goodPlan(stack);
+            const outputs = Object.fromEntries(Object.entries(r.outputs).map(([k, o]) => [k, o.value]));
+            const api = one(r, "aws:ecs/taskDefinition:TaskDefinition", "api-task");
+            assert.ok(containersOf(api).some((c) => c.name.startsWith("migrate")), "the api's service definition runs migrations");
+            for (const service of ["api", "worker"]) {
+                const t = targetFromOutputs(outputs, stack, service);
+                const served = one(r, "aws:ecs/taskDefinition:TaskDefinition", `${service}-task`);
+                const run = one(r, "aws:ecs/taskDefinition:TaskDefinition", `${service}-run`);
+                assert.notEqual(t.launch.taskDefinition, served.inputs.family, "not the service's own family");
+                assert.deepEqual(containersOf(run).map((c) => c.name), ["prepare", "app"], "prepare, then the command: no migrate gate");
+                const [a, b] = [containersOf(served).find((c) => c.name === "app")!, containersOf(run).find((c) => c.name === "app")!];
+                assert.equal(b.image, a.image);
+                assert.deepEqual(b.environment, a.environment);
+                assert.deepEqual(b.secrets, a.secrets);
+                for (const k of ["executionRoleArn", "taskRoleArn", "cpu", "memory", "runtimePlatform"]) assert.deepEqual(run.inputs[k], served.inputs[k], k);
             }
         });
     }

@@ -87,6 +87,7 @@ export const NOT_INCLUDED = [
     `Copies in groundwork:backupRegion (prod): replicated RDS backups ($${home.rdsBackupStorageGbMonth}/GB-month, no free allowance there), ` +
         `the uploads replica ($${home.s3StandardGbMonth}/GB-month), and $${home.interRegionTransferGb}/GB copied across regions; its KMS keys are counted above`,
     "Fargate tasks above the minimum (autoscaling), ephemeral storage beyond 20 GB",
+    "Runs of scheduled jobs, one-off tasks and the database access relay (Fargate per second of each run); EventBridge Scheduler beyond 14 million invocations a month",
     "Free tiers (first 10 alarms, 3 dashboards, 50 health checks of AWS endpoints) are not deducted",
     "Vercel, Cloudflare and Stripe plans and fees",
 ];

@@ -178,6 +178,8 @@ function placeholderSecret(key: string, stackConfig: Record<string, ConfigValue>
             return "postgresql://offline:placeholder@db.offline.invalid:5432/app?sslmode=require";
         case "groundwork:redisUrl":
             return "rediss://default:offline-placeholder@redis.offline.invalid:6379";
+        case "groundwork:alertHttpsEndpoints":
+            return JSON.stringify(["https://events.pagerduty.com/integration/offline-placeholder/enqueue"]);
         default:
             return "offline-placeholder-secret";
     }

@@ -161,10 +161,13 @@ export const SERVICES: Record<"network" | "compute" | "data" | "ops", Record<str
     },
     ops: {
         logs: {
-            // No subscription filters or destinations: logs are never streamed elsewhere.
+            // No subscription filters or destinations: logs are never streamed elsewhere. The resource
+            // policy lets EventBridge write the scheduled jobs' failures into their log group; such
+            // policies are account-wide and untagged, so this cannot be scoped to the stack's.
             manage: [
                 "logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:AssociateKmsKey",
                 "logs:DisassociateKmsKey", "logs:PutMetricFilter", "logs:DeleteMetricFilter",
+                "logs:PutResourcePolicy", "logs:DeleteResourcePolicy",
             ],
             deleteOwn: ["logs:DeleteLogGroup"],
             tags: { add: ["logs:TagResource", "logs:TagLogGroup"], remove: ["logs:UntagResource", "logs:UntagLogGroup"] },

@@ -32,6 +32,15 @@ export interface ClusterArgs {
      * @example "enhanced"
      */
     containerInsights?: "enabled" | "enhanced";
+    /**
+     * ECS Exec's session recording (`groundwork:dbAccess`): sessions are encrypted with this KMS
+     * key and their commands and output are logged to this (KMS-encrypted) log group, overriding
+     * the default of no logging. Undefined: the cluster has no exec configuration (and no task
+     * allows exec).
+     * @default undefined
+     * @example { logGroupName: audit.logGroupName, kmsKeyArn: audit.kmsKeyArn }
+     */
+    execAudit?: { logGroupName: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string> };
 }
 
 /**
@@ -99,6 +108,16 @@ export class Cluster extends pulumi.ComponentResource {
         // cluster would stop every task in it.
         this.cluster = new aws.ecs.Cluster(`${name}-cluster`, {
             settings: [{ name: "containerInsights", value: args.containerInsights ?? "enabled" }],
+            // Added and removed in place (UpdateCluster), never a replacement.
+            ...(args.execAudit ? {
+                configuration: {
+                    executeCommandConfiguration: {
+                        kmsKeyId: args.execAudit.kmsKeyArn,
+                        logging: "OVERRIDE",
+                        logConfiguration: { cloudWatchLogGroupName: args.execAudit.logGroupName, cloudWatchEncryptionEnabled: true },
+                    },
+                },
+            } : {}),
         }, parent);
 
         // Both Fargate providers, so each service's strategy may use Spot. Free: only tasks are billed.

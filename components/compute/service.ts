@@ -84,6 +84,8 @@ function baseSpec(args: ServiceBaseArgs, stopTimeoutSeconds: number, opts: pulum
 abstract class FargateServiceComponent extends pulumi.ComponentResource {
     public readonly service: aws.ecs.Service;
     public readonly taskDefinition: aws.ecs.TaskDefinition;
+    /** The one-off twin of `taskDefinition`: same image, environment, secrets and roles, no migration step. */
+    public readonly runTaskDefinition: aws.ecs.TaskDefinition;
     public readonly executionRole: aws.iam.Role;
     public readonly taskRole: aws.iam.Role;
     /** The execution role's ARN: the one principal (per service) that may read the stack's app secret. */
@@ -94,8 +96,13 @@ abstract class FargateServiceComponent extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
     /** Where the tasks' logs go. */
     public readonly logGroupName: pulumi.Output<string>;
-    /** The task definition's family: a one-off `RunTask` on it runs the latest revision. */
+    /** The service's task definition family (migration steps included). */
     public readonly taskFamily: pulumi.Output<string>;
+    /**
+     * The one-off task definition's family (`<family>-run`): what `npm run task` starts (a
+     * `RunTask` on a family runs its latest revision). No migration step gates its command.
+     */
+    public readonly runTaskFamily: pulumi.Output<string>;
 
     protected constructor(type: string, label: string, name: string, spec: FargateSpec, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, opts);
@@ -103,6 +110,7 @@ abstract class FargateServiceComponent extends pulumi.ComponentResource {
         const parts: FargateParts = buildFargateService(this, name, spec);
         this.service = parts.service;
         this.taskDefinition = parts.taskDefinition;
+        this.runTaskDefinition = parts.runTaskDefinition;
         this.executionRole = parts.executionRole;
         this.executionRoleArn = parts.executionRole.arn;
         this.taskRole = parts.taskRole;
@@ -111,6 +119,7 @@ abstract class FargateServiceComponent extends pulumi.ComponentResource {
         this.serviceName = parts.service.name;
         this.logGroupName = parts.logGroup.name;
         this.taskFamily = parts.taskDefinition.family;
+        this.runTaskFamily = parts.runTaskDefinition.family;
         this.registerOutputs({ serviceName: this.serviceName, logGroupName: this.logGroupName, executionRoleArn: this.executionRoleArn });
     }
 }

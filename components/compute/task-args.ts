@@ -5,6 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { fargateMemoryChoices, SECRET_LOOKING_NAME } from "../config/defaults";
 import type { RoleScope } from "../role-scope";
+import { QUEUE_NAME } from "../app-metrics";
 import { checkCapacity, FargateCapacity } from "./capacity";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -222,6 +223,19 @@ export interface ServiceBaseArgs {
      * @example 80
      */
     memoryTargetPercent?: number;
+    /**
+     * Scale on the queues' backlog per running task (a BullMQ worker's load is its queue, not its
+     * CPU): target tracking on `(QueueWaiting + QueueActive, summed over the queues) / running
+     * tasks` (Container Insights' RunningTaskCount), from the apps' EMF gauges
+     * (components/app-metrics.ts), beside the CPU and memory policies, which still add tasks
+     * when the queue is not the bottleneck. With `minTasks` 0 a step policy also starts the
+     * first task when jobs wait and none runs (target tracking multiplies the running count and
+     * cannot leave 0); something else must publish the gauges then (the api that enqueues).
+     * Cost: $0.30/month per queue for the scaling alarms' metrics.
+     * @default undefined (CPU and memory only)
+     * @example { stack: "prod", queues: ["webhooks", "email"], targetPerTask: 20 }
+     */
+    queueScaling?: { stack: string; queues: string[]; targetPerTask: number };
 }
 
 /**
@@ -291,6 +305,13 @@ export function checkServiceArgs(component: string, s: FargateSpec): void {
         if (!(w.requestsPerTarget > 0)) fail(`requestsPerTarget must be more than 0, got ${w.requestsPerTarget}. Example: 500`);
     }
     checkCapacity(component, s.capacity);
+    if (s.queueScaling) {
+        const q = s.queueScaling;
+        if (q.queues.length === 0 || q.queues.length > 10) fail(`queueScaling.queues must name 1-10 queues, got ${q.queues.length}. Example: ["webhooks"]`);
+        for (const name of q.queues) if (!QUEUE_NAME.test(name)) fail(`queueScaling.queues: "${name}" is not a queue name the metric contract accepts. Example: webhooks`);
+        if (!(q.targetPerTask > 0)) fail(`queueScaling.targetPerTask must be more than 0, got ${q.targetPerTask}. Example: 20`);
+        if (!q.stack) fail("queueScaling.stack must be the stack's name (the metrics' Stack dimension). Example: prod");
+    }
     for (const [arg, v] of [["cpuTargetPercent", s.cpuTargetPercent], ["memoryTargetPercent", s.memoryTargetPercent]] as const) {
         if (!(v > 0 && v <= 100)) fail(`${arg} must be 1-100, got ${v}. Example: 60`);
     }

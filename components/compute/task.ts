@@ -1,28 +1,22 @@
 /**
  * What the api and the worker share: a log group, an execution role and a task role of their
- * own, a Fargate task definition, the ECS service and its autoscaling. `service.ts` holds the
+ * own, a Fargate task definition (and its twin without migration steps, for one-off tasks), the
+ * ECS service and its autoscaling. `service.ts` holds the
  * two public components; this file is their common body, `task-args.ts` their arguments.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { roleScope } from "../role-scope";
+import { APP_METRICS, APP_METRICS_NAMESPACE, APP_METRIC_DIMENSIONS } from "../app-metrics";
 import { capacityProviderStrategy } from "./capacity";
-import { FargateSpec, WRITABLE_HOME_ENV } from "./task-args";
+import { FargateSpec } from "./task-args";
+import { APP_CONTAINER, appContainers, fargateTaskDefinitionArgs, taskRoles } from "./task-definition";
 
 export { checkServiceArgs, WRITABLE_HOME_ENV } from "./task-args";
 export type { FargateSpec, ServiceBaseArgs } from "./task-args";
+export { APP_CONTAINER, EXECUTION_ROLE_SUBPATH, MIGRATE_CONTAINER, PREPARE_CONTAINER, PREPARE_SCRIPT } from "./task-definition";
 
-/** Name of the app container in every task definition (the ALB targets it in the api). */
-export const APP_CONTAINER = "app";
-/** Name of the init container that runs migrations before the app starts ("migrate-<n>" when there are several steps). */
-export const MIGRATE_CONTAINER = "migrate";
-/** Execution roles live one level below the stack's role path: the app secret admits that path. */
-export const EXECUTION_ROLE_SUBPATH = "execution";
-/** Name of the root init container that makes /tmp writable for any user and writes the RDS CA bundle. */
-export const PREPARE_CONTAINER = "prepare";
-/** What the prepare container runs (with `node -e`). */
-export const PREPARE_SCRIPT = "const fs=require('fs');fs.chmodSync('/tmp',0o1777);" +
-    "const ca=process.env.GROUNDWORK_RDS_CA;if(ca)fs.writeFileSync('/tmp/rds-ca.pem',ca,{mode:0o644});";
+/** Suffix of the family of a service's one-off task definition (`<family>-run`): no migration step. */
+export const RUN_FAMILY_SUFFIX = "-run";
 
 /** The resources `buildFargateService` made, for the components' escape-hatch fields. */
 export interface FargateParts {
@@ -30,6 +24,8 @@ export interface FargateParts {
     executionRole: aws.iam.Role;
     taskRole: aws.iam.Role;
     taskDefinition: aws.ecs.TaskDefinition;
+    /** The same image, environment, secrets, roles and prepare step without the migration steps: what one-off tasks run. */
+    runTaskDefinition: aws.ecs.TaskDefinition;
     service: aws.ecs.Service;
     scalingTarget: aws.appautoscaling.Target;
 }
@@ -38,175 +34,48 @@ export interface FargateParts {
 export function buildFargateService(parent: pulumi.ComponentResource, name: string, s: FargateSpec): FargateParts {
     const opts = { parent };
     const region = aws.getRegionOutput({}, opts).region;
-    const account = aws.getCallerIdentityOutput({}, opts).accountId;
 
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: s.logRetentionDays }, opts);
-
-    // Both roles may be assumed only by ECS tasks of this account (confused-deputy guard).
-    const assumeByEcsTasks = pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Principal: { Service: "ecs-tasks.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": account } },
-        }],
+    const { executionRole, executionPolicy, taskRole, taskPolicies } = taskRoles(parent, name, {
+        label: name,
+        repositoryArns: s.repositoryArn ? [s.repositoryArn] : [],
+        logGroupArn: logGroup.arn,
+        secretArn: s.secretArn,
+        bucketArns: s.bucketArns,
+        bucketKeyArns: s.bucketKeyArns,
+        roles: s.roles,
     });
 
-    // Execution role: what ECS itself needs to start the task (pull the image, create the log
-    // stream, read the secrets it injects). Written out rather than the managed
-    // AmazonECSTaskExecutionRolePolicy, which allows every repository and log group.
-    const executionRole = new aws.iam.Role(`${name}-execution`, {
-        description: `ECS starts ${name} tasks with this: pull the image, write logs, read this stack's app secret`,
-        assumeRolePolicy: assumeByEcsTasks,
-        ...roleScope(s.roles, EXECUTION_ROLE_SUBPATH),
-    }, opts);
-    const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, {
-        role: executionRole.id,
-        policy: pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [
-                // GetAuthorizationToken has no resource-level permissions.
-                { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
-                {
-                    Sid: "EcrPull",
-                    Effect: "Allow",
-                    Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-                    Resource: s.repositoryArn ?? pulumi.interpolate`arn:aws:ecr:${region}:${account}:repository/*`,
-                },
-                {
-                    Sid: "Logs",
-                    Effect: "Allow",
-                    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                    Resource: pulumi.interpolate`${logGroup.arn}:*`,
-                },
-                // Exactly the stack's secret; ECS fetches it once per task start.
-                { Sid: "AppSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: s.secretArn },
-            ],
-        }),
-    }, opts);
-
-    // Task role: what the app's own AWS SDK calls may do. Only this stack's buckets; no static
-    // keys anywhere, the SDK picks these credentials up from the task metadata endpoint.
-    const taskRole = new aws.iam.Role(`${name}-task`, {
-        description: `The ${name} app's own AWS permissions: this stack's buckets only`,
-        assumeRolePolicy: assumeByEcsTasks,
-        ...roleScope(s.roles),
-    }, opts);
-    const taskPolicies: aws.iam.RolePolicy[] = [];
-    if (s.bucketArns.length > 0) {
-        taskPolicies.push(new aws.iam.RolePolicy(`${name}-task-s3`, {
-            role: taskRole.id,
-            policy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [
-                    { Sid: "ListBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: s.bucketArns },
-                    {
-                        Sid: "ReadWriteObjects",
-                        Effect: "Allow",
-                        // Multipart: browsers upload large files in parts through URLs the api
-                        // signs, and the api lists the uploaded parts and aborts unfinished uploads.
-                        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                        Resource: s.bucketArns.map((arn) => pulumi.interpolate`${arn}/*`),
-                    },
-                    // SSE-KMS buckets: S3 asks KMS, as the caller, for a data key on write and a
-                    // decrypt on read (multipart uploads need both).
-                    ...((s.bucketKeyArns ?? []).length > 0 ? [{
-                        Sid: "BucketKeysThroughS3",
-                        Effect: "Allow",
-                        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-                        Resource: s.bucketKeyArns,
-                        Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.amazonaws.com` } },
-                    }] : []),
-                ],
-            }),
-        }, opts));
-    }
-
-    // The app's settings plus the writable-$HOME plumbing (checkServiceArgs refused overlaps).
-    const plainEnv: Record<string, pulumi.Input<string>> = { ...s.environment, ...WRITABLE_HOME_ENV };
-    const environment = Object.keys(plainEnv).sort().map((k) => ({ name: k, value: plainEnv[k] }));
-    // Each secret is one key of the stack's JSON secret: `<arn>:<KEY>::` (latest version).
-    const secrets = Object.keys(s.secrets).sort().map((v) => ({ name: v, valueFrom: pulumi.interpolate`${s.secretArn}:${s.secrets[v]}::` }));
-    // Every field ECS would otherwise fill in with a default is spelled out, so the definition
-    // the provider reads back equals the one written and `pulumi up` shows no diff: `essential`,
-    // `hostPort` (awsvpc: the container port), the awslogs `mode` (ECS has defaulted to
-    // non-blocking since 2025 and writes it into definitions that omit it; pulumi/pulumi-aws#5256),
-    // and the bind volume's `configureAtLaunch`.
-    const logConfiguration = (stream: string) => ({
-        logDriver: "awslogs",
-        options: {
-            "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": stream,
-            // A full buffer drops log lines instead of blocking the app's stdout writes (and its requests).
-            mode: "non-blocking", "max-buffer-size": "25m",
-        },
-    });
-    const base = (containerName: string, extra: Record<string, unknown>) => ({
-        name: containerName,
+    const containers = (oneOff: boolean) => appContainers({
         image: s.image,
-        // The image cannot be changed at run time; /tmp is the only writable place.
-        readonlyRootFilesystem: true,
-        mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
-        logConfiguration: logConfiguration(name),
-        ...extra,
+        logGroupName: logGroup.name,
+        region,
+        streamPrefix: name,
+        environment: s.environment,
+        secretArn: s.secretArn,
+        secrets: s.secrets,
+        rdsCaBundle: s.rdsCaBundle,
+        command: s.command,
+        stopTimeoutSeconds: s.stopTimeoutSeconds,
+        // A one-off runs its command and nothing else: no migration gate (a failed migration must
+        // not stop `prisma migrate resolve`), no port, no health check.
+        migrate: oneOff ? undefined : s.migrate,
+        containerPort: oneOff ? undefined : s.web?.containerPort,
+        healthCheckCommand: oneOff ? undefined : s.healthCheckCommand,
     });
-    const appContainer = (containerName: string, command: string[] | undefined, extra: Record<string, unknown>) => base(containerName, {
-        ...(command ? { command } : {}),
-        environment,
-        secrets,
-        // Node as PID 1 ignores SIGTERM without a handler; tini forwards it and reaps zombies.
-        linuxParameters: { initProcessEnabled: true },
-        ...extra,
-    });
-
-    const containers: unknown[] = [];
-    // Prepare, as root, before anything else: Fargate's bind mount is root-owned 0755, so an image
-    // that runs as a non-root user (USER node) could not write $HOME or the npm cache in /tmp.
-    // It also writes the RDS CA bundle there. Node runs it (the image is a Node app; no shell is
-    // assumed); it gets no secrets and exits.
-    containers.push(base(PREPARE_CONTAINER, {
-        essential: false,
-        user: "0",
-        entryPoint: ["node", "-e", PREPARE_SCRIPT],
-        environment: s.rdsCaBundle ? [{ name: "GROUNDWORK_RDS_CA", value: s.rdsCaBundle }] : [],
-    }));
-    let previous = PREPARE_CONTAINER;
-    const steps = s.migrate?.steps ?? [];
-    steps.forEach((step, i) => {
-        // Each step runs to completion before the next, and the app starts after the last; a
-        // failing step stops the task, the deployment fails, and the circuit breaker rolls back
-        // while the old version keeps serving. (Prisma's migrate takes a lock: parallel tasks are safe.)
-        const containerName = steps.length === 1 ? MIGRATE_CONTAINER : `${MIGRATE_CONTAINER}-${i + 1}`;
-        containers.push(appContainer(containerName, step, {
-            essential: false,
-            ...(s.migrate?.workingDirectory ? { workingDirectory: s.migrate.workingDirectory } : {}),
-            dependsOn: [{ containerName: previous, condition: "SUCCESS" }],
-        }));
-        previous = containerName;
-    });
-    containers.push(appContainer(APP_CONTAINER, s.command, {
-        essential: true,
-        stopTimeout: s.stopTimeoutSeconds,
-        ...(s.web ? { portMappings: [{ containerPort: s.web.containerPort, hostPort: s.web.containerPort, protocol: "tcp", name: "http", appProtocol: "http" }] } : {}),
-        ...(s.healthCheckCommand ? {
-            healthCheck: { command: ["CMD", ...s.healthCheckCommand], interval: 30, timeout: 5, retries: 3, startPeriod: 60 },
-        } : {}),
-        dependsOn: [{ containerName: previous, condition: "SUCCESS" }],
-    }));
-
-    const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
-        family: s.family ?? `${pulumi.getProject()}-${pulumi.getStack()}-${name}`,
-        networkMode: "awsvpc",
-        requiresCompatibilities: ["FARGATE"],
-        runtimePlatform: { cpuArchitecture: s.architecture, operatingSystemFamily: "LINUX" },
-        cpu: String(s.cpu),
-        memory: String(s.memory),
+    const family = s.family ?? `${pulumi.getProject()}-${pulumi.getStack()}-${name}`;
+    const definition = (oneOff: boolean) => fargateTaskDefinitionArgs({
+        family: oneOff ? `${family}${RUN_FAMILY_SUFFIX}` : family,
+        architecture: s.architecture,
+        cpu: s.cpu,
+        memory: s.memory,
         executionRoleArn: executionRole.arn,
         taskRoleArn: taskRole.arn,
-        // A bind mount of the task's ephemeral storage: the writable /tmp.
-        volumes: [{ name: "tmp", configureAtLaunch: false }],
-        containerDefinitions: pulumi.jsonStringify(containers),
-    }, opts);
+        containers: containers(oneOff),
+    });
+    const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, definition(false), opts);
+    // `npm run task` and nothing else starts this one (no service runs it).
+    const runTaskDefinition = new aws.ecs.TaskDefinition(`${name}-run`, definition(true), opts);
 
     // No image pushed yet: no task runs (see `imagePushed`).
     const minTasks = s.imagePushed === false ? 0 : s.minTasks;
@@ -279,6 +148,91 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
     track("cpu", "ECSServiceAverageCPUUtilization", s.cpuTargetPercent);
     track("memory", "ECSServiceAverageMemoryUtilization", s.memoryTargetPercent);
     if (s.web) track("requests", "ALBRequestCountPerTarget", s.web.requestsPerTarget, s.web.requestCountResourceLabel);
+    if (s.queueScaling) scaleOnQueues(parent, name, s, scalingTarget, service.name, minTasks);
 
-    return { logGroup, executionRole, taskRole, taskDefinition, service, scalingTarget };
+    return { logGroup, executionRole, taskRole, taskDefinition, runTaskDefinition, service, scalingTarget };
+}
+
+/**
+ * Target tracking on the queues' backlog per running task, and (from zero tasks) a step policy
+ * that starts the first one. The metric ids are short names metric math refers to.
+ */
+function scaleOnQueues(parent: pulumi.ComponentResource, name: string, s: FargateSpec, target: aws.appautoscaling.Target,
+    serviceName: pulumi.Output<string>, minTasks: number): void {
+    const q = s.queueScaling!;
+    const opts = { parent };
+    const gauge = (id: string, metricName: string, queue: string) => ({
+        id, returnData: false,
+        metricStat: {
+            stat: "Average",
+            metric: {
+                namespace: APP_METRICS_NAMESPACE, metricName,
+                dimensions: [{ name: APP_METRIC_DIMENSIONS.stack, value: q.stack }, { name: APP_METRIC_DIMENSIONS.queue, value: queue }],
+            },
+        },
+    });
+    const gauges = q.queues.flatMap((queue, i) => [gauge(`w${i}`, APP_METRICS.queueWaiting, queue), gauge(`a${i}`, APP_METRICS.queueActive, queue)]);
+    const backlog = q.queues.map((_, i) => `w${i} + a${i}`).join(" + ");
+    const running = {
+        id: "running", returnData: false,
+        metricStat: {
+            stat: "Average",
+            metric: {
+                namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount",
+                dimensions: [{ name: "ClusterName", value: s.clusterName }, { name: "ServiceName", value: serviceName }],
+            },
+        },
+    };
+    new aws.appautoscaling.Policy(`${name}-scale-queue`, {
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: target.serviceNamespace,
+        scalableDimension: target.scalableDimension,
+        resourceId: target.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+            customizedMetricSpecification: {
+                metrics: [
+                    ...gauges,
+                    running,
+                    { id: "backlog", label: "jobs waiting or active", expression: backlog, returnData: false },
+                    // Per running task; with none running (a gap in Container Insights too) the whole backlog.
+                    { id: "perTask", label: "backlog per running task", expression: "IF(FILL(running, 0) > 0, backlog / FILL(running, 1), backlog)", returnData: true },
+                ],
+            },
+            targetValue: q.targetPerTask,
+            // Out fast; in slowly, and only when the CPU and memory policies agree.
+            scaleOutCooldown: 60,
+            scaleInCooldown: 300,
+        },
+    }, opts);
+    if (minTasks > 0) return;
+    // From zero: target tracking computes running x (metric / target) = 0. This alarm fires when
+    // jobs wait while no task runs, and its policy sets the count to 1; target tracking takes over.
+    const wake = new aws.appautoscaling.Policy(`${name}-scale-wake`, {
+        policyType: "StepScaling",
+        serviceNamespace: target.serviceNamespace,
+        scalableDimension: target.scalableDimension,
+        resourceId: target.resourceId,
+        stepScalingPolicyConfiguration: {
+            adjustmentType: "ExactCapacity",
+            cooldown: 60,
+            metricAggregationType: "Maximum",
+            stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }],
+        },
+    }, opts);
+    new aws.cloudwatch.MetricAlarm(`${name}-wake`, {
+        alarmDescription: `Jobs wait in ${q.queues.join(", ")} and no ${name} task runs: start one (the scaling policy ${name}-scale-wake).`,
+        comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, datapointsToAlarm: 1,
+        // No gauge: nothing to start a worker for.
+        treatMissingData: "notBreaching",
+        metricQueries: [
+            ...q.queues.map((queue, i) => {
+                const g = gauge(`w${i}`, APP_METRICS.queueWaiting, queue);
+                return { id: g.id, returnData: false, metric: { ...g.metricStat.metric, dimensions: { Stack: q.stack, Queue: queue }, period: 60, stat: "Maximum" } };
+            }),
+            { id: "running", returnData: false, metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: { ClusterName: s.clusterName, ServiceName: serviceName }, period: 60, stat: "Maximum" } },
+            { id: "idleWithWork", label: "jobs waiting, no task running", returnData: true, expression: `IF(FILL(running, 0) == 0 AND (${q.queues.map((_, i) => `w${i}`).join(" + ")}) > 0, 1, 0)` },
+        ],
+        alarmActions: [wake.arn],
+        actionsEnabled: true,
+    }, opts);
 }

@@ -4,6 +4,8 @@
  * `envAliases` against this table before anything exists; `compute/app-env.ts` builds the values.
  */
 
+import { METRICS_STACK_VARIABLE } from "../app-metrics";
+
 /** What the stack holds, as far as the apps' variables are concerned. */
 export interface PartsPresent {
     api: boolean;
@@ -18,6 +20,8 @@ export interface PartsPresent {
     frontend: boolean;
     stripe: boolean;
     stripeWebhookOnApi: boolean;
+    /** The apps write the EMF metrics of the contract (`appMetrics`, or `workerQueues`): they get METRICS_STACK. */
+    appMetrics: boolean;
     generated: string[];
 }
 
@@ -61,6 +65,8 @@ export function programVariables(p: PartsPresent): Record<string, VariableSpec> 
     if (p.api) add("API_URL", false, []);
     if (p.stripe) add("STRIPE_SECRET_KEY", true, BOTH);
     if (p.stripeWebhookOnApi) add("STRIPE_WEBHOOK_SECRET", true, BOTH);
+    // The `Stack` dimension of the apps' EMF lines (components/app-metrics.ts).
+    if (p.appMetrics) add(METRICS_STACK_VARIABLE, false, BOTH);
     for (const name of p.generated) add(name, true, BOTH);
     return v;
 }

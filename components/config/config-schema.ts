@@ -4,6 +4,7 @@
  * resolves each part's settings from it.
  */
 import { z } from "zod";
+import { QUEUE_NAME } from "../app-metrics";
 import {
     CACHE_NODE_TYPES, DB_INSTANCE_CLASSES, FARGATE_SPOT_MODES, LOG_RETENTION_DAYS, NAT_INSTANCE_TYPE_NAMES, SECRET_LOOKING_NAME, VERCEL_FRAMEWORKS, VERCEL_NODE_VERSIONS,
 } from "./defaults";
@@ -81,6 +82,12 @@ export const KEYS = {
     apiMaxTasks: { type: "integer", example: "6" },
     containerPort: { type: "integer", example: "3000" },
     healthCheckPath: { type: "string", example: "/api/v1/health" },
+    apiIdleTimeoutSeconds: { type: "integer", example: "120" },
+    apiStickySessionSeconds: { type: "integer", example: "3600 (0 = off)" },
+    apiHealthCheckIntervalSeconds: { type: "integer", example: "30" },
+    apiHealthCheckTimeoutSeconds: { type: "integer", example: "10" },
+    apiHealthyThreshold: { type: "integer", example: "2" },
+    apiUnhealthyThreshold: { type: "integer", example: "3" },
     startCommand: { type: "string", example: "node dist/main.js" },
     migrateCommands: { type: "array", example: "[\"npx prisma migrate deploy\"]" },
     migrateWorkingDirectory: { type: "string", example: "packages/database" },
@@ -93,11 +100,18 @@ export const KEYS = {
     workerImage: { type: "string", example: "own" },
     workerImageTag: { type: "string", example: "v1.4.2" },
     workerHealthCheckCommand: { type: "string", example: "node dist/healthcheck.js" },
+    workerQueues: { type: "array", example: "[\"provisioning\", \"email\"]" },
+    workerQueueTarget: { type: "integer", example: "20" },
     imageRetentionCount: { type: "integer", example: "30" },
     fargateSpot: { type: "string", example: "workerAboveBase" },
     workerSpotPercent: { type: "integer", example: "50" },
     // operations
     monthlyBudget: { type: "integer", example: "320" },
+    jobs: { type: "array", example: "['{\"name\": \"cleanup\", \"schedule\": \"cron(0 3 * * ? *)\", \"timezone\": \"America/New_York\", \"command\": \"node dist/jobs/cleanup.js\"}']" },
+    dbAccess: { type: "boolean", example: "true" },
+    appMetrics: { type: "boolean", example: "true" },
+    alertHttpsEndpoints: { type: "string", secret: true, example: "[\"https://events.pagerduty.com/integration/<integration key>/enqueue\"]" },
+    alarmThresholds: { type: "array", example: "[\"queueWaiting=250\", \"alb5xxPercent=2\"]" },
     // database
     databaseUrl: { type: "string", secret: true, example: "postgresql://app:…@ep-cool-name-123456.us-east-2.aws.neon.tech/app?sslmode=require" },
     databaseUrlUnpooled: { type: "string", secret: true, example: "postgresql://app:…@ep-cool-name-123456.us-east-2.aws.neon.tech/app?sslmode=require" },
@@ -118,6 +132,8 @@ export const KEYS = {
     // storage
     uploadsNoncurrentVersionDays: { type: "integer", example: "30" },
     logBucketExpirationDays: { type: "integer", example: "90" },
+    backups: { type: "boolean", example: "true" },
+    backupsRetentionDays: { type: "integer", example: "90" },
     backupRegion: { type: "string", example: "us-west-2 (or \"none\")" },
     // edge
     cloudflareZone: { type: "string", example: "example.com" },
@@ -171,6 +187,8 @@ const command = z.string().trim().min(1, "must not be empty");
 // Vercel runs these in a shell (cd ../.. && … is how monorepos build); one line, within its 256-character limit.
 const vercelCommand = z.string().trim().min(1, "must not be empty").max(256, "must be at most 256 characters")
     .regex(/^[^\n\r]*$/, "must be one line");
+const wholeIn = (min: number, max: number, unit: string) => z.number({ error: "must be a whole number" }).int("must be a whole number")
+    .min(min, `must be ${min}-${max} ${unit}`).max(max, `must be ${min}-${max} ${unit}`);
 const relativePath = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\-/ ]+$/, "must be a path relative to the repository or image root, without ..");
 
 /** The schema of the plain (non-secret) keys; secret keys are checked separately. */
@@ -206,6 +224,13 @@ export const schema = z.object({
     apiMaxTasks: positiveInt(100),
     containerPort: z.number().int().min(1024, "must be an unprivileged port (1024-65535)").max(65535, "must be at most 65535"),
     healthCheckPath: z.string().regex(/^\/[A-Za-z0-9._~\-/]*$/, "must be a path starting with /"),
+    // The ALB's limits (checkLoadBalancerSettings repeats them for the component, with timeout < interval).
+    apiIdleTimeoutSeconds: wholeIn(1, 4000, "seconds"),
+    apiStickySessionSeconds: wholeIn(0, 604800, "seconds (0 = off, at most 7 days)"),
+    apiHealthCheckIntervalSeconds: wholeIn(5, 300, "seconds"),
+    apiHealthCheckTimeoutSeconds: wholeIn(2, 120, "seconds"),
+    apiHealthyThreshold: wholeIn(2, 10, "checks"),
+    apiUnhealthyThreshold: wholeIn(2, 10, "checks"),
     startCommand: command,
     migrateCommands: z.array(command).max(5, "must hold at most 5 steps"),
     migrateWorkingDirectory: relativePath.optional(),
@@ -219,12 +244,19 @@ export const schema = z.object({
     workerImage: z.enum(["app", "own"], { error: "must be \"app\" (the api's image) or \"own\" (its own ECR repository)" }),
     workerImageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, "must be a valid image tag").optional(),
     workerHealthCheckCommand: command.optional(),
+    workerQueues: z.array(z.string().regex(QUEUE_NAME, "must be BullMQ queue names (letters, digits, . _ -, at most 64)")).max(10, "must name at most 10 queues"),
+    workerQueueTarget: positiveInt(100_000),
     imageRetentionCount: positiveInt(1000),
     fargateSpot: z.enum(FARGATE_SPOT_MODES, { error: `must be one of ${FARGATE_SPOT_MODES.map((m) => `"${m}"`).join(", ")}` }),
     // 100 would leave the on-demand provider no weight above the base (ECS places nothing there); "all" is every task on Spot.
     workerSpotPercent: z.number().int("must be a whole number").min(1, "must be 1-99 (fargateSpot \"off\" runs no task on Spot)")
         .max(99, "must be 1-99 (fargateSpot \"all\" runs every task on Spot)"),
     monthlyBudget: positiveInt(1_000_000),
+    // Each entry is a JSON object (Pulumi config arrays hold strings only); parts-ops.ts parses them.
+    jobs: z.array(z.string({ error: "must be JSON objects written as strings" })).max(20, "must hold at most 20 jobs"),
+    dbAccess: z.boolean({ error: "must be true or false" }),
+    appMetrics: z.boolean({ error: "must be true or false" }),
+    alarmThresholds: z.array(z.string()),
     dbEngineVersion: z.enum(["16", "17"], { error: "must be \"16\" or \"17\" (PostgreSQL major version)" }),
     dbInstanceClass: z.enum(DB_INSTANCE_CLASSES, { error: `must be one of ${DB_INSTANCE_CLASSES.join(", ")}` }),
     dbAllocatedStorage: z.number().int().min(20, "must be at least 20 (GiB, the gp3 minimum)").max(16384, "must be at most 16384"),
@@ -241,6 +273,8 @@ export const schema = z.object({
     cacheSnapshotRetentionDays: z.number().int().min(1, "must be at least 1 (BullMQ jobs live only in the cache)").max(35, "must be at most 35"),
     uploadsNoncurrentVersionDays: positiveInt(3650),
     logBucketExpirationDays: positiveInt(3650),
+    backups: z.boolean({ error: "must be true or false" }),
+    backupsRetentionDays: positiveInt(3650),
     // "none" or a US region other than aws:region: checked with the region in config.ts.
     backupRegion: z.string(),
     cloudflareZone: z.string().regex(DNS_NAME, "must be the zone's bare DNS name"),

@@ -7,6 +7,7 @@ import type { ResolveContext } from "./config";
 import { AWS_REGION_AZS, AWS_US_REGIONS, FargateSpotMode, fargateMemoryChoices } from "./defaults";
 import { resolveAppEnvironment, resolveWebEnvironment } from "./parts-env";
 import { resolveEdge } from "./parts-edge";
+import { resolveOperations } from "./parts-ops";
 import type {
     ApiConfig, CacheConfig, DatabaseConfig, GroundworkConfig, MigrationConfig, NetworkConfig, WorkerConfig,
 } from "./types";
@@ -21,7 +22,7 @@ const SHELL_SYNTAX = /(&&|\|\||[|;<>`$]|\bcd\b)/;
 export function resolveParts(ctx: ResolveContext): GroundworkConfig {
     const { v } = ctx;
     const api = resolveApi(ctx);
-    const worker = resolveWorker(ctx);
+    const worker = resolveWorker(ctx, !!api);
     const database = resolveDatabase(ctx, !!api || !!worker);
     const cache = resolveCache(ctx, !!api || !!worker, !!worker);
     const inVpc = !!api || !!worker || database?.kind === "rds" || cache?.kind === "elasticache";
@@ -30,6 +31,7 @@ export function resolveParts(ctx: ResolveContext): GroundworkConfig {
         api: !!api, worker: !!worker, database: !!database, databaseUnpooled: database?.kind === "external" && !!database.unpooledUrl,
         rds: database?.kind === "rds", cache: !!cache, uploads: v.uploads === true, frontend: !!edge.frontend,
         stripe: !!edge.stripe, stripeWebhookOnApi: edge.stripe?.webhook?.servedBy === "api",
+        appMetrics: (v.appMetrics === true || (worker?.queues.length ?? 0) > 0) && (!!api || !!worker),
     });
     const web = resolveWebEnvironment(ctx, {
         frontend: edge.frontend, appEnv: env.appEnv, appSecretNames: env.appSecretNames,
@@ -39,6 +41,7 @@ export function resolveParts(ctx: ResolveContext): GroundworkConfig {
             generated: env.generatedSecrets.map((g) => g.name),
         },
     });
+    const ops = resolveOperations(ctx, { api: !!api, worker: !!worker, workerOwnImage: worker?.image === "own", rds: database?.kind === "rds" });
     if (ctx.profile === "prod" && ctx.ok("imageTag") && v.imageTag === "latest") {
         ctx.report("imageTag", "must not be \"latest\" in prod: a mutable tag makes deploys unrepeatable and rollbacks impossible");
     }
@@ -76,6 +79,7 @@ export function resolveParts(ctx: ResolveContext): GroundworkConfig {
         dnsRecords: edge.dnsRecords,
         ...env,
         ...web,
+        ...ops,
     };
 }
 
@@ -115,20 +119,43 @@ function resolveApi(ctx: ResolveContext): ApiConfig | undefined {
     }
     checkTaskSize(ctx, "api");
     checkCommand(ctx, "startCommand", v.startCommand);
+    // The ALB refuses a health check whose timeout is not shorter than its interval.
+    if (ctx.ok("apiHealthCheckIntervalSeconds", "apiHealthCheckTimeoutSeconds") && v.apiHealthCheckTimeoutSeconds >= v.apiHealthCheckIntervalSeconds) {
+        ctx.report("apiHealthCheckTimeoutSeconds", `(${v.apiHealthCheckTimeoutSeconds}) must be less than groundwork:apiHealthCheckIntervalSeconds ` +
+            `(${v.apiHealthCheckIntervalSeconds}): the load balancer waits for one answer before it sends the next check. Example: interval 30, timeout 10`, false);
+    }
     return {
         cpu: v.apiCpu, memory: v.apiMemory, minTasks: v.apiMinTasks, maxTasks: v.apiMaxTasks, containerPort: v.containerPort,
         healthCheckPath: v.healthCheckPath, startCommand: execForm(v.startCommand ?? ""), proxied: v.apiProxied,
         deletionProtection: ctx.profile === "prod",
         // Access logs cost S3 storage only; both profiles keep them for incident review.
         accessLogs: true,
+        loadBalancer: {
+            idleTimeoutSeconds: v.apiIdleTimeoutSeconds,
+            stickinessSeconds: v.apiStickySessionSeconds > 0 ? v.apiStickySessionSeconds : undefined,
+            healthCheck: {
+                intervalSeconds: v.apiHealthCheckIntervalSeconds, timeoutSeconds: v.apiHealthCheckTimeoutSeconds,
+                healthyThreshold: v.apiHealthyThreshold, unhealthyThreshold: v.apiUnhealthyThreshold,
+            },
+        },
     };
 }
 
-function resolveWorker(ctx: ResolveContext): WorkerConfig | undefined {
+function resolveWorker(ctx: ResolveContext, api: boolean): WorkerConfig | undefined {
     const { v } = ctx;
+    const queues = ctx.ok("workerQueues") ? v.workerQueues : [];
     if (!v.worker) {
         if (v.workerImage === "own") ctx.report("workerImage", "is \"own\" but groundwork:worker is false; remove it or set worker: true");
+        if (queues.length > 0) ctx.report("workerQueues", "names queues but groundwork:worker is false: there is no worker to scale on them");
         return undefined;
+    }
+    if (new Set(queues).size !== queues.length) ctx.report("workerQueues", "names a queue twice");
+    // From zero tasks only the queue's metric can start a worker, and a worker that is not running
+    // publishes nothing: the api (which enqueues) must publish the queue's gauges then.
+    if (ctx.ok("workerMinTasks") && v.workerMinTasks === 0 && queues.length > 0 && !api) {
+        ctx.report("workerMinTasks", "is 0 with groundwork:workerQueues but the stack has no api: while no worker runs nothing in the stack publishes " +
+            "QueueWaiting, so nothing would start one. Keep workerMinTasks at 1 or more (the worker publishes the gauges), or publish them from the app " +
+            "that enqueues (README, \"The apps' own metrics\")", false);
     }
     if (ctx.ok("workerMinTasks", "workerMaxTasks") && v.workerMinTasks > v.workerMaxTasks) {
         ctx.report("workerMinTasks", `(${v.workerMinTasks}) must not exceed groundwork:workerMaxTasks (${v.workerMaxTasks})`);
@@ -150,6 +177,7 @@ function resolveWorker(ctx: ResolveContext): WorkerConfig | undefined {
         command: v.workerCommand ? execForm(v.workerCommand) : undefined, concurrency: v.workerConcurrency, image: v.workerImage,
         imageTag: v.workerImage === "own" ? v.workerImageTag : undefined,
         healthCheckCommand: v.workerHealthCheckCommand ? execForm(v.workerHealthCheckCommand) : undefined,
+        queues, queueTarget: v.workerQueueTarget,
     };
 }
 

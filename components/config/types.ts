@@ -3,7 +3,9 @@
  * stack file chooses it; `index.ts` constructs exactly the parts that are present.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { JobSpec } from "../compute/jobs";
 import type { NatInstanceType } from "../net/nat-instance";
+import type { AlarmThresholds } from "../ops/monitoring-thresholds";
 import type { FargateSpotMode, Profile } from "./defaults";
 
 /** The stack's own VPC; present when anything runs in it (a service, RDS or ElastiCache). */
@@ -26,6 +28,14 @@ export interface SpotSplit {
     spotPercent: number;
 }
 
+/** The API's load balancer settings (`apiIdleTimeoutSeconds`, `apiStickySessionSeconds`, `apiHealthCheck*`). */
+export interface LoadBalancerConfig {
+    idleTimeoutSeconds: number;
+    /** Duration of the ALB's stickiness cookie; undefined = no stickiness. */
+    stickinessSeconds: number | undefined;
+    healthCheck: { intervalSeconds: number; timeoutSeconds: number; healthyThreshold: number; unhealthyThreshold: number };
+}
+
 /** The API service behind the HTTPS load balancer at `hosts.api`. */
 export interface ApiConfig {
     cpu: number;
@@ -39,6 +49,7 @@ export interface ApiConfig {
     proxied: boolean;
     deletionProtection: boolean;
     accessLogs: boolean;
+    loadBalancer: LoadBalancerConfig;
 }
 
 /** The BullMQ worker: no inbound traffic, the api's image or its own. */
@@ -56,7 +67,14 @@ export interface WorkerConfig {
     imageTag: string | undefined;
     /** Container health check, exec form; undefined = none. */
     healthCheckCommand: string[] | undefined;
+    /** BullMQ queues it works (`workerQueues`): it scales on their backlog per task; [] = CPU and memory only. */
+    queues: string[];
+    /** Backlog (waiting + active jobs) per running task the autoscaler aims at. */
+    queueTarget: number;
 }
+
+/** A scheduled job (`groundwork:jobs`), as the ScheduledJobs component takes it. */
+export type JobConfig = JobSpec;
 
 /** Migration steps run to completion, in order, before each new version of the first service starts. */
 export interface MigrationConfig {
@@ -250,4 +268,19 @@ export interface GroundworkConfig {
     permissionsBoundaryArn: string | undefined;
     /** Roles besides the tasks' execution roles that may read the app secret's value. */
     secretReaderRoleArns: string[];
+    /** Scheduled jobs (`groundwork:jobs`); [] = none. */
+    jobs: JobConfig[];
+    /** The backups bucket (`groundwork:backups`) the jobs write to; undefined = none. */
+    backups: { retentionDays: number } | undefined;
+    /** An operator's audited path to psql against the private RDS (`groundwork:dbAccess`). */
+    dbAccess: boolean;
+    /** The apps write the EMF metrics of README's contract (`groundwork:appMetrics`). */
+    appMetrics: boolean;
+    /** Where alarms go besides `alertEmail`, and the thresholds the stack file overrides. */
+    alerts: {
+        /** HTTPS endpoints (`alertHttpsEndpoints`), each a secret Output. */
+        httpsEndpoints: pulumi.Output<string>[];
+        /** `alarmThresholds` over the profile's row. */
+        thresholds: Partial<AlarmThresholds>;
+    };
 }

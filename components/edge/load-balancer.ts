@@ -84,11 +84,30 @@ export interface LoadBalancerArgs {
      */
     deregistrationDelaySeconds?: number;
     /**
-     * Seconds an idle client connection stays open. Raise it for long polling or streaming.
+     * Seconds an idle client connection stays open (1-4000). Raise it for long polling,
+     * server-sent events or WebSockets that go quiet. The app's own keep-alive must outlast it
+     * (Node: `server.keepAliveTimeout` above this, `headersTimeout` above that), or the ALB
+     * reuses a connection the app just closed and answers 502.
      * @default 60
-     * @example 120
+     * @example 300
      */
     idleTimeoutSeconds?: number;
+    /**
+     * Sticky sessions: the ALB's duration-based cookie (`AWSALB`) keeps a client on one task for
+     * this many seconds (1-604800). For an app that holds per-client state in memory (WebSocket
+     * fallbacks, in-process sessions); a stateless API needs none. undefined: off.
+     * @default undefined (off)
+     * @example 3600
+     */
+    stickinessSeconds?: number;
+    /**
+     * The target group's health check timing. The ALB needs `timeoutSeconds` < `intervalSeconds`
+     * (interval 5-300 s, timeout 2-120 s, thresholds 2-10 checks). A new task serves after
+     * `healthyThreshold` good checks; a sick one leaves after `unhealthyThreshold` bad ones.
+     * @default { intervalSeconds: 15, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 }
+     * @example { intervalSeconds: 30, timeoutSeconds: 10, healthyThreshold: 2, unhealthyThreshold: 3 }
+     */
+    healthCheck?: HealthCheckTiming;
     /**
      * Prefix of the ALB's and target group's names (at most 6 characters). A prefix, not a
      * name, so a replacement can be created before the old one is deleted.
@@ -96,6 +115,44 @@ export interface LoadBalancerArgs {
      * @example "gw-"
      */
     namePrefix?: string;
+}
+
+/** A target group health check's timing (ALB limits in {@link checkHealthCheckTiming}). */
+export interface HealthCheckTiming {
+    intervalSeconds: number;
+    timeoutSeconds: number;
+    healthyThreshold: number;
+    unhealthyThreshold: number;
+}
+
+/** The ALB's own defaults here: a new task serves after 2 good checks (~30 s), a sick one leaves after 3 bad (~45 s). */
+export const DEFAULT_HEALTH_CHECK: Readonly<HealthCheckTiming> = Object.freeze({ intervalSeconds: 15, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 });
+
+/**
+ * What the ALB accepts for a target group health check and the load balancer's idle timeout and
+ * stickiness; returns the problems, each naming the field with a good value (empty when fine).
+ */
+export function checkLoadBalancerSettings(s: { idleTimeoutSeconds?: number; stickinessSeconds?: number; healthCheck?: HealthCheckTiming }): string[] {
+    const problems: string[] = [];
+    const whole = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+    if (s.idleTimeoutSeconds !== undefined && !whole(s.idleTimeoutSeconds, 1, 4000)) {
+        problems.push(`idleTimeoutSeconds must be 1-4000, got ${s.idleTimeoutSeconds}. Example: 60`);
+    }
+    if (s.stickinessSeconds !== undefined && !whole(s.stickinessSeconds, 1, 604800)) {
+        problems.push(`stickinessSeconds must be 1-604800 (7 days), got ${s.stickinessSeconds}. Example: 3600`);
+    }
+    const h = s.healthCheck;
+    if (h) {
+        if (!whole(h.intervalSeconds, 5, 300)) problems.push(`healthCheck.intervalSeconds must be 5-300, got ${h.intervalSeconds}. Example: 15`);
+        if (!whole(h.timeoutSeconds, 2, 120)) problems.push(`healthCheck.timeoutSeconds must be 2-120, got ${h.timeoutSeconds}. Example: 5`);
+        else if (whole(h.intervalSeconds, 5, 300) && h.timeoutSeconds >= h.intervalSeconds) {
+            problems.push(`healthCheck.timeoutSeconds (${h.timeoutSeconds}) must be less than intervalSeconds (${h.intervalSeconds}). Example: interval 30, timeout 10`);
+        }
+        for (const k of ["healthyThreshold", "unhealthyThreshold"] as const) {
+            if (!whole(h[k], 2, 10)) problems.push(`healthCheck.${k} must be 2-10 checks, got ${h[k]}. Example: ${DEFAULT_HEALTH_CHECK[k]}`);
+        }
+    }
+    return problems;
 }
 
 export class LoadBalancer extends pulumi.ComponentResource {
@@ -135,6 +192,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
         if (!/^[a-zA-Z0-9-]{1,6}$/.test(namePrefix) || namePrefix.startsWith("-")) {
             throw new Error(`LoadBalancer "${name}": namePrefix must be 1-6 letters, digits or '-', not starting with '-', got "${namePrefix}". Example: api-`);
         }
+        const settings = checkLoadBalancerSettings(args);
+        if (settings.length > 0) throw new Error(`LoadBalancer "${name}": ${settings.join("; ")}`);
+        const timing = args.healthCheck ?? DEFAULT_HEALTH_CHECK;
         const deregistrationDelay = args.deregistrationDelaySeconds ?? 30;
         const parent = { parent: this };
 
@@ -167,12 +227,16 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 path: args.healthCheckPath,
                 port: "traffic-port",
                 matcher: "200-399",
-                // A new task serves after 2 good checks (~30 s); a sick one leaves after 3 bad (~45 s).
-                healthyThreshold: 2,
-                unhealthyThreshold: 3,
-                interval: 15,
-                timeout: 5,
+                // By default a new task serves after 2 good checks (~30 s); a sick one leaves after 3 bad (~45 s).
+                healthyThreshold: timing.healthyThreshold,
+                unhealthyThreshold: timing.unhealthyThreshold,
+                interval: timing.intervalSeconds,
+                timeout: timing.timeoutSeconds,
             },
+            // Off unless asked: an lb_cookie the ALB issues itself, so the app needs no change.
+            stickiness: args.stickinessSeconds === undefined
+                ? { type: "lb_cookie", enabled: false }
+                : { type: "lb_cookie", enabled: true, cookieDuration: args.stickinessSeconds },
         }, parent);
 
         this.certificate = new aws.acm.Certificate(`${name}-cert`, {

@@ -7,7 +7,9 @@
  *   api, worker --443--> anywhere (AWS APIs, Stripe, Sentry…)
  *   api, worker --5432--> db          api, worker --6379--> cache
  *   api, worker --external port--> anywhere (a database or Redis the team keeps)
- *   worker: no inbound at all.        db, cache: no outbound.
+ *   jobs (scheduled tasks): as the worker
+ *   db-access (the operators' relay) --443--> anywhere (SSM), --5432--> db; nothing else
+ *   worker, jobs, db-access: no inbound at all.        db, cache: no outbound.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,7 +22,7 @@ export const REDIS_PORT = 6379;
 /** Characters EC2 accepts in security group and rule descriptions. */
 export const EC2_DESCRIPTION = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]{0,255}$/;
 
-export type TaskRole = "api" | "worker";
+export type TaskRole = "api" | "worker" | "jobs" | "dbAccess";
 
 export interface SecurityGroupsArgs {
     /**
@@ -45,6 +47,19 @@ export interface SecurityGroupsArgs {
      * @example true
      */
     worker?: boolean;
+    /**
+     * Scheduled jobs: a group of their own with the worker's rules (no inbound).
+     * @default false
+     * @example true
+     */
+    jobs?: boolean;
+    /**
+     * The operators' database relay (`dbAccess`): no inbound, out only to AWS APIs on 443
+     * (Session Manager) and to the database on 5432. Needs `database`.
+     * @default false
+     * @example true
+     */
+    dbAccess?: boolean;
     /**
      * RDS in the VPC: a group that admits 5432 from the task groups only.
      * @default false
@@ -78,6 +93,8 @@ export class SecurityGroups extends pulumi.ComponentResource {
     public readonly alb?: aws.ec2.SecurityGroup;
     public readonly api?: aws.ec2.SecurityGroup;
     public readonly worker?: aws.ec2.SecurityGroup;
+    public readonly jobs?: aws.ec2.SecurityGroup;
+    public readonly dbAccess?: aws.ec2.SecurityGroup;
     public readonly database?: aws.ec2.SecurityGroup;
     public readonly cache?: aws.ec2.SecurityGroup;
     /** The load balancer's group: 80/443 in from the internet (or Cloudflare), out only to the api. */
@@ -123,15 +140,25 @@ export class SecurityGroups extends pulumi.ComponentResource {
                 securityGroupId: sg.id, ipProtocol: "tcp", fromPort: p, toPort: p, description: describe(description), ...peer,
             }, parent);
 
-        const tasks: [TaskRole, aws.ec2.SecurityGroup][] = [];
+        if (args.dbAccess && !args.database) throw new Error(`SecurityGroups "${name}": dbAccess needs database (the relay reaches only the stack's RDS). Example: database: true`);
+        /** Each task group, and whether it reaches the cache and the external services too. */
+        const tasks: [TaskRole, aws.ec2.SecurityGroup, boolean][] = [];
         if (args.api) {
             this.alb = group("alb", "Load balancer: HTTP/HTTPS in from clients, out to the api tasks");
             this.api = group("api", "api tasks: in from the load balancer only");
-            tasks.push(["api", this.api]);
+            tasks.push(["api", this.api, true]);
         }
         if (args.worker) {
             this.worker = group("worker", "worker tasks: no inbound");
-            tasks.push(["worker", this.worker]);
+            tasks.push(["worker", this.worker, true]);
+        }
+        if (args.jobs) {
+            this.jobs = group("jobs", "scheduled job tasks: no inbound");
+            tasks.push(["jobs", this.jobs, true]);
+        }
+        if (args.dbAccess) {
+            this.dbAccess = group("db-access", "database access relay: no inbound, out to Session Manager and Postgres only");
+            tasks.push(["dbAccess", this.dbAccess, false]);
         }
         if (args.database) this.database = group("db", "Postgres: in from the api and worker only");
         if (args.cache) this.cache = group("cache", "Redis/Valkey: in from the api and worker only");
@@ -168,20 +195,24 @@ export class SecurityGroups extends pulumi.ComponentResource {
         }
 
         // ---- tasks: the same outbound needs; the worker takes no inbound at all.
-        for (const [role, sg] of tasks) {
+        for (const [role, sg, everything] of tasks) {
             const list = (this.rules[role] ??= []);
-            list.push(egress(`${role}-out-https`, sg, 443, { cidrIpv4: "0.0.0.0/0" },
-                "HTTPS to AWS APIs (ECR, Logs, Secrets Manager, S3) and third parties (Stripe)"));
+            // The relay's logical names keep the role's kebab-case form, as every other rule's.
+            const r = role === "dbAccess" ? "db-access" : role;
+            list.push(egress(`${r}-out-https`, sg, 443, { cidrIpv4: "0.0.0.0/0" }, everything
+                ? "HTTPS to AWS APIs (ECR, Logs, Secrets Manager, S3) and third parties (Stripe)"
+                : "HTTPS to AWS APIs (ECR, Logs, Session Manager)"));
             if (this.database) {
-                list.push(egress(`${role}-out-db`, sg, POSTGRES_PORT, { referencedSecurityGroupId: this.database.id }, "To Postgres"));
-                list.push(ingress(`db-in-${role}`, this.database, POSTGRES_PORT, { referencedSecurityGroupId: sg.id }, `Postgres from the ${role} tasks`));
+                list.push(egress(`${r}-out-db`, sg, POSTGRES_PORT, { referencedSecurityGroupId: this.database.id }, "To Postgres"));
+                list.push(ingress(`db-in-${r}`, this.database, POSTGRES_PORT, { referencedSecurityGroupId: sg.id }, `Postgres from the ${r} tasks`));
             }
+            if (!everything) continue;
             if (this.cache) {
-                list.push(egress(`${role}-out-cache`, sg, REDIS_PORT, { referencedSecurityGroupId: this.cache.id }, "To Redis/Valkey"));
-                list.push(ingress(`cache-in-${role}`, this.cache, REDIS_PORT, { referencedSecurityGroupId: sg.id }, `Redis/Valkey from the ${role} tasks`));
+                list.push(egress(`${r}-out-cache`, sg, REDIS_PORT, { referencedSecurityGroupId: this.cache.id }, "To Redis/Valkey"));
+                list.push(ingress(`cache-in-${r}`, this.cache, REDIS_PORT, { referencedSecurityGroupId: sg.id }, `Redis/Valkey from the ${r} tasks`));
             }
             for (const p of [...new Set(args.externalPorts ?? [])].filter((x) => x !== 443).sort((a, b) => a - b)) {
-                list.push(egress(`${role}-out-external-${p}`, sg, p, { cidrIpv4: "0.0.0.0/0" }, `To the external service on port ${p} (database or Redis outside AWS)`));
+                list.push(egress(`${r}-out-external-${p}`, sg, p, { cidrIpv4: "0.0.0.0/0" }, `To the external service on port ${p} (database or Redis outside AWS)`));
             }
         }
         // db and cache get no egress rule: they answer connections (security groups are

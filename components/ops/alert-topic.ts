@@ -1,6 +1,6 @@
 /**
  * The stack's alert channel: an SNS topic encrypted with its own KMS key, the topic's access
- * policy naming who may publish, and the email subscription. Used by `Monitoring` for the stack's
+ * policy naming who may publish, the email subscription and any HTTPS ones. Used by `Monitoring` for the stack's
  * topic (alarms and the budget) and for the health alarm's us-east-1 topic.
  */
 import * as aws from "@pulumi/aws";
@@ -14,8 +14,8 @@ import * as pulumi from "@pulumi/pulumi";
  * topic (`budgets`), each limited to this account.
  * Cost: $1/month for the key; the first 1,000 emails a month are free.
  */
-export function alertTopic(name: string, email: string, opts: pulumi.CustomResourceOptions, publishers: { budgets: boolean }):
-    { topic: aws.sns.Topic; policy: aws.sns.TopicPolicy } {
+export function alertTopic(name: string, email: string, opts: pulumi.CustomResourceOptions, publishers: { budgets: boolean },
+    httpsEndpoints: pulumi.Input<string>[] = []): { topic: aws.sns.Topic; policy: aws.sns.TopicPolicy } {
     const caller = aws.getCallerIdentityOutput({}, opts);
     const partition = aws.getPartitionOutput({}, opts);
     const account = caller.accountId;
@@ -76,5 +76,18 @@ export function alertTopic(name: string, email: string, opts: pulumi.CustomResou
         }),
     }, opts);
     new aws.sns.TopicSubscription(`${name}-email`, { topic: topic.arn, protocol: "email", endpoint: email }, opts);
+    httpsEndpoints.forEach((endpoint, i) => {
+        new aws.sns.TopicSubscription(`${name}-https-${i + 1}`, {
+            topic: topic.arn,
+            protocol: "https",
+            // Secret (an integration URL carries its key); SNS keeps it, the state keeps it encrypted.
+            endpoint: pulumi.secret(endpoint),
+            // The endpoint must confirm by itself (PagerDuty's does, at once); the provider waits for
+            // the confirmed subscription and fails the `up` otherwise, rather than leaving one that
+            // delivers nothing and that SNS will not let Pulumi delete while it is pending.
+            endpointAutoConfirms: true,
+            confirmationTimeoutInMinutes: 5,
+        }, opts);
+    });
     return { topic, policy };
 }

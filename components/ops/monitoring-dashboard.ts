@@ -4,6 +4,8 @@
  * resources), so the Monitoring component stays about what exists and this file about layout.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { APP_METRICS, APP_METRICS_NAMESPACE } from "../app-metrics";
+import type { AppSignals, JobSignals } from "./app-alarms";
 import { AlarmThresholds, HEALTH_CHECK_METRICS_REGION } from "./monitoring-thresholds";
 
 /** What the dashboard draws: the metrics' dimensions and the thresholds the alarms use; absent parts draw nothing. */
@@ -27,6 +29,10 @@ export interface DashboardFigures {
     dbFreeStorageBytes: number;
     /** The connections alarm's threshold. */
     dbConnections: number;
+    /** The apps' own metrics the stack has; undefined: no widgets of them. */
+    app?: AppSignals;
+    /** The scheduled jobs; undefined: none. */
+    jobs?: JobSignals;
 }
 
 /** The dashboard body, for `pulumi.jsonStringify`. */
@@ -83,6 +89,43 @@ export function dashboardBody(f: DashboardFigures) {
             widget("Cache memory %", cacheMetrics("DatabaseMemoryUsagePercentage"), line("alarm", t.cacheMemoryPercent)),
             widget("Cache engine CPU %", cacheMetrics("EngineCPUUtilization"), line("alarm", t.cacheCpuPercent)),
         );
+    }
+    if (f.app) {
+        const a = f.app;
+        if (a.queues.length > 0) {
+            widgets.push(
+                widget("Queue backlog (jobs waiting, active)", a.queues.flatMap((q) => [
+                    [APP_METRICS_NAMESPACE, APP_METRICS.queueWaiting, "Stack", a.stack, "Queue", q, { label: `${q} waiting`, stat: "Maximum" }],
+                    [APP_METRICS_NAMESPACE, APP_METRICS.queueActive, "Stack", a.stack, "Queue", q, { label: `${q} active`, stat: "Maximum" }],
+                ]), { period: 60, ...line("waiting alarm", t.queueWaiting) }),
+                widget("Jobs failed for good", a.queues.map((q) =>
+                    [APP_METRICS_NAMESPACE, APP_METRICS.jobsFailed, "Stack", a.stack, "Queue", q, { label: q, stat: "Sum" }]), line("alarm", t.queueFailedJobs)),
+            );
+        }
+        if (a.webhooks) {
+            widgets.push(widget("Webhook deliveries refused or failed", [
+                [APP_METRICS_NAMESPACE, APP_METRICS.webhookSignatureFailures, "Stack", a.stack, "Service", "api", { label: "bad signature", stat: "Sum" }],
+                [APP_METRICS_NAMESPACE, APP_METRICS.webhookFailures, "Stack", a.stack, "Service", "api", { label: "answered 5xx", stat: "Sum" }],
+            ]));
+        }
+        if (a.stripe && a.services.length > 0) {
+            const sum = (prefix: string) => a.services.map((s) => `FILL(${prefix}_${s}, 0)`).join(" + ");
+            widgets.push(widget("Stripe API errors % of calls", [
+                ...a.services.flatMap((s) => [
+                    [APP_METRICS_NAMESPACE, APP_METRICS.stripeRequests, "Stack", a.stack, "Service", s, { id: `req_${s}`, stat: "Sum", visible: false }],
+                    [APP_METRICS_NAMESPACE, APP_METRICS.stripeErrors, "Stack", a.stack, "Service", s, { id: `err_${s}`, stat: "Sum", visible: false }],
+                ]),
+                [{ expression: `100 * (${sum("err")}) / (${sum("req")})`, label: "errors %", id: "rate" }],
+            ], line("alarm", t.stripeErrorPercent)));
+        }
+    }
+    if (f.jobs) {
+        const j = f.jobs;
+        widgets.push(widget("Scheduled jobs: failed and skipped runs", [
+            ...j.names.map((n) => ["Groundwork/Jobs", "FailedRuns", "ClusterArn", j.clusterArn, "Group", `job:${n}`, { label: `${n} failed`, stat: "Sum" }]),
+            ...j.noOverlap.map((n) => ["Groundwork/Jobs", "SkippedRuns", "Stack", j.stack, "Job", n, { label: `${n} skipped (still running)`, stat: "Sum" }]),
+            ["AWS/Scheduler", "InvocationDroppedCount", "ScheduleGroup", j.scheduleGroupName, { label: "not started", stat: "Sum" }],
+        ], { period: 3600 }));
     }
     if (f.healthCheckId !== undefined) {
         widgets.push(widget("Health check (1 = healthy)", [["AWS/Route53", "HealthCheckStatus", "HealthCheckId", f.healthCheckId, { stat: "Minimum" }]],

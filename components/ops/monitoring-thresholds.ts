@@ -74,11 +74,27 @@ export interface AlarmThresholds {
     usagePeriods: number;
     /** Minutes the Route 53 health check must report unhealthy. @example 2 */
     healthCheckMinutes: number;
+    // ---- the apps' own metrics (README, "The apps' own metrics") ----------------------------
+    /** Jobs waiting in one queue (`QueueWaiting`, 002's "BullMQ queue depth > 100"). @example 100 */
+    queueWaiting: number;
+    /** Minutes a queue's waiting count must stay above `queueWaiting`. @example 5 */
+    queueWaitingMinutes: number;
+    /** Jobs of one queue that failed for good (`JobsFailed`) in 5 minutes; 0 = any. @example 0 */
+    queueFailedJobs: number;
+    /** Webhook deliveries refused for a bad signature (`WebhookSignatureFailures`) in 5 minutes; 0 = any. @example 0 */
+    webhookSignatureFailures: number;
+    /** Webhook deliveries the app answered with a 5xx (`WebhookFailures`) in 5 minutes (001: 3 or more). @example 2 */
+    webhookFailures: number;
+    /** Stripe API calls that failed, % of calls in 5 minutes (001: "> 10% of requests"). @example 10 */
+    stripeErrorPercent: number;
+    /** Below this many Stripe calls in 5 minutes the error rate counts as 0. @example 20 */
+    stripeMinRequests: number;
 }
 
 /**
  * Thresholds by profile. prod pages early (1% errors, 1 s p95, 15 minutes of sustained load);
- * staging only on what would also hurt a tester (5% errors, 3 s p95, 30 minutes of load).
+ * staging only on what would also hurt a tester (5% errors, 3 s p95, 30 minutes of load). A stack
+ * file overrides any of them with `groundwork:alarmThresholds` (`["queueWaiting=250"]`).
  */
 export const ALARM_THRESHOLDS: Readonly<Record<Profile, AlarmThresholds>> = Object.freeze({
     prod: {
@@ -86,13 +102,49 @@ export const ALARM_THRESHOLDS: Readonly<Record<Profile, AlarmThresholds>> = Obje
         unhealthyMinutes: 2, runningTasksMinutes: 3, ecsCpuPercent: 80, ecsMemoryPercent: 85,
         dbCpuPercent: 80, dbFreeStoragePercent: 8, dbConnectionsPercent: 80, cacheMemoryPercent: 75, cacheCpuPercent: 70,
         usagePeriods: 3, healthCheckMinutes: 2,
+        queueWaiting: 100, queueWaitingMinutes: 5, queueFailedJobs: 0, webhookSignatureFailures: 0, webhookFailures: 2,
+        stripeErrorPercent: 10, stripeMinRequests: 20,
     },
     staging: {
         alb5xxPercent: 5, alb5xxMinRequests: 20, alb5xxPeriods: 2, p95LatencySeconds: 3, p95Periods: 3,
         unhealthyMinutes: 5, runningTasksMinutes: 10, ecsCpuPercent: 90, ecsMemoryPercent: 90,
         dbCpuPercent: 90, dbFreeStoragePercent: 5, dbConnectionsPercent: 90, cacheMemoryPercent: 85, cacheCpuPercent: 85,
         usagePeriods: 6, healthCheckMinutes: 5,
+        queueWaiting: 100, queueWaitingMinutes: 15, queueFailedJobs: 10, webhookSignatureFailures: 5, webhookFailures: 10,
+        stripeErrorPercent: 25, stripeMinRequests: 20,
     },
+});
+
+/**
+ * The range each threshold may be set to with `groundwork:alarmThresholds` (`name=value`), and
+ * whether it must be whole. Periods and minutes are what CloudWatch evaluates (1 to 24 hours of
+ * datapoints); percents are percents.
+ */
+export const THRESHOLD_LIMITS: Readonly<Record<keyof AlarmThresholds, { min: number; max: number; whole: boolean }>> = Object.freeze({
+    alb5xxPercent: { min: 0.01, max: 100, whole: false },
+    alb5xxMinRequests: { min: 0, max: 1_000_000, whole: true },
+    alb5xxPeriods: { min: 1, max: 288, whole: true },
+    p95LatencySeconds: { min: 0.01, max: 60, whole: false },
+    p95Periods: { min: 1, max: 288, whole: true },
+    unhealthyMinutes: { min: 1, max: 1440, whole: true },
+    runningTasksMinutes: { min: 1, max: 1440, whole: true },
+    ecsCpuPercent: { min: 1, max: 100, whole: false },
+    ecsMemoryPercent: { min: 1, max: 100, whole: false },
+    dbCpuPercent: { min: 1, max: 100, whole: false },
+    // Below where storage autoscaling acts (Monitoring refuses 10 and above).
+    dbFreeStoragePercent: { min: 0.1, max: 9.9, whole: false },
+    dbConnectionsPercent: { min: 1, max: 100, whole: false },
+    cacheMemoryPercent: { min: 1, max: 100, whole: false },
+    cacheCpuPercent: { min: 1, max: 100, whole: false },
+    usagePeriods: { min: 1, max: 288, whole: true },
+    healthCheckMinutes: { min: 1, max: 1440, whole: true },
+    queueWaiting: { min: 0, max: 10_000_000, whole: true },
+    queueWaitingMinutes: { min: 1, max: 1440, whole: true },
+    queueFailedJobs: { min: 0, max: 1_000_000, whole: true },
+    webhookSignatureFailures: { min: 0, max: 1_000_000, whole: true },
+    webhookFailures: { min: 0, max: 1_000_000, whole: true },
+    stripeErrorPercent: { min: 0.01, max: 100, whole: false },
+    stripeMinRequests: { min: 0, max: 1_000_000, whole: true },
 });
 
 /**

@@ -16,8 +16,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Profile } from "../config/defaults";
 import { alertTopic } from "./alert-topic";
+import { AlarmSpec, AppSignals, JobSignals, appAlarmSpecs, jobAlarmSpecs } from "./app-alarms";
 import { dashboardBody } from "./monitoring-dashboard";
-import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION, RDS_AUTOSCALING_FREE_PERCENT } from "./monitoring-thresholds";
+import { ALARM_THRESHOLDS, AlarmThresholds, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION, RDS_AUTOSCALING_FREE_PERCENT, THRESHOLD_LIMITS } from "./monitoring-thresholds";
 
 export { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, HEALTH_CHECK_METRICS_REGION, RDS_AUTOSCALING_FREE_PERCENT } from "./monitoring-thresholds";
 export type { AlarmThresholds } from "./monitoring-thresholds";
@@ -35,6 +36,36 @@ export interface MonitoringArgs {
      * @example "oncall@example.com"
      */
     alertEmail: string;
+    /**
+     * HTTPS endpoints subscribed to the alert topics beside the email (PagerDuty's Amazon
+     * CloudWatch integration URL, Opsgenie's…). SNS first sends a subscription confirmation that
+     * the endpoint must confirm on its own; `pulumi up` waits up to 5 minutes for it and fails
+     * for an endpoint that does not (a Slack incoming webhook cannot: docs/runbooks/alerts.md).
+     * Secret: an integration URL carries its key. Cost: $0.60 per million deliveries.
+     * @default [] (email only)
+     * @example [pulumi.secret("https://events.pagerduty.com/integration/<key>/enqueue")]
+     */
+    httpsEndpoints?: pulumi.Input<string>[];
+    /**
+     * Thresholds over the profile's row ({@link ALARM_THRESHOLDS}), from `groundwork:alarmThresholds`.
+     * @default {} (the profile's)
+     * @example { queueWaiting: 250, alb5xxPercent: 2 }
+     */
+    thresholds?: Partial<AlarmThresholds>;
+    /**
+     * The apps' own metrics (components/app-metrics.ts) the stack has: alarms and widgets on
+     * queue depth and failed jobs, webhook signature failures and 5xx deliveries, Stripe's error
+     * rate. $0.10/month per alarm metric.
+     * @default undefined (none)
+     * @example { stack: "prod", services: ["api", "worker"], webhooks: true, stripe: true, queues: ["webhooks"] }
+     */
+    app?: AppSignals;
+    /**
+     * The scheduled jobs: an alarm per job on failed runs, one on runs the Scheduler could not start.
+     * @default undefined (no jobs)
+     * @example { clusterArn: cluster.clusterArn, names: ["db-backup"], scheduleGroupName: jobs.scheduleGroupName, stack: "prod", noOverlap: ["db-backup"] }
+     */
+    jobs?: JobSignals;
     /**
      * The Route 53 health check's target (the API's health URL). Must be https. Undefined: no
      * health check (no API, or no image pushed yet).
@@ -101,7 +132,6 @@ export interface MonitoringArgs {
     cache?: { clusterIds: pulumi.Input<string[]>; nodeCount: number };
 }
 
-type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">;
 
 export class Monitoring extends pulumi.ComponentResource {
     /**
@@ -124,8 +154,15 @@ export class Monitoring extends pulumi.ComponentResource {
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:ops:Monitoring", name, {}, opts);
-        const t = ALARM_THRESHOLDS[args.profile];
-        if (!t) throw new Error(`Monitoring args.profile must be "staging" or "prod", got ${JSON.stringify(args.profile)}`);
+        if (!ALARM_THRESHOLDS[args.profile]) throw new Error(`Monitoring args.profile must be "staging" or "prod", got ${JSON.stringify(args.profile)}`);
+        for (const [k, v] of Object.entries(args.thresholds ?? {}) as [keyof AlarmThresholds, number][]) {
+            const l = THRESHOLD_LIMITS[k];
+            if (!l) throw new Error(`Monitoring args.thresholds.${k} is not a threshold; use one of ${Object.keys(THRESHOLD_LIMITS).join(", ")}`);
+            if (!(v >= l.min && v <= l.max) || (l.whole && !Number.isInteger(v))) {
+                throw new Error(`Monitoring args.thresholds.${k} must be ${l.whole ? "a whole number of " : ""}${l.min}-${l.max}, got ${v}. Example: ${ALARM_THRESHOLDS.prod[k]}`);
+            }
+        }
+        const t: AlarmThresholds = { ...ALARM_THRESHOLDS[args.profile], ...args.thresholds };
         const health = args.healthCheckUrl === undefined ? undefined : parseHealthUrl(args.healthCheckUrl);
         const maxConnections = args.database ? args.database.maxConnections ?? DB_MAX_CONNECTIONS[args.database.instanceClass] : 0;
         if (args.database && !maxConnections) {
@@ -143,7 +180,7 @@ export class Monitoring extends pulumi.ComponentResource {
             throw new Error("Monitoring args.clusterName is required with args.api or args.worker. Example: cluster.clusterName");
         }
 
-        const alerts = alertTopic(`${name}-alerts`, args.alertEmail, { parent: this }, { budgets: true });
+        const alerts = alertTopic(`${name}-alerts`, args.alertEmail, { parent: this }, { budgets: true }, args.httpsEndpoints);
         this.topic = alerts.topic;
         this.alertTopicArn = pulumi.all([this.topic.arn, alerts.policy.id]).apply(([arn]) => arn);
         const actions = [this.topic.arn];
@@ -290,6 +327,10 @@ export class Monitoring extends pulumi.ComponentResource {
             });
         }
 
+        // ---- the apps' own metrics and the scheduled jobs -------------------------------------------
+        const specs: [string, AlarmSpec][] = [...(args.app ? appAlarmSpecs(args.app, t) : []), ...(args.jobs ? jobAlarmSpecs(args.jobs) : [])];
+        for (const [role, spec] of specs) alarm(role, spec);
+
         // ---- health check -----------------------------------------------------------------------
         // Route 53 health checks are global; the provider's region does not matter for the check itself.
         if (health && args.healthCheckUrl) {
@@ -307,7 +348,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     region: HEALTH_CHECK_METRICS_REGION, defaultTags: args.tags ? { tags: args.tags } : undefined,
                 }, { parent: this });
                 healthOpts = { provider: useast1 };
-                healthActions = [alertTopic(`${name}-health-alerts`, args.alertEmail, { parent: this, provider: useast1 }, { budgets: false }).topic.arn];
+                healthActions = [alertTopic(`${name}-health-alerts`, args.alertEmail, { parent: this, provider: useast1 }, { budgets: false }, args.httpsEndpoints).topic.arn];
         }
         alarm("health", {
             alarmDescription: `${args.healthCheckUrl} fails from Route 53's checkers (3 failures in a row, 30 s apart). ` +
@@ -331,6 +372,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 dbInstanceId: args.database?.instanceId, cacheClusterIds: ids, cacheNodeCount: args.cache?.nodeCount ?? 0,
                 healthCheckId: this.healthCheck?.id, alarmArns: Object.values(this.alarms).map((a) => a.arn),
                 thresholds: t, dbFreeStorageBytes: freeBytes, dbConnections: connections,
+                app: args.app, jobs: args.jobs,
             })),
         }, { parent: this });
         this.dashboardUrl = pulumi.interpolate`https://${args.awsRegion}.console.aws.amazon.com/cloudwatch/home?region=${args.awsRegion}#dashboards:name=${dashboard.dashboardName}`;
