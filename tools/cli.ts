@@ -20,6 +20,8 @@ export interface CliArgs {
     compare?: string;
     /** `plan`: where to write the comparison as Markdown (with --compare). */
     markdown?: string;
+    /** A preview stack `pr-<n>` planned from the template: the pull request's branch (the workflow's input). */
+    branch?: string;
 }
 
 export function parseArgs(argv: string[]): CliArgs {
@@ -37,7 +39,8 @@ export function parseArgs(argv: string[]): CliArgs {
             case "--out": args.out = value(); break;
             case "--compare": args.compare = value(); break;
             case "--markdown": args.markdown = value(); break;
-            default: throw new Error(`Unknown argument "${a}". Usage: --stack <name> [--project DIR] [--config-dir DIR] [--json FILE] [--compare EARLIER.json [--markdown FILE]] [--from FILE] [--out DIR]`);
+            case "--branch": args.branch = value(); break;
+            default: throw new Error(`Unknown argument "${a}". Usage: --stack <name> [--project DIR] [--config-dir DIR] [--branch BRANCH] [--json FILE] [--compare EARLIER.json [--markdown FILE]] [--from FILE] [--out DIR]`);
         }
     }
     if (!args.stack) throw new Error("Missing --stack <name>, e.g. --stack prod");
@@ -52,8 +55,12 @@ export function projectDirOf(args: CliArgs): string | undefined {
 
 
 /** Where a run takes its project and stack files from: `--project` and `--config-dir`. */
-export function runWhere(args: CliArgs): { projectDir?: string; configDir?: string } {
-    return { projectDir: projectDirOf(args), ...(args.configDir ? { configDir: path.resolve(process.cwd(), args.configDir) } : {}) };
+export function runWhere(args: CliArgs): { projectDir?: string; configDir?: string; previewBranch?: string } {
+    return {
+        projectDir: projectDirOf(args),
+        ...(args.configDir ? { configDir: path.resolve(process.cwd(), args.configDir) } : {}),
+        ...(args.branch ? { previewBranch: args.branch } : {}),
+    };
 }
 
 /** Sections appended to the plan, in order (policy verdict, cost estimate). */

@@ -1,12 +1,13 @@
 /**
- * `npm run plan -- --stack <name> [--project DIR] [--config-dir DIR] [--json FILE] [--compare EARLIER.json [--markdown FILE]]`
+ * `npm run plan -- --stack <name> [--project DIR] [--config-dir DIR] [--branch BRANCH] [--json FILE] [--compare EARLIER.json [--markdown FILE]]`
  *
  * Shows, offline, what `pulumi up --stack <name>` would create: the resource tree grouped by
  * component, a count per provider, the stack outputs (secrets as [secret]), the policy verdict
  * and the monthly cost. With `--compare`, the resources added, removed and changed since an
  * earlier plan's `--json` file and the monthly cost change per line (tools/compare.ts), also
  * written as Markdown with `--markdown`. Exits 1 with every config problem when the stack's
- * config is invalid.
+ * config is invalid. A pull request's preview `pr-<n>` plans from preview/Pulumi.preview.yaml and the
+ * base stack's file (`--branch`: the pull request's branch), after its base stack.
  */
 import * as fs from "fs";
 import { PlanRecord, RecordedResource, registered, runProgram } from "./engine";

@@ -31,7 +31,8 @@ export interface FargateParts {
     taskRole: aws.iam.Role;
     taskDefinition: aws.ecs.TaskDefinition;
     service: aws.ecs.Service;
-    scalingTarget: aws.appautoscaling.Target;
+    /** Undefined without autoscaling (`autoscaling: false`). */
+    scalingTarget: aws.appautoscaling.Target | undefined;
 }
 
 /** Creates every child of a Fargate service component under `parent`, named `${name}-<role>`. */
@@ -82,6 +83,8 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
                 },
                 // Exactly the stack's secret; ECS fetches it once per task start.
                 { Sid: "AppSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: s.secretArn },
+                // The setup container's own secret (a preview's database administration).
+                ...(s.setup ? [{ Sid: "SetupSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: s.setup.secretArn }] : []),
             ],
         }),
     }, opts);
@@ -95,19 +98,25 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
     }, opts);
     const taskPolicies: aws.iam.RolePolicy[] = [];
     if (s.bucketArns.length > 0) {
+        // With a prefix (a preview in its base's bucket), only the keys under it: listing is
+        // limited by the request's prefix, every object action by the object's ARN.
+        const prefix = s.bucketPrefix ?? "";
         taskPolicies.push(new aws.iam.RolePolicy(`${name}-task-s3`, {
             role: taskRole.id,
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [
-                    { Sid: "ListBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: s.bucketArns },
+                    {
+                        Sid: "ListBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: s.bucketArns,
+                        ...(prefix ? { Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } } : {}),
+                    },
                     {
                         Sid: "ReadWriteObjects",
                         Effect: "Allow",
                         // Multipart: browsers upload large files in parts through URLs the api
                         // signs, and the api lists the uploaded parts and aborts unfinished uploads.
                         Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                        Resource: s.bucketArns.map((arn) => pulumi.interpolate`${arn}/*`),
+                        Resource: s.bucketArns.map((arn) => pulumi.interpolate`${arn}/${prefix}*`),
                     },
                     // SSE-KMS buckets: S3 asks KMS, as the caller, for a data key on write and a
                     // decrypt on read (multipart uploads need both).
@@ -171,6 +180,20 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
         environment: s.rdsCaBundle ? [{ name: "GROUNDWORK_RDS_CA", value: s.rdsCaBundle }] : [],
     }));
     let previous = PREPARE_CONTAINER;
+    if (s.setup) {
+        // Its own image, environment and secret (never the app's); the app containers never get its values.
+        const setup = s.setup;
+        containers.push(base(setup.name, {
+            image: setup.image,
+            essential: false,
+            entryPoint: setup.entryPoint,
+            command: setup.command,
+            environment: Object.keys(setup.environment).sort().map((k) => ({ name: k, value: setup.environment[k] })),
+            secrets: Object.keys(setup.secrets).sort().map((v) => ({ name: v, valueFrom: pulumi.interpolate`${setup.secretArn}:${setup.secrets[v]}::` })),
+            dependsOn: [{ containerName: previous, condition: "SUCCESS" }],
+        }));
+        previous = setup.name;
+    }
     const steps = s.migrate?.steps ?? [];
     steps.forEach((step, i) => {
         // Each step runs to completion before the next, and the app starts after the last; a
@@ -210,6 +233,7 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
 
     // No image pushed yet: no task runs (see `imagePushed`).
     const minTasks = s.imagePushed === false ? 0 : s.minTasks;
+    const autoscaling = s.autoscaling !== false;
     const service = new aws.ecs.Service(`${name}-service`, {
         cluster: s.clusterArn,
         taskDefinition: taskDefinition.arn,
@@ -247,13 +271,15 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
     }, {
         parent,
         // Autoscaling owns the running count after creation; an update must not reset it.
-        ignoreChanges: ["desiredCount"],
+        // Without autoscaling the count is the program's own.
+        ignoreChanges: autoscaling ? ["desiredCount"] : [],
         // Its first tasks need the execution role's permissions (pull, logs, secret), the task
         // role's, and the security-group rules they connect through; nothing in the service's
         // inputs refers to those, so the waits are explicit.
         dependsOn: [...(s.serviceDependsOn ?? []), executionPolicy, ...taskPolicies, ...(s.networkDependsOn ?? [])],
     });
 
+    if (!autoscaling) return { logGroup, executionRole, taskRole, taskDefinition, service, scalingTarget: undefined };
     const resourceId = pulumi.interpolate`service/${s.clusterName}/${service.name}`;
     const scalingTarget = new aws.appautoscaling.Target(`${name}-scaling`, {
         serviceNamespace: "ecs",

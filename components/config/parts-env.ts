@@ -59,7 +59,11 @@ function parseGenerated(ctx: ResolveContext, entries: string[]): GeneratedSecret
     return out;
 }
 
-export function resolveAppEnvironment(ctx: ResolveContext, parts: Omit<PartsPresent, "generated">): EnvPart {
+/**
+ * The apps' environment settings. `sharedSecretNames`: a preview's app secrets are the base's,
+ * by name (`groundwork:previewSharedSecrets`); their values come from the base at deploy time.
+ */
+export function resolveAppEnvironment(ctx: ResolveContext, parts: Omit<PartsPresent, "generated">, sharedSecretNames?: string[]): EnvPart {
     const { v } = ctx;
     const compute = parts.api || parts.worker;
     const generated = ctx.ok("generatedSecrets") && compute ? parseGenerated(ctx, v.generatedSecrets) : [];
@@ -82,9 +86,16 @@ export function resolveAppEnvironment(ctx: ResolveContext, parts: Omit<PartsPres
                 else if (reserved.includes(name)) ctx.report("appSecrets", `sets ${name}, which Groundwork sets itself; remove it`);
                 else if (name in appEnv) ctx.report("appSecrets", `sets ${name}, which groundwork:appEnv also sets; a variable comes from one place`);
             }
-            appSecretValues = obj as Record<string, string>;
+            appSecretValues = { ...(obj as Record<string, string>) };
             if (!compute && Object.keys(appSecretValues).length > 0) ctx.report("appSecrets", "holds values but the stack runs no service (groundwork:api and groundwork:worker are false)");
         }
+    }
+    for (const name of sharedSecretNames ?? []) {
+        if (reserved.includes(name)) ctx.report("previewSharedSecrets", `names ${name}, which Groundwork sets itself; remove it`);
+        else if (name in appEnv) ctx.report("previewSharedSecrets", `names ${name}, which groundwork:appEnv also sets; a variable comes from one place`);
+        else if (name in appSecretValues) ctx.report("previewSharedSecrets", `names ${name} twice`);
+        // The value is the base's, read at deploy time: here only the name.
+        else appSecretValues[name] = "";
     }
 
     const envAliases: EnvAlias[] = [];
