@@ -75,7 +75,7 @@ describe("bootstrap", () => {
             assert.equal(r.project, NS);
             assert.equal(byType(r, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 1);
             assert.deepEqual(rolesOf(r).map((x) => x.name).sort(),
-                ["groundwork-break-glass", "groundwork-gha-preview", "groundwork-gha-production", "groundwork-gha-staging"]);
+                ["groundwork-break-glass", "groundwork-gha-preview", "groundwork-gha-preview-deploy", "groundwork-gha-production", "groundwork-gha-staging"]);
             assert.equal(byType(r, "aws:s3/bucket:Bucket").length + byType(r, "aws:kms/key:Key").length, 0, "no backend unless asked");
             const provider = one(r, "pulumi:providers:aws");
             assert.equal(provider.inputs.region, "us-east-1");
@@ -92,7 +92,7 @@ describe("bootstrap", () => {
             const r = await bootstrap({ [`${NS}:githubOidcProviderArn`]: existing });
             assert.equal(byType(r, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
             const gha = rolesOf(r).filter((x) => x.name.includes("-gha-"));
-            assert.equal(gha.length, 3);
+            assert.equal(gha.length, 4);
             for (const role of gha) assert.equal(role.trust.Statement[0].Principal?.Federated, existing);
         });
 
@@ -107,7 +107,7 @@ describe("bootstrap", () => {
             assert.ok(pab.blockPublicAcls && pab.blockPublicPolicy && pab.ignorePublicAcls && pab.restrictPublicBuckets);
             assert.ok(config("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").length === 1);
             const keys = byType(r, "aws:kms/key:Key");
-            assert.equal(keys.length, 2, "staging and production");
+            assert.equal(keys.length, 3, "staging, production and the previews' (preview-deploy)");
             for (const k of keys) {
                 assert.equal(k.inputs.enableKeyRotation, true);
                 assert.equal(k.inputs.deletionWindowInDays, 30);
@@ -136,7 +136,7 @@ describe("bootstrap", () => {
             const r = await bootstrap();
             const provider = String(one(r, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").state.arn);
             const gha = rolesOf(r).filter((x) => x.name.includes("-gha-"));
-            assert.equal(gha.length, 3);
+            assert.equal(gha.length, 4);
             for (const role of gha) {
                 const env = role.name.replace("groundwork-gha-", "");
                 assert.equal(role.trust.Statement.length, 1);
@@ -181,7 +181,7 @@ describe("bootstrap", () => {
             const r = await bootstrap(ON);
             const boundary = String(one(r, "aws:iam/policy:Policy", "boundary-policy").state.arn);
             const roles = rolesOf(r);
-            assert.equal(roles.length, 4);
+            assert.equal(roles.length, 5);
             for (const role of roles) assert.equal(role.boundaryArn, boundary, role.name);
         });
 
@@ -329,6 +329,8 @@ describe("bootstrap", () => {
                 { action: "kms:CreateGrant", resource: "arn:aws:kms:us-east-1:123456789012:key/k", context: own("staging") },
             ],
             "aws:lb/listener:Listener": [{ action: "elasticloadbalancing:CreateListener", resource: "*" }],
+            "aws:lb/listenerCertificate:ListenerCertificate": [{ action: "elasticloadbalancing:AddListenerCertificates", resource: "*" }],
+            "aws:lb/listenerRule:ListenerRule": [{ action: "elasticloadbalancing:CreateRule", resource: "*" }],
             "aws:lb/loadBalancer:LoadBalancer": [{ action: "elasticloadbalancing:CreateLoadBalancer", resource: "*" }],
             "aws:lb/targetGroup:TargetGroup": [{ action: "elasticloadbalancing:CreateTargetGroup", resource: "*" }],
             "aws:rds/instance:Instance": [{ action: "rds:CreateDBInstance", resource: "*" }],
@@ -426,6 +428,7 @@ describe("bootstrap", () => {
             assert.deepEqual(r.outputs.secretReaderRoleArns.value, {
                 staging: [arn("groundwork-gha-staging"), arn("groundwork-break-glass")],
                 prod: [arn("groundwork-gha-production"), arn("groundwork-break-glass")],
+                "pr-*": [arn("groundwork-gha-preview-deploy"), arn("groundwork-break-glass")],
             });
         });
 
@@ -440,7 +443,10 @@ describe("bootstrap", () => {
                     for (const m of JSON.stringify(job).matchAll(/secrets\.(AWS_\w+_ROLE_ARN)/g)) used.push([env ?? "(none)", m[1]]);
                 }
             }
-            assert.equal(used.length, 3);
+            // Each environment's role secret, wherever a job of that environment reads it.
+            assert.deepEqual([...new Set(used.map(([env, secret]) => `${env}=${secret}`))].sort(), [
+                "preview-deploy=AWS_PREVIEW_DEPLOY_ROLE_ARN", "preview=AWS_PREVIEW_ROLE_ARN", "production=AWS_PROD_ROLE_ARN", "staging=AWS_STAGING_ROLE_ARN",
+            ]);
             for (const [env, secret] of used) {
                 assert.equal(envs[env]?.githubSecret, secret, `workflow job in environment ${env} reads ${secret}`);
             }

@@ -209,7 +209,12 @@ export class PreviewDatabase extends pulumi.ComponentResource {
         // reads only this secret; the image is public, so no registry permission).
         const region = aws.getRegionOutput({}, parent).region;
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays }, parent);
+        // Named under the stack (/<project>/<stack>/database): the preview-deploy role may read these
+        // log events only (bootstrap/components/preview-permissions.ts), which `npm run task` streams.
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+            name: `/${pulumi.getProject()}/${pulumi.getStack()}/${DATABASE_CONTAINER}`,
+            retentionInDays: args.logRetentionDays,
+        }, parent);
         const executionRole = new aws.iam.Role(`${name}-execution`, {
             description: `ECS starts ${name} tasks with this: write logs, read the preview database's admin secret`,
             assumeRolePolicy: pulumi.jsonStringify({
