@@ -332,6 +332,11 @@ function clearProgramModules(projectDir: string, entry: string) {
 
 let running = false;
 
+/** What `untilStalled` returns when a failed run stopped making progress. */
+const STALLED = Symbol("stalled");
+/** Milliseconds without progress, after an error, that end a failed run. */
+const STALL_MS = 400;
+
 /** The referenced stacks' outputs, and the problems of those that could not be planned. */
 interface References {
     outputs: Record<string, Record<string, RecordedOutput>>;
@@ -396,12 +401,26 @@ async function runOnce(opts: RunOptions, projectDir: string, resolved: ReturnTyp
     const log = require("@pulumi/pulumi/log") as { error: (msg: string, ...rest: unknown[]) => Promise<void>; warn: (msg: string, ...rest: unknown[]) => Promise<void> };
     const [logError, logWarn] = [log.error, log.warn];
     const errors: string[] = [];
-    log.error = (msg: string) => { errors.push(msg); return Promise.resolve(); };
+    log.error = (msg: string) => { errors.push(msg); activity(); return Promise.resolve(); };
     log.warn = (msg: string) => { record.warnings.push(msg); return Promise.resolve(); };
     // A rejected Output that a resource input depends on surfaces as an unhandled rejection; the
     // CLI's language host fails the update on one, so the engine records it as the run's error.
-    const onRejection = (reason: unknown) => { errors.push(reason instanceof Error ? reason.message : String(reason)); };
+    const onRejection = (reason: unknown) => { errors.push(reason instanceof Error ? reason.message : String(reason)); activity(); };
     process.on("unhandledRejection", onRejection);
+    // A failed value (a check inside apply) leaves what depends on it unresolved for good; the CLI
+    // then fails the update. Here: once an error is recorded and the program has stopped making
+    // progress (no registration, read or log), the run stops waiting and reports the error.
+    let lastActivity = Date.now();
+    const activity = () => { lastActivity = Date.now(); };
+    const untilStalled = <T>(p: Promise<T>): Promise<T | typeof STALLED> => new Promise((resolve, reject) => {
+        const timer = setInterval(() => {
+            if (errors.length > 0 && Date.now() - lastActivity > STALL_MS) {
+                clearInterval(timer);
+                resolve(STALLED);
+            }
+        }, STALL_MS / 4);
+        p.then((v) => { clearInterval(timer); resolve(v); }, (e: unknown) => { clearInterval(timer); reject(e); });
+    });
     try {
         if (record.problems.length > 0) return record;
         const plain: Record<string, string> = {};
@@ -430,6 +449,7 @@ async function runOnce(opts: RunOptions, projectDir: string, resolved: ReturnTyp
             newUrn(parent && !parent.includes("::pulumi:pulumi:Stack::") ? parent : "", type, name);
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req: RegisterRequest, callback: (err: unknown, resp: unknown) => void) => {
+            activity();
             const additionalSecretOutputs = req.getAdditionalsecretoutputsList();
             const secrets: string[] = [];
             const inputs = unwire(req.getObject()?.toJavaScript() ?? {}, "", secrets) as Record<string, unknown>;
@@ -471,6 +491,7 @@ async function runOnce(opts: RunOptions, projectDir: string, resolved: ReturnTyp
         // Reads (stack references) are recorded too, marked `read`: the plan shows what the program reads.
         const read = monitor.readResource.bind(monitor);
         monitor.readResource = (req: ReadRequest, callback: (err: unknown, resp: unknown) => void) => {
+            activity();
             const entry: RecordedResource = {
                 type: req.getType(), name: req.getName(), urn: "", id: req.getId(), parent: req.getParent(), custom: true,
                 inputs: unwire(req.getProperties()?.toJavaScript() ?? {}, "", []) as Record<string, unknown>, secretInputs: [],
@@ -505,11 +526,11 @@ async function runOnce(opts: RunOptions, projectDir: string, resolved: ReturnTyp
         let mod: Record<string, unknown> = {};
         const stackModule = require("@pulumi/pulumi/runtime/stack") as { runInPulumiStack(init: () => Promise<unknown>): Promise<unknown> };
         try {
-            await stackModule.runInPulumiStack(async () => {
+            const ran = await untilStalled(stackModule.runInPulumiStack(async () => {
                 mod = require(programFile) as Record<string, unknown>;
                 return mod;
-            });
-            await waitForRpcs();
+            }));
+            if (ran !== STALLED) await untilStalled(waitForRpcs());
         } catch (err) {
             await waitForRpcs().catch(() => undefined);
             Error.prepareStackTrace = prepareStackTrace;
@@ -521,12 +542,15 @@ async function runOnce(opts: RunOptions, projectDir: string, resolved: ReturnTyp
         Error.prepareStackTrace = prepareStackTrace;
         for (const [name, value] of Object.entries(mod)) {
             if (name === "__esModule") continue;
-            const out = pulumi.output(value) as pulumi.Output<unknown>;
-            const [v, secret] = await Promise.all([new Promise<unknown>((r) => out.apply((x) => { r(x); return x; })), pulumi.isSecret(out)]);
+            const out = pulumi.output(value) as pulumi.Output<unknown> & { promise(): Promise<unknown> };
+            // An output whose value failed (a check inside apply) is no output; the failure is the run's error.
+            const settled = await untilStalled(out.promise().then((v) => ({ v }), (err: unknown) => ({ err })));
+            if (settled === STALLED || "err" in settled) continue;
+            const secret = await pulumi.isSecret(out);
             // As the engine registers stack outputs: an export that is undefined (an absent part's) is no output.
-            if (v !== undefined) record.outputs[name] = { value: v, secret };
+            if (settled.v !== undefined) record.outputs[name] = { value: settled.v, secret };
         }
-        await waitForRpcs();
+        await untilStalled(waitForRpcs());
         return record;
     } finally {
         // Rejections surface a few turns after the run settles: catch them here, not in the next run.
