@@ -117,9 +117,32 @@ describe("preview environments in CI", () => {
             assert.equal(r.status, 0, r.out);
             assert.deepEqual(r.args, ["--prefix", "head", "run", "--silent", "preview", "--", "summary", "--number", "42", "--branch", "feat/$(touch pwned)",
                 "--out", `${r.dir}/cost/preview.md`]);
+        });
+
+        it("posts the preview's section (URLs and monthly cost) in the one cost comment, after the stacks'", async () => {
             const comment = job(pr, "cost-comment");
-            const script = String((comment.steps ?? []).find((s) => s.uses?.startsWith("actions/github-script@"))?.with?.script);
-            assert.match(script, /\["staging", "prod", "preview"\]/);
+            const step = (comment.steps ?? []).find((s) => s.uses?.startsWith("actions/github-script@"))!;
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-comment-"));
+            fs.writeFileSync(path.join(dir, "staging.md"), "### Stack `staging`: $0.00 a month\n");
+            fs.writeFileSync(path.join(dir, "preview.md"), "### Preview `pr-42`: $8.01 a month while it exists\n\n| API | https://pr-42.api.staging.example.com/api/v1 |\n");
+            const created: Record<string, unknown>[] = [];
+            const github = {
+                paginate: async () => [],
+                rest: { issues: { listComments: async () => ({ data: [] }), createComment: async (a: Record<string, unknown>) => { created.push(a); return { data: {} }; }, updateComment: async () => ({ data: {} }) } },
+            };
+            const context = { repo: { owner: "acme", repo: "groundwork" }, payload: { pull_request: { number: 42 } } };
+            const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
+            const saved = process.env.COST_DIR;
+            process.env.COST_DIR = dir;
+            try {
+                await new AsyncFunction("github", "context", "core", "require", String(step.with?.script))(github, context, {}, require);
+            } finally {
+                if (saved === undefined) delete process.env.COST_DIR; else process.env.COST_DIR = saved;
+            }
+            assert.equal(created.length, 1);
+            const body = String(created[0].body);
+            assert.ok(body.indexOf("### Preview `pr-42`") > body.indexOf("### Stack `staging`"));
+            assert.match(body, /https:\/\/pr-42\.api\.staging\.example\.com/);
         });
     });
 

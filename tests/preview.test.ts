@@ -12,6 +12,7 @@ import { PROJECT_DIR, PlanRecord, RecordedResource, registered, runProgram } fro
 import { estimateCost } from "../tools/cost";
 import { evaluatePolicies } from "../tools/policy-runner";
 import { previewStackConfig, renderPreviewStackFile } from "../tools/preview-stack";
+import { targetFromOutputs } from "../tools/task-launch";
 import { DATABASE_SCRIPT, DROP_SQL, SETUP_SQL } from "../components/data/preview-database";
 import { byType, byUrn, goodPlan, one, plan, problemKeys } from "./harness";
 
@@ -241,6 +242,10 @@ describe("a pull request's preview stack (pr-<n>)", () => {
             assert.deepEqual([launch.taskDefinition, launch.container, launch.logGroup], ["groundwork-pr-123-database", "database", "/groundwork/pr-123/database"]);
             const execution = one(r, T.role, "database-execution");
             assert.equal(execution.inputs.path, "/groundwork/pr-123/execution/", "under the path the admin secret's readers policy admits");
+            // What `npm run task -- --stack pr-123 --service database -- drop` reads passes the tool's checks.
+            const outputs = Object.fromEntries(Object.entries(r.outputs).filter(([, o]) => !o.secret).map(([k, o]) => [k, o.value]));
+            const target = targetFromOutputs(outputs, "pr-123", "database");
+            assert.deepEqual([target.launch.container, target.launch.taskDefinition], ["database", "groundwork-pr-123-database"]);
         });
     });
 
@@ -284,9 +289,10 @@ describe("a pull request's preview stack (pr-<n>)", () => {
         // Its signing secret is its own endpoint's (the mocks derive it from the endpoint's name, not its stack).
         assert.equal(app.STRIPE_WEBHOOK_SECRET, endpoint.state.secret);
         assert.match(staging.STRIPE_WEBHOOK_SECRET, /^whsec_/);
-        const activation = byType(r, T.dynamic).find((x) => "endpointId" in x.inputs && "enabled" in x.inputs);
+        const activation = one(r, T.dynamic, "stripe-webhook-enabled");
+        assert.equal(activation.inputs.expectedMode, "test");
         // A component in dependsOn stands for its children: the api's ECS service (waitForSteadyState) among them.
-        assert.ok(activation?.options.dependsOn.includes(one(r, T.service, "api-service").urn), "enabled once its api runs");
+        assert.ok(activation.options.dependsOn.includes(one(r, T.service, "api-service").urn), "enabled once its api runs");
     });
 
     it("points the branch's Vercel preview in staging's project at its API: branch-scoped variables and a branch domain", async () => {

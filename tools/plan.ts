@@ -25,8 +25,8 @@ export function renderTree(record: PlanRecord): string[] {
     const lines: string[] = [];
     const walk = (urn: string, depth: number) => {
         for (const r of byParent.get(urn) ?? []) {
-            const flags = [r.options.protect ? "protect" : "", r.options.retainOnDelete ? "retain" : ""].filter(Boolean);
-            lines.push(`${"  ".repeat(depth)}${r.custom ? "+" : "□"} ${r.type}  ${r.name}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
+            const flags = [r.options.protect ? "protect" : "", r.options.retainOnDelete ? "retain" : "", r.read ? `read ${String(r.inputs.name ?? r.id)}` : ""].filter(Boolean);
+            lines.push(`${"  ".repeat(depth)}${r.read ? ">" : r.custom ? "+" : "□"} ${r.type}  ${r.name}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
             walk(r.urn, depth + 1);
         }
     };
@@ -38,7 +38,7 @@ export function renderTree(record: PlanRecord): string[] {
 export function countByPackage(record: PlanRecord): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const r of registered(record)) {
-        if (!r.custom) continue;
+        if (!r.custom || r.read) continue;
         const pkg = r.type.startsWith("pulumi:providers:") ? "providers" : r.type.split(":")[0];
         counts[pkg] = (counts[pkg] ?? 0) + 1;
     }
