@@ -23,6 +23,7 @@ import { Dns } from "./components/edge/dns";
 import { DnsRecords } from "./components/edge/dns-records";
 import { Frontend } from "./components/edge/frontend";
 import { LoadBalancer } from "./components/edge/load-balancer";
+import { PreviewHosting } from "./components/edge/preview-hosting";
 import { StripeWebhookActivation, StripeWebhookEndpoint } from "./components/edge/stripe-webhook";
 import { resolvedWebEnvironment, webEnvironment } from "./components/edge/web-env";
 import { WebRelease, webReleaseOutput } from "./components/edge/web-release";
@@ -32,6 +33,7 @@ import { Budget } from "./components/ops/budget";
 import { Monitoring } from "./components/ops/monitoring";
 import { SessionAudit } from "./components/ops/session-audit";
 import { POSTGRES_PORT } from "./components/net/security-groups";
+import type { PreviewBase, PreviewSecrets } from "./components/preview/contract";
 import { RoleScope } from "./components/role-scope";
 
 // Every key is validated first: a bad value stops the program before any resource is registered.
@@ -86,6 +88,8 @@ const sg = network && new SecurityGroups("sg", {
 
 // The web app's origins (its domain and the project's <name>.vercel.app): CORS of the bucket and the API.
 const webOrigins = cfg.frontend && cfg.urls.web ? [cfg.urls.web, `https://${cfg.frontend.projectName}.vercel.app`] : undefined;
+// Pull-request previews' web hosts upload to their prefix of this bucket from the browser too.
+const previewWebOrigin = cfg.previewHosting?.webWildcard ? `https://${cfg.previewHosting.webWildcard}` : undefined;
 
 // ---- data: buckets, database, cache ---------------------------------------------------------------
 // prod copies the database's backups and the uploads to a second US region (groundwork:backupRegion).
@@ -102,7 +106,9 @@ const dataBucket = { accessLogBucket: logs ? logs.bucketName : undefined, protec
 
 const uploads = cfg.uploads && new PrivateBucket("uploads", {
     noncurrentVersionDays: cfg.uploads.noncurrentVersionDays,
-    corsOrigins: webOrigins,
+    corsOrigins: webOrigins && previewWebOrigin ? [...webOrigins, previewWebOrigin] : webOrigins,
+    // Previews' objects expire: a removed preview leaves nothing behind for long.
+    expirePrefixes: cfg.previewHosting ? [{ prefix: cfg.previewHosting.uploadsPrefix, days: cfg.previewHosting.uploadsExpirationDays }] : undefined,
     ...dataBucket,
 }, opts);
 
@@ -400,6 +406,46 @@ if (cfg.dnsRecords.length > 0) {
     new DnsRecords("dns-records", { zoneId, zoneName: cfg.cloudflare.zoneName, records: cfg.dnsRecords, declaredBy: `groundwork:dnsRecords of stack ${cfg.stack}` }, opts);
 }
 
+// ---- previews: what this stack gives pull-request previews (groundwork:previews; README, "Preview environments")
+// A preview (preview.ts) reads previewBase and previewSecrets through a stack reference and attaches
+// its own host rule, tasks, database and prefixes to these parts; nothing here changes per preview.
+const previewHosting = cfg.previewHosting && alb && new PreviewHosting("previews", {
+    apiWildcard: cfg.previewHosting.apiWildcard,
+    webWildcard: cfg.previewHosting.webWildcard,
+    listenerArn: alb.httpsListener.arn,
+    albDnsName: alb.dnsName,
+    validationRecordName: alb.certificate.domainValidationOptions[0].resourceRecordName,
+    zoneId,
+    cloudflareProvider: providers.cloudflare,
+}, { ...opts, dependsOn: [alb] });
+const previewBase: pulumi.Output<PreviewBase> | undefined = previewHosting && alb && network && sg && cfg.api && cfg.hosts.api ? pulumi.output({
+    stack: cfg.stack,
+    awsRegion: cfg.awsRegion,
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    apiHost: cfg.hosts.api,
+    webHost: cfg.hosts.web,
+    listenerArn: pulumi.all([alb.httpsListener.arn, previewHosting.certificateArn]).apply(([arn]) => arn),
+    albArnSuffix: alb.arnSuffix,
+    containerPort: cfg.api.containerPort,
+    taskSecurityGroupIds: sg.taskSecurityGroupIds,
+    imageRepository: cluster && cluster.repositoryUrls.app && cluster.repositoryArns.app ? { url: cluster.repositoryUrls.app, arn: cluster.repositoryArns.app } : undefined,
+    workerImageRepository: cluster && cluster.repositoryUrls.worker && cluster.repositoryArns.worker
+        ? { url: cluster.repositoryUrls.worker, arn: cluster.repositoryArns.worker } : undefined,
+    database: db && cfg.database?.kind === "rds" ? { host: db.endpoint, port: 5432, name: cfg.database.name } : undefined,
+    uploads: uploads && cfg.previewHosting ? {
+        bucketName: uploads.bucketName, bucketArn: uploads.arn, kmsKeyArn: uploads.kmsKeyArn, prefix: cfg.previewHosting.uploadsPrefix,
+    } : undefined,
+    vercelProjectId: frontend ? frontend.projectId : undefined,
+}) : undefined;
+// The credentials previews copy into secrets of their own: all already in this stack's secret outputs (apiEnv).
+const previewSecrets: pulumi.Output<PreviewSecrets> | undefined = previewBase && pulumi.secret(pulumi.output({
+    databaseAdminUrl: db?.databaseUrl,
+    redisUrl,
+    stripeSecretKey: cfg.stripe?.secretKey,
+    appSecrets: cfg.appSecrets,
+}));
+
 // ---- operations ------------------------------------------------------------------------------------
 const monitoring = new Monitoring("ops", {
     profile: cfg.profile,
@@ -492,6 +538,10 @@ const outputs: Record<string, unknown> = {
     workerEnv: worker && secrets ? resolvedEnvironment(env.worker, secrets.values) : undefined,
     /** The web app's environment, public and sensitive variables. Secret, as the apps' environments are. */
     webEnv: frontend && webEnv ? resolvedWebEnvironment(webEnv) : undefined,
+    /** What pull-request previews read through a stack reference (components/preview/contract.ts). */
+    previewBase,
+    /** The credentials previews copy into secrets of their own. Secret. */
+    previewSecrets,
 };
 // Only the present parts' outputs exist (an undefined export would be a warning on every `up`).
 export = Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined));

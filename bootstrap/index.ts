@@ -16,7 +16,7 @@ import { ciReadDocument } from "./components/ci-read";
 import { CiRole } from "./components/ci-role";
 import { PermissionsBoundary, boundaryArnOf, boundaryName } from "./components/boundary";
 import { loadConfig } from "./components/config";
-import { deployDocuments } from "./components/deploy-permissions";
+import { deployDocumentsFor } from "./components/preview-permissions";
 import { GithubOidc, githubTrustDocument } from "./components/github-oidc";
 import { StackScope } from "./components/policy-document";
 import { StateBackend } from "./components/state-backend";
@@ -79,8 +79,10 @@ const roles = cfg.environments.map((env) => {
     const state = pulumi.all([stateBucketArn, keyEnv ? keyArns[keyEnv] : undefined]).apply(([bucketArn, keyArn]) => ({ bucketArn, keyArn }));
     const own: Record<string, pulumi.Input<string>> = {};
     if (env.access === "deploy") {
-        for (const group of ["network", "compute", "data", "ops", "iam"] as const) {
-            own[group] = scope.apply((s) => JSON.stringify(deployDocuments(s)[group]));
+        // A family of stacks (pr-*) gets fewer groups: no network, no data stores (deployDocumentsFor).
+        const groups = env.stack.endsWith("*") ? (["compute", "data", "ops", "iam"] as const) : (["network", "compute", "data", "ops", "iam"] as const);
+        for (const group of groups) {
+            own[group] = scope.apply((s) => JSON.stringify(deployDocumentsFor(s)[group]));
         }
     }
     if (backend) {

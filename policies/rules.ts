@@ -9,6 +9,7 @@ import { noOpenIngress } from "./no-open-ingress";
 import { noPlainSecrets } from "./no-plain-secrets";
 import { noPublicDatabase } from "./no-public-database";
 import { noPublicTaskIp } from "./no-public-task-ip";
+import { previewIsolation } from "./preview-isolation";
 import { privateBuckets } from "./private-buckets";
 import { prodDataProtection } from "./prod-data-protection";
 import { rdsForceSsl } from "./rds-force-ssl";
@@ -32,6 +33,7 @@ export const rules: Rule[] = [
     noPublicDatabase,
     noPlainSecrets,
     prodDataProtection,
+    previewIsolation,
     requiredTags,
     stagingSingleNat,
 ];

@@ -7,66 +7,12 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PlanRecord, PROJECT_DIR, RecordedResource, RunOptions, readProject, registered } from "../tools/engine";
+import { PROJECT_DIR, RecordedResource, RunOptions, readProject, registered } from "../tools/engine";
 import { parseArgs, projectDirOf } from "../tools/cli";
 import { evaluatePolicies } from "../tools/policy-runner";
+import { ACCOUNT, BOOTSTRAP, NS, ON, REPO, bootstrap, can, own, roleArn, roleNamed, rolesOf } from "./bootstrap-harness";
 import { EVERY_OPT_IN, byType, goodPlan, one, plan, problemKeys } from "./harness";
-import { IamDocument, IamRequest, decide, evaluateDocument } from "./iam-eval";
-
-const BOOTSTRAP = path.join(PROJECT_DIR, "bootstrap");
-const NS = "groundwork-bootstrap";
-const ACCOUNT = "123456789012";
-const REPO = "acme/groundwork";
-const ON = { [`${NS}:stateBucket`]: true, [`${NS}:secretsKeys`]: true };
-
-const bootstrap = (config?: RunOptions["config"]) => goodPlan("acme", config, BOOTSTRAP);
-
-interface RoleView {
-    name: string;
-    arn: string;
-    boundaryArn: string;
-    trust: IamDocument & { Statement: { Principal?: Record<string, string>; Action?: string; Condition?: Record<string, Record<string, string>> }[] };
-    policies: IamDocument[];
-}
-
-const ADMINISTRATOR: IamDocument = { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
-
-/** Every role in the graph with its trust, boundary and the documents of the policies attached to it. */
-function rolesOf(r: PlanRecord): RoleView[] {
-    const docs = new Map(byType(r, "aws:iam/policy:Policy").map((p) => [String(p.state.arn), JSON.parse(String(p.inputs.policy)) as IamDocument]));
-    docs.set("arn:aws:iam::aws:policy/AdministratorAccess", ADMINISTRATOR);
-    const attachments = byType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
-    return byType(r, "aws:iam/role:Role").map((role) => ({
-        name: String(role.inputs.name),
-        arn: String(role.state.arn),
-        boundaryArn: String(role.inputs.permissionsBoundary),
-        trust: JSON.parse(String(role.inputs.assumeRolePolicy)),
-        policies: attachments.filter((a) => a.inputs.role === role.inputs.name).map((a) => {
-            const doc = docs.get(String(a.inputs.policyArn));
-            assert.ok(doc, `policy ${String(a.inputs.policyArn)} attached to ${String(role.inputs.name)} is not in the graph`);
-            return doc;
-        }),
-    }));
-}
-
-function roleNamed(r: PlanRecord, name: string): RoleView {
-    const found = rolesOf(r).find((x) => x.name === name);
-    assert.ok(found, `no role ${name}`);
-    return found;
-}
-
-function boundaryOf(r: PlanRecord): IamDocument {
-    return JSON.parse(String(one(r, "aws:iam/policy:Policy", "boundary-policy").inputs.policy));
-}
-
-/** What AWS would decide for the role, in us-east-1 unless the context says otherwise. */
-function can(r: PlanRecord, role: RoleView, action: string, resource: string, context: IamRequest["context"] = {}): boolean {
-    const req = { action, resource, context: { "aws:RequestedRegion": "us-east-1", "aws:PrincipalArn": role.arn, ...context } };
-    return decide(role.policies, boundaryOf(r), req) === "allow";
-}
-
-const own = (stack: string) => ({ "aws:ResourceTag/app": "groundwork", "aws:ResourceTag/stack": stack });
-const roleArn = (p: string) => `arn:aws:iam::${ACCOUNT}:role/${p}`;
+import { IamRequest, decide, evaluateDocument } from "./iam-eval";
 
 describe("bootstrap", () => {
     describe("plans offline", () => {
@@ -75,7 +21,7 @@ describe("bootstrap", () => {
             assert.equal(r.project, NS);
             assert.equal(byType(r, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 1);
             assert.deepEqual(rolesOf(r).map((x) => x.name).sort(),
-                ["groundwork-break-glass", "groundwork-gha-preview", "groundwork-gha-production", "groundwork-gha-staging"]);
+                ["groundwork-break-glass", "groundwork-gha-preview", "groundwork-gha-preview-deploy", "groundwork-gha-production", "groundwork-gha-staging"]);
             assert.equal(byType(r, "aws:s3/bucket:Bucket").length + byType(r, "aws:kms/key:Key").length, 0, "no backend unless asked");
             const provider = one(r, "pulumi:providers:aws");
             assert.equal(provider.inputs.region, "us-east-1");
@@ -92,7 +38,7 @@ describe("bootstrap", () => {
             const r = await bootstrap({ [`${NS}:githubOidcProviderArn`]: existing });
             assert.equal(byType(r, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
             const gha = rolesOf(r).filter((x) => x.name.includes("-gha-"));
-            assert.equal(gha.length, 3);
+            assert.equal(gha.length, 4);
             for (const role of gha) assert.equal(role.trust.Statement[0].Principal?.Federated, existing);
         });
 
@@ -107,7 +53,7 @@ describe("bootstrap", () => {
             assert.ok(pab.blockPublicAcls && pab.blockPublicPolicy && pab.ignorePublicAcls && pab.restrictPublicBuckets);
             assert.ok(config("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").length === 1);
             const keys = byType(r, "aws:kms/key:Key");
-            assert.equal(keys.length, 2, "staging and production");
+            assert.equal(keys.length, 3, "staging, production and the previews' (preview-deploy)");
             for (const k of keys) {
                 assert.equal(k.inputs.enableKeyRotation, true);
                 assert.equal(k.inputs.deletionWindowInDays, 30);
@@ -136,7 +82,7 @@ describe("bootstrap", () => {
             const r = await bootstrap();
             const provider = String(one(r, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").state.arn);
             const gha = rolesOf(r).filter((x) => x.name.includes("-gha-"));
-            assert.equal(gha.length, 3);
+            assert.equal(gha.length, 4);
             for (const role of gha) {
                 const env = role.name.replace("groundwork-gha-", "");
                 assert.equal(role.trust.Statement.length, 1);
@@ -181,7 +127,7 @@ describe("bootstrap", () => {
             const r = await bootstrap(ON);
             const boundary = String(one(r, "aws:iam/policy:Policy", "boundary-policy").state.arn);
             const roles = rolesOf(r);
-            assert.equal(roles.length, 4);
+            assert.equal(roles.length, 5);
             for (const role of roles) assert.equal(role.boundaryArn, boundary, role.name);
         });
 
@@ -329,6 +275,8 @@ describe("bootstrap", () => {
                 { action: "kms:CreateGrant", resource: "arn:aws:kms:us-east-1:123456789012:key/k", context: own("staging") },
             ],
             "aws:lb/listener:Listener": [{ action: "elasticloadbalancing:CreateListener", resource: "*" }],
+            "aws:lb/listenerCertificate:ListenerCertificate": [{ action: "elasticloadbalancing:AddListenerCertificates", resource: "*" }],
+            "aws:lb/listenerRule:ListenerRule": [{ action: "elasticloadbalancing:CreateRule", resource: "*" }],
             "aws:lb/loadBalancer:LoadBalancer": [{ action: "elasticloadbalancing:CreateLoadBalancer", resource: "*" }],
             "aws:lb/targetGroup:TargetGroup": [{ action: "elasticloadbalancing:CreateTargetGroup", resource: "*" }],
             "aws:rds/instance:Instance": [{ action: "rds:CreateDBInstance", resource: "*" }],
@@ -438,6 +386,7 @@ describe("bootstrap", () => {
             assert.deepEqual(r.outputs.secretReaderRoleArns.value, {
                 staging: [arn("groundwork-gha-staging"), arn("groundwork-break-glass")],
                 prod: [arn("groundwork-gha-production"), arn("groundwork-break-glass")],
+                "pr-*": [arn("groundwork-gha-preview-deploy"), arn("groundwork-break-glass")],
             });
         });
 
@@ -452,7 +401,10 @@ describe("bootstrap", () => {
                     for (const m of JSON.stringify(job).matchAll(/secrets\.(AWS_\w+_ROLE_ARN)/g)) used.push([env ?? "(none)", m[1]]);
                 }
             }
-            assert.equal(used.length, 3);
+            // Each environment's role secret, wherever a job of that environment reads it.
+            assert.deepEqual([...new Set(used.map(([env, secret]) => `${env}=${secret}`))].sort(), [
+                "preview-deploy=AWS_PREVIEW_DEPLOY_ROLE_ARN", "preview=AWS_PREVIEW_ROLE_ARN", "production=AWS_PROD_ROLE_ARN", "staging=AWS_STAGING_ROLE_ARN",
+            ]);
             for (const [env, secret] of used) {
                 assert.equal(envs[env]?.githubSecret, secret, `workflow job in environment ${env} reads ${secret}`);
             }

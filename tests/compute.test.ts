@@ -379,7 +379,8 @@ describe("compute target", () => {
 
         it("validates the certificate through an unproxied Cloudflare record from ACM's validation option", async () => {
             const r = await goodPlan("staging");
-            const cert = one(r, T.cert);
+            // The load balancer's own certificate (staging also carries the previews' wildcard one).
+            const cert = one(r, T.cert, "alb-cert");
             assert.equal(cert.inputs.domainName, "api.staging.example.com");
             const dvo = (cert.state.domainValidationOptions as { resourceRecordName: string; resourceRecordValue: string; resourceRecordType: string }[])[0];
             const rec = one(r, T.dnsRecord, "alb-cert-validation");
@@ -389,7 +390,7 @@ describe("compute target", () => {
             assert.equal(rec.inputs.content, dvo.resourceRecordValue.replace(/\.$/, ""));
             assert.ok([1, 60].includes(rec.inputs.ttl as number));
             assert.match(rec.options.provider, /::pulumi:providers:cloudflare::cloudflare::/);
-            assert.ok(one(r, T.certValidation).options.dependsOn.includes(rec.urn), "validation waits for the record");
+            assert.ok(one(r, T.certValidation, "alb-cert-validation").options.dependsOn.includes(rec.urn), "validation waits for the record");
         });
 
         it("deletes the ACM validation record before creating its replacement (ACM reuses the record name)", async () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { DURATION_TABLE, clock, createSeconds, criticalPath, renderCriticalPath } from "../tools/critical-path";
 import { PlanRecord, RecordedResource } from "../tools/engine";
-import { goodPlan } from "./harness";
+import { EVERY_OPT_IN, goodPlan } from "./harness";
 
 /** A recorded resource as the engine records it: dependencies are the data dependencies plus any dependsOn. */
 function res(type: string, name: string, o: {
@@ -118,5 +118,13 @@ describe("the first deploy's critical path", () => {
         cp.chain.slice(1).forEach((s, i) => assert.equal(s.start, cp.chain[i].finish, `${s.resource.name} starts when ${cp.chain[i].resource.name} ends`));
         assert.ok(cp.totalSeconds > seconds(DB, { multiAz: true }), `a first up takes longer than its Multi-AZ database: ${clock(cp.totalSeconds)}`);
         assert.deepEqual(cp.needless.map((s) => `${s.resource.name} after ${s.waited?.on}`), []);
+    });
+
+    it("times every resource of every stack shape the plan prints, a preview's stack reference included", async () => {
+        const plans = [await goodPlan("staging"), await goodPlan("prod", EVERY_OPT_IN), await goodPlan("pr-123", undefined, { previewBranch: "feature/x" })];
+        assert.ok(plans.every((r) => r.resources.length > 20));
+        const preview = plans[2];
+        assert.equal(preview.resources.filter((x) => x.type === "pulumi:pulumi:StackReference").length, 1);
+        for (const r of plans) assert.ok(criticalPath(r).totalSeconds > 0, r.stack);
     });
 });

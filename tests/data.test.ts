@@ -486,7 +486,9 @@ describe("the data tier", () => {
                     assert.ok(rules.every((x) => x.status === "Enabled"));
                     assert.ok(rules.some((x) => x.abortIncompleteMultipartUpload?.daysAfterInitiation === 7), `${b.bucket.name}: aborts uploads`);
                     assert.ok(rules.some((x) => (x.noncurrentVersionExpiration?.noncurrentDays ?? 0) >= 1), `${b.bucket.name}: expires old versions`);
-                    const expiry = rules.flatMap((x) => (x.expiration?.days === undefined ? [] : [x.expiration.days]));
+                    // Whole-bucket expiry: logs only. (Staging's uploads expire the previews' prefix alone: tests/preview-base.test.ts.)
+                    const expiry = rules.filter((x) => !(x as { filter?: { prefix?: string } }).filter?.prefix)
+                        .flatMap((x) => (x.expiration?.days === undefined ? [] : [x.expiration.days]));
                     assert.deepEqual(expiry, b.bucket.name === "logs-bucket" ? [90] : [], `${stack} ${b.bucket.name}: current objects expire`);
                 }
                 const uploadsRules = bucketOf(r, "uploads").single("bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as
@@ -505,7 +507,9 @@ describe("the data tier", () => {
                     allowedOrigins: string[]; allowedMethods: string[]; exposeHeaders: string[];
                 }[];
                 assert.equal(cors.length, 1);
-                assert.deepEqual([...cors[0].allowedOrigins].sort(), allowed, `${stack}: exactly the app origins`);
+                // Staging hosts previews (groundwork:previews): their web hosts upload to it too.
+                const previews = stack === "staging" ? [`https://*.app.${domain}`] : [];
+                assert.deepEqual([...cors[0].allowedOrigins].sort(), [...allowed, ...previews].sort(), `${stack}: exactly the app origins`);
                 assert.ok(!cors[0].allowedOrigins.includes("*"));
                 assert.deepEqual([...cors[0].allowedMethods].sort(), ["GET", "HEAD", "POST", "PUT"]);
                 assert.deepEqual(cors[0].exposeHeaders, ["ETag"]);
@@ -613,7 +617,8 @@ describe("the data tier", () => {
             for (const stack of STACKS) {
                 const r = await goodPlan(stack);
                 const secretOutputs = Object.entries(r.outputs).filter(([, o]) => o.secret).map(([k]) => k).sort();
-                assert.deepEqual(secretOutputs, ["apiEnv", "webEnv", "workerEnv"]);
+                // Staging hosts previews: previewSecrets is what they copy into secrets of their own.
+                assert.deepEqual(secretOutputs, ["apiEnv", ...(stack === "staging" ? ["previewSecrets"] : []), "webEnv", "workerEnv"]);
                 const s = secretJson(r);
                 const secretValues = [
                     ...byType(r, PASSWORD).map((p) => p.state.result as string),

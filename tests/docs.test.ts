@@ -20,10 +20,13 @@ describe("README", () => {
     });
 
     it("documents every stack output the program exports, and only those", async () => {
-        // prod's outputs, plus those only other shapes have (a worker built from its own image, the opt-in parts).
+        // prod's outputs, plus those only other shapes have (a worker built from its own image, the
+        // opt-in parts, a staging that hosts previews, a pull request's preview).
         const exported = [...new Set([...Object.keys((await goodPlan("prod")).outputs),
             ...Object.keys((await goodPlan("prod", { "groundwork:workerImage": "own" })).outputs),
-            ...Object.keys((await goodPlan("prod", EVERY_OPT_IN)).outputs)])].sort();
+            ...Object.keys((await goodPlan("prod", EVERY_OPT_IN)).outputs),
+            ...Object.keys((await goodPlan("staging")).outputs),
+            ...Object.keys((await goodPlan("pr-123", undefined, { previewBranch: "feature/x" })).outputs)])].sort();
         const documented = [...readme.split("## Stack outputs")[1].split("\n## ")[0].matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]).sort();
         assert.deepEqual(documented, exported);
     });

@@ -2,26 +2,54 @@
  * Test helpers: runs of the whole program through the offline engine, shared across test files
  * (one run per stack and config), and lookups over the recorded graph.
  */
-import { PlanRecord, RecordedResource, RunOptions, runProgram } from "../tools/engine";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { PREVIEW_STACK } from "../components/config/defaults";
+import { PROJECT_DIR, PlanRecord, RecordedResource, RunOptions, runProgram } from "../tools/engine";
+import { PREVIEW_TEMPLATE } from "../tools/preview-stack";
 
 const cache = new Map<string, Promise<PlanRecord>>();
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Where and how a plan runs besides its stack and config: the engine's RunOptions. */
-export type PlanWhere = Pick<RunOptions, "world" | "configDir" | "projectDir">;
+export type PlanWhere = Pick<RunOptions, "world" | "configDir" | "projectDir" | "previewBranch" | "references">;
+
+/**
+ * A preview's base stack, planned (and memoized) like any other, so that each preview plan does not
+ * plan it again: `{ "<org>/groundwork/<base>": outputs }`, from the template's (or the override's)
+ * groundwork:previewBaseStack. Undefined when it names no stack of this project (the engine reports it).
+ */
+async function baseReferences(config: RunOptions["config"], w: PlanWhere): Promise<RunOptions["references"]> {
+    const dir = w.configDir ?? w.projectDir ?? PROJECT_DIR;
+    const template = path.join(dir, PREVIEW_TEMPLATE);
+    const fromTemplate = fs.existsSync(template)
+        ? (YAML.parse(fs.readFileSync(template, "utf8")) as { config?: Record<string, unknown> }).config?.["groundwork:previewBaseStack"] : undefined;
+    const name = String(config?.["groundwork:previewBaseStack"] ?? fromTemplate ?? "");
+    const [, project, base] = name.split("/");
+    if (project !== "groundwork" || !base || !fs.existsSync(path.join(dir, `Pulumi.${base}.yaml`))) return undefined;
+    const r = await plan(base, undefined, { world: w.world, configDir: w.configDir, projectDir: w.projectDir });
+    return r.problems.length || r.error ? undefined : { [name]: r.outputs };
+}
 
 /**
  * Runs the program for a stack (memoized per project, stack, overrides and world). Runs are queued:
  * the runtime is process-global. `where.projectDir` picks another project (the bootstrap),
- * `where.configDir` another folder of stack files (an example), `where.world` what the mocks report.
+ * `where.configDir` another folder of stack files (an example), `where.world` what the mocks report,
+ * `where.previewBranch` a preview's branch. A preview `pr-<n>` gets its base's memoized outputs.
  */
 export function plan(stack: string, config?: RunOptions["config"], where: PlanWhere | string = {}): Promise<PlanRecord> {
     const w: PlanWhere = typeof where === "string" ? { projectDir: where } : where;
-    const key = JSON.stringify([w.projectDir ?? "", w.configDir ?? "", stack, config ?? {}, w.world ?? {}], (_k, v) => (v === undefined ? "<unset>" : v));
+    const key = JSON.stringify([w.projectDir ?? "", w.configDir ?? "", stack, config ?? {}, w.world ?? {}, w.previewBranch ?? "", w.references ?? {}],
+        (_k, v) => (v === undefined ? "<unset>" : v));
     let p = cache.get(key);
     if (!p) {
-        p = queue.then(() => runProgram({ stack, config, ...w }));
-        queue = p.catch(() => undefined);
+        const references = PREVIEW_STACK.test(stack) && !w.references ? baseReferences(config, w) : Promise.resolve(w.references);
+        p = references.then((refs) => {
+            const run = queue.then(() => runProgram({ stack, config, ...w, ...(refs ? { references: refs } : {}) }));
+            queue = run.catch(() => undefined);
+            return run;
+        });
         cache.set(key, p);
     }
     return p;

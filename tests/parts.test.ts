@@ -101,6 +101,8 @@ describe("parts a stack file chooses", () => {
             const r = await goodPlan("staging", {
                 "groundwork:api": false, "groundwork:worker": false, "groundwork:database": "none", "groundwork:cache": "none",
                 "groundwork:uploads": false, "groundwork:stripe": "none", "groundwork:stripeSecretKey": undefined, "groundwork:appSecrets": undefined,
+                // Previews attach to the base's load balancer: a stack without an API hosts none.
+                "groundwork:previews": false,
             });
             for (const t of [T.vpc, "aws:ecs/cluster:Cluster", T.secret, T.repo]) assert.deepEqual(byType(r, t), [], t);
             assert.equal(byType(r, T.vercel).length, 1);

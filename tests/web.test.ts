@@ -142,6 +142,8 @@ describe("the web app", () => {
 
     describe("a Next.js app that is its own backend (004: Neon, Upstash, NextAuth, Resend, Stripe webhook on the web host)", () => {
         const STS: Overrides = {
+            // No api: nothing routes previews (Pulumi.staging.yaml hosts them).
+            "groundwork:previews": false,
             "groundwork:api": false,
             "groundwork:worker": true,
             "groundwork:workerImage": "own",
@@ -439,7 +441,8 @@ describe("the web app", () => {
         });
 
         it("a stack may ship its own web app too (staging with webRelease stack)", async () => {
-            const r = await goodPlan("staging", { "groundwork:webRelease": "stack", "groundwork:webRef": "0123456789abcdef0123456789abcdef01234567" });
+            // (A stack that ships its own web app builds no branch previews, so it hosts no pull-request previews.)
+            const r = await goodPlan("staging", { "groundwork:webRelease": "stack", "groundwork:webRef": "0123456789abcdef0123456789abcdef01234567", "groundwork:previews": false });
             assert.equal(one(r, DEPLOYMENT).inputs.ref, "0123456789abcdef0123456789abcdef01234567");
             assert.equal(one(r, PROJECT).inputs.previewDeploymentsDisabled, true);
         });

@@ -14,45 +14,10 @@ import * as YAML from "yaml";
 import { COMMENT_MARKER } from "../tools/compare";
 import { goodPlan } from "./harness";
 
-const DIR = path.resolve(__dirname, "..", ".github", "workflows");
-
-interface Step { name?: string; uses?: string; run?: string; id?: string; with?: Record<string, unknown>; env?: Record<string, unknown> }
-type Permissions = Record<string, string> | string;
-interface Concurrency { group: string; "cancel-in-progress"?: boolean }
-interface Job {
-    "runs-on"?: string; needs?: string | string[]; environment?: string | { name: string }; steps?: Step[]; env?: Record<string, unknown>;
-    permissions?: Permissions; concurrency?: string | Concurrency;
-}
-interface Workflow {
-    name?: string; on: Record<string, unknown>; permissions?: Permissions; env?: Record<string, unknown>; jobs: Record<string, Job>;
-    concurrency?: string | Concurrency;
-}
-
-const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
-const workflows = files.map((f) => ({ file: f, text: fs.readFileSync(path.join(DIR, f), "utf8"), wf: YAML.parse(fs.readFileSync(path.join(DIR, f), "utf8")) as Workflow }));
-
-const steps = (wf: Workflow) => Object.values(wf.jobs).flatMap((j) => j.steps ?? []);
-const triggeredBy = (event: string) => workflows.filter((w) => w.wf.on && event in w.wf.on);
-const pulumiSteps = (wf: Workflow, command: string, stack: string) =>
-    steps(wf).filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === command && s.with?.["stack-name"] === stack);
-const runs = (wf: Workflow, cmd: RegExp) => steps(wf).some((s) => typeof s.run === "string" && cmd.test(s.run));
-const envName = (j: Job) => (typeof j.environment === "string" ? j.environment : j.environment?.name);
-const allJobs = () => workflows.flatMap(({ file, wf }) => Object.entries(wf.jobs).map(([id, job]) => ({ file, wf, id, job })));
-/** Names of the secrets a job reads (`${{ secrets.X }}` anywhere in it). */
-const secretsOf = (j: Job) => [...JSON.stringify(j).matchAll(/\$\{\{\s*secrets\.([A-Za-z0-9_]+)\s*\}\}/g)].map((m) => m[1]);
-/** GitHub environment -> the scope word its secrets' names carry. */
-const SCOPE: Record<string, string> = { preview: "PREVIEW", staging: "STAGING", production: "PROD" };
-const scopesIn = (secret: string) => secret.split("_").filter((w) => Object.values(SCOPE).includes(w));
-/** A job's permissions: its own block replaces the workflow's. */
-const permissionsOf = (wf: Workflow, j: Job) => j.permissions ?? wf.permissions;
-const usesOidc = (j: Job) => (j.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-const deploys = (j: Job) => (j.steps ?? []).filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
-/** A github-script step that creates or updates an issue comment (the PR's cost comment). */
-const postsComment = (s: Step) => !!s.uses?.startsWith("actions/github-script@") && /\.(createComment|updateComment)\(/.test(String(s.with?.script ?? ""));
-const concurrencyOf = (wf: Workflow, j: Job): Concurrency | undefined => {
-    const c = j.concurrency ?? wf.concurrency;
-    return typeof c === "string" ? { group: c } : c;
-};
+import {
+    Job, SCOPE, Step, allJobs, concurrencyOf, deploys, envName, permissionsOf, postsComment, pulumiSteps, readsPullRequests, runs,
+    scopesIn, secretsOf, steps, triggeredBy, usesOidc, workflows, files,
+} from "./workflow-harness";
 
 describe("CI workflows", () => {
     it("parse as YAML with jobs and steps", () => {
@@ -72,7 +37,13 @@ describe("CI workflows", () => {
         const preview = pulumiSteps(wf, "preview", "staging");
         assert.equal(preview.length, 1);
         assert.equal(preview[0].with?.policyPacks, "policies");
+        // A PR never deploys staging or prod: no `up` through the action, no `pulumi up|destroy` of its
+        // own; the only stack it changes is its preview, through `npm run preview` (tests/preview-workflows.test.ts).
         assert.ok(!steps(wf).some((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up"), "a PR never deploys");
+        assert.ok(!runs(wf, /\bpulumi\s+(up|destroy|refresh|import|stack\s+rm)\b/), "no Pulumi update runs directly");
+        const updates = steps(wf).filter((s) => /\bpreview -- (deploy|destroy)\b/.test(String(s.run ?? "")));
+        assert.equal(updates.length, 2, "deploy on push, destroy on close");
+        for (const job of Object.values(wf.jobs).filter((j) => (j.steps ?? []).some((s) => updates.includes(s)))) assert.equal(envName(job), "preview-deploy");
     });
 
     it("on push to main: pulumi up of staging (policy pack on)", () => {
@@ -117,11 +88,23 @@ describe("CI workflows", () => {
                 // Each token comes from the secret of that name scoped to the job's environment
                 // (PULUMI_ACCESS_TOKEN_STAGING in `staging`...), never from a repository-wide one.
                 const scope = SCOPE[envName(job) ?? ""];
-                for (const name of ["PULUMI_ACCESS_TOKEN", "CLOUDFLARE_API_TOKEN", "VERCEL_API_TOKEN"]) {
-                    for (const s of (job.steps ?? []).filter((x) => x.uses?.startsWith("pulumi/actions@"))) {
-                        assert.ok(scope, `${file}: job ${id} runs Pulumi outside a known environment`);
-                        assert.match(String(s.env?.[name] ?? ""), new RegExp(`^\\$\\{\\{\\s*secrets\\.${name}_${scope}\\s*\\}\\}$`), `${file}: ${name}`);
+                const scoped = (s: Step, name: string) => assert.match(String(s.env?.[name] ?? ""),
+                    new RegExp(`^\\$\\{\\{\\s*secrets\\.${name}_${scope}\\s*\\}\\}$`), `${file}: job ${id}: ${name}`);
+                for (const s of (job.steps ?? []).filter((x) => x.uses?.startsWith("pulumi/actions@"))) {
+                    if (s.with?.command === undefined) {
+                        // Installs the CLI only: it holds no credential.
+                        assert.deepEqual(s.env ?? {}, {}, `${file}: job ${id}: the install-only Pulumi step holds no credential`);
+                        continue;
                     }
+                    assert.ok(scope, `${file}: job ${id} runs Pulumi outside a known environment`);
+                    for (const name of ["PULUMI_ACCESS_TOKEN", "CLOUDFLARE_API_TOKEN", "VERCEL_API_TOKEN"]) scoped(s, name);
+                }
+                // The preview lifecycle runs the CLI itself: its token and Vercel's, scoped; no Cloudflare token
+                // (staging's wildcard records cover every preview).
+                for (const s of (job.steps ?? []).filter((x) => /\bnpm run --silent preview -- (deploy|destroy|cleanup)\b/.test(String(x.run ?? "")))) {
+                    assert.ok(scope, `${file}: job ${id} runs Pulumi outside a known environment`);
+                    for (const name of ["PULUMI_ACCESS_TOKEN", "VERCEL_API_TOKEN"]) scoped(s, name);
+                    assert.equal(s.env?.CLOUDFLARE_API_TOKEN, undefined, `${file}: job ${id}: a preview needs no Cloudflare token`);
                 }
                 for (const s of (job.steps ?? []).filter((x) => x.uses?.startsWith("aws-actions/configure-aws-credentials@"))) {
                     assert.match(String(s.with?.["role-to-assume"]), SECRET_REF, `${file}: role-to-assume`);
@@ -130,7 +113,7 @@ describe("CI workflows", () => {
                     assert.equal(typeof perms === "object" ? perms["id-token"] : perms, "write", `${file}: job ${id}: OIDC needs id-token: write`);
                 }
             }
-            assert.ok(steps(wf).every((s) => !s.uses?.startsWith("pulumi/actions@") || !!s.env), file);
+            assert.ok(steps(wf).every((s) => !s.uses?.startsWith("pulumi/actions@") || s.with?.command === undefined || !!s.env), file);
             assert.doesNotMatch(text, /\b(AKIA|ASIA)[0-9A-Z]{16}\b|\b[sr]k_(live|test)_[A-Za-z0-9]|whsec_[A-Za-z0-9]|pul-[0-9a-f]{40}|-----BEGIN/, `${file}: a literal credential`);
         }
     });
@@ -157,12 +140,13 @@ describe("CI workflows", () => {
         const seen = new Set<string>();
         for (const { file, id, job } of allJobs()) {
             const scope = SCOPE[envName(job) ?? ""];
-            for (const secret of secretsOf(job)) {
+            // GITHUB_TOKEN is the job's own token, bounded by its `permissions`, not an environment secret.
+            for (const secret of secretsOf(job).filter((x) => x !== "GITHUB_TOKEN")) {
                 assert.deepEqual(scopesIn(secret), [scope], `${file}: job ${id} (environment ${envName(job)}) reads ${secret}`);
                 seen.add(scope);
             }
         }
-        assert.deepEqual([...seen].sort(), ["PREVIEW", "PROD", "STAGING"]);
+        assert.deepEqual([...seen].sort(), ["PREVIEW", "PREVIEW_DEPLOY", "PROD", "STAGING"]);
         // And by text, comments aside: a prod secret is named in no other workflow file.
         for (const { file, text } of workflows) {
             const code = text.split("\n").filter((l) => !/^\s*#/.test(l)).join("\n");
@@ -181,7 +165,7 @@ describe("CI workflows", () => {
             assert.equal(perms.contents, "read", `${file}: job ${id}`);
             assert.equal(perms["id-token"], usesOidc(job) ? "write" : undefined, `${file}: job ${id} id-token`);
             const commentsOnPr = (job.steps ?? []).some((s) => s.with?.["comment-on-pr"] === true || postsComment(s));
-            assert.equal(perms["pull-requests"], commentsOnPr ? "write" : undefined, `${file}: job ${id} pull-requests`);
+            assert.equal(perms["pull-requests"], commentsOnPr ? "write" : readsPullRequests(job) ? "read" : undefined, `${file}: job ${id} pull-requests`);
             const other = Object.keys(perms).filter((k) => !["contents", "id-token", "pull-requests"].includes(k));
             assert.deepEqual(other, [], `${file}: job ${id}`);
         }

@@ -1,6 +1,6 @@
 /**
  * Command-line arguments of the tools (`--stack`, `--project`, `--config-dir`, `--json`, `--from`,
- * `--out`, `--compare`, `--markdown`). Imports only Node's path, so a tool that needs no plan
+ * `--out`, `--compare`, `--markdown`, `--branch`). Imports only Node's path, so a tool that needs no plan
  * (`npm run env`) starts without loading Pulumi or the providers.
  */
 import * as path from "path";
@@ -18,6 +18,8 @@ export interface CliArgs {
     compare?: string;
     /** `plan`: where to write the comparison as Markdown (with --compare). */
     markdown?: string;
+    /** A preview stack `pr-<n>` planned from the template: the pull request's branch (the workflow's input). */
+    branch?: string;
 }
 
 export function parseArgs(argv: string[]): CliArgs {
@@ -35,7 +37,8 @@ export function parseArgs(argv: string[]): CliArgs {
             case "--out": args.out = value(); break;
             case "--compare": args.compare = value(); break;
             case "--markdown": args.markdown = value(); break;
-            default: throw new Error(`Unknown argument "${a}". Usage: --stack <name> [--project DIR] [--config-dir DIR] [--json FILE] [--compare EARLIER.json [--markdown FILE]] [--from FILE] [--out DIR]`);
+            case "--branch": args.branch = value(); break;
+            default: throw new Error(`Unknown argument "${a}". Usage: --stack <name> [--project DIR] [--config-dir DIR] [--branch BRANCH] [--json FILE] [--compare EARLIER.json [--markdown FILE]] [--from FILE] [--out DIR]`);
         }
     }
     if (!args.stack) throw new Error("Missing --stack <name>, e.g. --stack prod");
@@ -51,7 +54,11 @@ export function projectDirOf(args: CliArgs): string | undefined {
     return args.project === undefined ? undefined : path.resolve(ROOT, args.project);
 }
 
-/** Where a run takes its project and stack files from: `--project` and `--config-dir`. */
-export function runWhere(args: CliArgs): { projectDir?: string; configDir?: string } {
-    return { projectDir: projectDirOf(args), ...(args.configDir ? { configDir: path.resolve(process.cwd(), args.configDir) } : {}) };
+/** Where a run takes its project and stack files from: `--project`, `--config-dir` and a preview's `--branch`. */
+export function runWhere(args: CliArgs): { projectDir?: string; configDir?: string; previewBranch?: string } {
+    return {
+        projectDir: projectDirOf(args),
+        ...(args.configDir ? { configDir: path.resolve(process.cwd(), args.configDir) } : {}),
+        ...(args.branch ? { previewBranch: args.branch } : {}),
+    };
 }

@@ -45,8 +45,8 @@ function canonical(v: unknown): string {
     return JSON.stringify(v) ?? "null";
 }
 
-/** Resources a cloud would create: custom resources and providers, not components or the stack. */
-const managed = (r: PlanRecord) => r.resources.filter((x) => x.custom);
+/** Resources a cloud would create: custom resources and providers, not components, the stack or reads of other stacks. */
+const managed = (r: PlanRecord) => r.resources.filter((x) => x.custom && !x.read);
 
 /** Reads an earlier `npm run plan -- --json FILE` and checks it is a plan of `stack` that ran. */
 export function readPlan(file: string, stack: string): PlanRecord {

@@ -48,6 +48,11 @@ export interface CostEstimate {
     /** Resources the table has no price for (left out of the total). */
     warnings: string[];
     priceTable: { asOf: string; source: string; basis: string };
+    /**
+     * Stacks whose parts this one uses through stack references (a preview's base): the total is
+     * then what this stack adds to theirs, since the shared parts are billed there, unchanged.
+     */
+    sharedFrom: string[];
 }
 
 type RegionPrices = typeof PRICE_TABLE.regions["us-east-1"];
@@ -245,6 +250,7 @@ export function estimateCost(record: PlanRecord): CostEstimate {
         notIncluded: NOT_INCLUDED,
         warnings,
         priceTable: { asOf: PRICE_TABLE.asOf, source: PRICE_TABLE.source, basis: PRICE_TABLE.basis },
+        sharedFrom: [...new Set(record.resources.filter((r) => r.read && r.type === "pulumi:pulumi:StackReference").map((r) => String(r.inputs.name ?? r.name)))],
     };
 }
 
@@ -267,6 +273,10 @@ export function renderCost(e: CostEstimate): string[] {
     if (e.totalLow !== e.total) {
         const spot = regionPrices(e.region).fargateSpotDiscount;
         out.push(`  (Fargate Spot priced at ${pct(spot.low)} off on-demand; at ${pct(spot.high)} off the total is ${usd(e.totalLow)}. Spot rates move with demand.)`);
+    }
+    if (e.sharedFrom.length > 0) {
+        out.push(`  This stack uses ${e.sharedFrom.join(", ")}'s network, load balancer, database server, cache and bucket: the total is what it adds ` +
+            "each month; the shared parts are billed there, unchanged.");
     }
     for (const wmsg of e.warnings) out.push(`  ! ${wmsg}`);
     out.push("  Not included (usage-based):", ...e.notIncluded.map((n) => `    - ${n}`));

@@ -16,6 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { KEYS } from "../components/config/config-schema";
 import { MockWorld, mockCall, mockState } from "./mock-states";
+import { PREVIEW_TEMPLATE, isTemplatedPreview, previewStackConfig } from "./preview-stack";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -54,6 +55,11 @@ export interface RecordedResource {
     propertyDependencies: Record<string, string[]>;
     /** The state the mocks returned (ids, ARNs, endpoints). */
     state: Record<string, unknown>;
+    /**
+     * Read, not managed: the program reads an existing resource (a `pulumi.StackReference` to
+     * another stack). Nothing is created, changed or deleted for it.
+     */
+    read?: boolean;
 }
 
 export interface RecordedOutput {
@@ -115,6 +121,18 @@ export interface RunOptions {
     configDir?: string;
     /** What the mocked providers report about the world outside the program (the zone's SSL mode). */
     world?: MockWorld;
+    /**
+     * Outputs of the stacks the program reads through stack references, by fully qualified name
+     * (`acme/groundwork/staging`). Unset: the engine plans each referenced stack of this project
+     * first (config keys marked `stackReference`) and answers with its recorded outputs.
+     */
+    references?: Record<string, Record<string, RecordedOutput>>;
+    /**
+     * A preview stack `pr-<n>` without a stack file is written from the committed template
+     * (tools/preview-stack.ts) with this branch as the workflow's input.
+     * @default "pr-<n>"
+     */
+    previewBranch?: string;
 }
 
 /** Name of the file beside the stack files that holds the placeholders for secrets, by stack. */
@@ -198,11 +216,22 @@ export function resolveConfig(opts: RunOptions, projectDir = opts.projectDir ?? 
     const project = readProject(projectDir);
     const configDir = opts.configDir ? path.resolve(projectDir, opts.configDir) : projectDir;
     const stackPath = path.join(configDir, `Pulumi.${opts.stack}.yaml`);
-    if (!fs.existsSync(stackPath)) {
-        return { config: {}, project: project.name, problems: [{ key: "stack", message: `no stack file ${path.relative(projectDir, stackPath)}; stacks there: ${listStacks(configDir).join(", ")}` }] };
+    let stackFile: { config?: Record<string, unknown> };
+    if (fs.existsSync(stackPath)) {
+        stackFile = (readYaml(stackPath) ?? {}) as { config?: Record<string, unknown> };
+    } else if (isTemplatedPreview(configDir, opts.stack)) {
+        // A pull request's preview: its stack file is written in CI from the committed template.
+        const number = Number(opts.stack.slice("pr-".length));
+        try {
+            stackFile = { config: previewStackConfig(configDir, project.name, { number, branch: opts.previewBranch ?? opts.stack }) };
+        } catch (err) {
+            return { config: {}, project: project.name, problems: [{ key: "stack", message: (err as Error).message }] };
+        }
+    } else {
+        const previews = fs.existsSync(path.join(configDir, PREVIEW_TEMPLATE)) ? " (or pr-<number>, a preview)" : "";
+        return { config: {}, project: project.name, problems: [{ key: "stack", message: `no stack file ${path.relative(projectDir, stackPath)}; stacks there: ${listStacks(configDir).join(", ")}${previews}` }] };
     }
     const credentials = secretKeys(project.name);
-    const stackFile = (readYaml(stackPath) ?? {}) as { config?: Record<string, unknown> };
     const problems: Problem[] = [];
     const config: Record<string, ConfigValue> = {};
     const fq = (k: string) => (k.includes(":") ? k : `${project.name}:${k}`);
@@ -300,48 +329,119 @@ export function entryPoint(projectDir = PROJECT_DIR): string {
 }
 
 /**
- * Forgets the program's entry module so that the next run evaluates it afresh: it reads the
- * stack's config when it is evaluated. The modules it imports (components/, the SDKs) stay loaded
- * for the process, like any library: components hold no state of their own and never read config
+ * Forgets the program's own top-level modules (its entry file and the compositions it delegates
+ * to: index.ts, preview.ts) so that the next run evaluates them afresh: they read the stack's
+ * config when they are evaluated. The modules they import (components/, the SDKs) stay loaded for
+ * the process, like any library: components hold no state of their own and never read config
  * (STYLE.md), and a dynamic provider object that outlives a run lets Pulumi reuse its serialized
- * code instead of serializing it again on every run.
+ * code instead of serializing it again on every run. Works for any project directory (the main
+ * program, `bootstrap/`).
  */
-function clearEntryModule(file: string) {
-    const previous = require.cache[file];
-    delete require.cache[file];
-    // Node also lists a required module among its requirer's children: drop the old one, or each
-    // run's exports (and through them the whole run's resources) stay reachable for the process.
-    const at = previous ? module.children.indexOf(previous) : -1;
-    if (at >= 0) module.children.splice(at, 1);
+function clearProgramModules(projectDir: string, entry: string) {
+    for (const id of Object.keys(require.cache)) {
+        const rel = path.relative(projectDir, id);
+        if (id !== entry && (rel.startsWith("..") || rel.includes(path.sep) || !rel.endsWith(".ts"))) continue;
+        const previous = require.cache[id];
+        delete require.cache[id];
+        // Node also lists a required module among its requirer's children: drop the old one, or each
+        // run's exports (and through them the whole run's resources) stay reachable for the process.
+        // (The entry is this module's child; the compositions are the old entry's, which goes with it.)
+        const at = previous ? module.children.indexOf(previous) : -1;
+        if (at >= 0) module.children.splice(at, 1);
+    }
 }
 
 let running = false;
 
+/** What `untilStalled` returns when a failed run stopped making progress. */
+const STALLED = Symbol("stalled");
+/** Milliseconds without progress, after an error, that end a failed run. */
+const STALL_MS = 400;
+
+/** The referenced stacks' outputs, and the problems of those that could not be planned. */
+interface References {
+    outputs: Record<string, Record<string, RecordedOutput>>;
+    problems: Problem[];
+}
+
 /**
- * Runs the program for one stack and returns everything it registered.
+ * What the program will read through stack references: the values of the config keys marked
+ * `stackReference` (KEYS). A reference to a stack of this project is answered by planning that
+ * stack first (the same project and stack-file folder, the same world); any other is a problem,
+ * since nothing here can read another project's stack.
+ */
+async function planReferences(opts: RunOptions, projectDir: string, config: Record<string, ConfigValue>, project: string): Promise<References> {
+    const refs: References = { outputs: {}, problems: [] };
+    for (const [key, spec] of Object.entries(KEYS) as [string, { stackReference?: true }][]) {
+        const name = spec.stackReference ? config[`${project}:${key}`]?.value : undefined;
+        if (!name || refs.outputs[name]) continue;
+        const parts = name.split("/");
+        if (parts.length !== 3 || parts[1] !== project) {
+            refs.problems.push({ key: `${project}:${key}`, message: `names "${name}", which is not a stack of project ${project}: the offline engine plans only this project's stacks. Example: acme/${project}/staging` });
+            continue;
+        }
+        if (parts[2] === opts.stack) {
+            refs.problems.push({ key: `${project}:${key}`, message: `names this stack itself ("${name}")` });
+            continue;
+        }
+        const base = await runProgram({ stack: parts[2], projectDir, configDir: opts.configDir, world: opts.world });
+        if (base.problems.length > 0 || base.error) {
+            const why = base.problems.map((p) => `${p.key}: ${p.message}`).join("; ") || (base.error ?? "").split("\n")[0];
+            refs.problems.push({ key: `${project}:${key}`, message: `the referenced stack ${parts[2]} could not be planned (${why})` });
+            continue;
+        }
+        refs.outputs[name] = base.outputs;
+    }
+    return refs;
+}
+
+/**
+ * Runs the program for one stack and returns everything it registered. Stacks it reads through
+ * stack references are planned first (see `RunOptions.references`).
  * Runs are serialized: the Pulumi runtime is process-global.
  */
 export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
+    const projectDir = opts.projectDir ?? PROJECT_DIR;
+    const resolved = resolveConfig(opts, projectDir);
+    const references: References = opts.references
+        ? { outputs: opts.references, problems: [] }
+        : resolved.problems.length > 0 ? { outputs: {}, problems: [] } : await planReferences(opts, projectDir, resolved.config, resolved.project);
+    return runOnce(opts, projectDir, resolved, references);
+}
+
+async function runOnce(opts: RunOptions, projectDir: string, resolved: ReturnType<typeof resolveConfig>, references: References): Promise<PlanRecord> {
     if (running) throw new Error("runProgram: a run is already in progress in this process");
     running = true;
     const started = process.hrtime.bigint();
-    const projectDir = opts.projectDir ?? PROJECT_DIR;
-    const resolved = resolveConfig(opts, projectDir);
     const record: PlanRecord = {
         project: resolved.project, stack: opts.stack, config: resolved.config, resources: [], outputs: {},
-        problems: [...resolved.problems], elapsedMs: 0, warnings: [],
+        problems: [...resolved.problems, ...references.problems], elapsedMs: 0, warnings: [],
     };
     // What the program logs: the CLI prints warnings and fails the update on any error (an Output
     // that rejects, such as a check inside apply, is logged as an error by the runtime).
     const log = require("@pulumi/pulumi/log") as { error: (msg: string, ...rest: unknown[]) => Promise<void>; warn: (msg: string, ...rest: unknown[]) => Promise<void> };
     const [logError, logWarn] = [log.error, log.warn];
     const errors: string[] = [];
-    log.error = (msg: string) => { errors.push(msg); return Promise.resolve(); };
+    log.error = (msg: string) => { errors.push(msg); activity(); return Promise.resolve(); };
     log.warn = (msg: string) => { record.warnings.push(msg); return Promise.resolve(); };
     // A rejected Output that a resource input depends on surfaces as an unhandled rejection; the
     // CLI's language host fails the update on one, so the engine records it as the run's error.
-    const onRejection = (reason: unknown) => { errors.push(reason instanceof Error ? reason.message : String(reason)); };
+    const onRejection = (reason: unknown) => { errors.push(reason instanceof Error ? reason.message : String(reason)); activity(); };
     process.on("unhandledRejection", onRejection);
+    // A failed value (a check inside apply) leaves what depends on it unresolved for good; the CLI
+    // then fails the update. Here: once an error is recorded and the program has stopped making
+    // progress (no registration, read or log), the run stops waiting and reports the error.
+    let lastActivity = Date.now();
+    const activity = () => { lastActivity = Date.now(); };
+    const untilStalled = <T>(p: Promise<T>): Promise<T | typeof STALLED> => new Promise((resolve, reject) => {
+        const timer = setInterval(() => {
+            if (errors.length > 0 && Date.now() - lastActivity > STALL_MS) {
+                clearInterval(timer);
+                resolve(STALLED);
+            }
+        }, STALL_MS / 4);
+        p.then((v) => { clearInterval(timer); resolve(v); }, (e: unknown) => { clearInterval(timer); reject(e); });
+    });
     try {
         if (record.problems.length > 0) return record;
         const plain: Record<string, string> = {};
@@ -352,6 +452,7 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
         let pending: { additionalSecretOutputs: string[] } | undefined;
         await pulumi.runtime.setMocks({
             newResource: (args) => {
+                if (args.type === STACK_REFERENCE) return stackReferenceState(String(args.inputs.name), references.outputs);
                 const state = mockState(args, region, opts.world);
                 // Honour additionalSecretOutputs as the engine would (the mocks do not).
                 for (const prop of pending?.additionalSecretOutputs ?? []) {
@@ -369,6 +470,7 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
             newUrn(parent && !parent.includes("::pulumi:pulumi:Stack::") ? parent : "", type, name);
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req: RegisterRequest, callback: (err: unknown, resp: unknown) => void) => {
+            activity();
             const additionalSecretOutputs = req.getAdditionalsecretoutputsList();
             const secrets: string[] = [];
             const inputs = unwire(req.getObject()?.toJavaScript() ?? {}, "", secrets) as Record<string, unknown>;
@@ -407,17 +509,45 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
             pending = undefined;
         };
 
+        // Reads (stack references) are recorded too, marked `read`: the plan shows what the program reads.
+        const read = monitor.readResource.bind(monitor);
+        monitor.readResource = (req: ReadRequest, callback: (err: unknown, resp: unknown) => void) => {
+            activity();
+            const entry: RecordedResource = {
+                type: req.getType(), name: req.getName(), urn: "", id: req.getId(), parent: req.getParent(), custom: true,
+                inputs: unwire(req.getProperties()?.toJavaScript() ?? {}, "", []) as Record<string, unknown>, secretInputs: [],
+                options: {
+                    provider: req.getProvider(), protect: false, retainOnDelete: false, deleteBeforeReplace: false, deletedWith: "",
+                    dependsOn: req.getDependenciesList(), ignoreChanges: [], replaceOnChanges: [], additionalSecretOutputs: [], aliases: 0,
+                },
+                propertyDependencies: {}, state: {}, read: true,
+            };
+            record.resources.push(entry);
+            read(req, (err: unknown, resp: unknown) => {
+                const r = resp as { getUrn(): string; getProperties(): { toJavaScript(): unknown } } | undefined;
+                if (r) {
+                    entry.urn = r.getUrn();
+                    // Secret outputs of the referenced stack stay out of the record: only their names.
+                    const state = unwire(r.getProperties()?.toJavaScript() ?? {}, "", []) as Record<string, unknown>;
+                    const secret = new Set((state.secretOutputNames as string[] | undefined) ?? []);
+                    const outputs = (state.outputs ?? {}) as Record<string, unknown>;
+                    entry.state = { ...state, outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, secret.has(k) ? "[secret]" : v])) };
+                }
+                callback(err, resp);
+            });
+        };
+
         const programFile = entryPoint(projectDir);
-        clearEntryModule(programFile);
+        clearProgramModules(projectDir, programFile);
         const restoreStacks = cheapStacks();
         let mod: Record<string, unknown> = {};
         const stackModule = require("@pulumi/pulumi/runtime/stack") as { runInPulumiStack(init: () => Promise<unknown>): Promise<unknown> };
         try {
-            await stackModule.runInPulumiStack(async () => {
+            const ran = await untilStalled(stackModule.runInPulumiStack(async () => {
                 mod = require(programFile) as Record<string, unknown>;
                 return mod;
-            });
-            await waitForRpcs();
+            }));
+            if (ran !== STALLED) await untilStalled(waitForRpcs());
         } catch (err) {
             await waitForRpcs().catch(() => undefined);
             restoreStacks();
@@ -429,12 +559,15 @@ export async function runProgram(opts: RunOptions): Promise<PlanRecord> {
         restoreStacks();
         for (const [name, value] of Object.entries(mod)) {
             if (name === "__esModule") continue;
-            const out = pulumi.output(value) as pulumi.Output<unknown>;
-            const [v, secret] = await Promise.all([new Promise<unknown>((r) => out.apply((x) => { r(x); return x; })), pulumi.isSecret(out)]);
+            const out = pulumi.output(value) as pulumi.Output<unknown> & { promise(): Promise<unknown> };
+            // An output whose value failed (a check inside apply) is no output; the failure is the run's error.
+            const settled = await untilStalled(out.promise().then((v) => ({ v }), (err: unknown) => ({ err })));
+            if (settled === STALLED || "err" in settled) continue;
+            const secret = await pulumi.isSecret(out);
             // As the engine registers stack outputs: an export that is undefined (an absent part's) is no output.
-            if (v !== undefined) record.outputs[name] = { value: v, secret };
+            if (settled.v !== undefined) record.outputs[name] = { value: settled.v, secret };
         }
-        await waitForRpcs();
+        await untilStalled(waitForRpcs());
         return record;
     } finally {
         // Rejections surface a few turns after the run settles: catch them here, not in the next run.
@@ -499,9 +632,34 @@ interface RegisterRequest {
     getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, prop: string) => void): void };
     getObject(): { toJavaScript(): unknown } | undefined;
 }
+interface ReadRequest {
+    getType(): string; getName(): string; getParent(): string; getProvider(): string; getId(): string;
+    getDependenciesList(): string[]; getProperties(): { toJavaScript(): unknown } | undefined;
+}
 interface MockMonitorLike {
     newUrn(parent: string, type: string, name: string): string;
     registerResource(req: RegisterRequest, callback: (err: unknown, resp: unknown) => void): void;
+    readResource(req: ReadRequest, callback: (err: unknown, resp: unknown) => void): void;
+}
+
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+
+/**
+ * What reading another stack returns, as the Pulumi service answers a StackReference: its
+ * outputs (secret ones as secrets) and the names of the secret ones.
+ * @throws Error for a stack the run has no outputs of (as the CLI fails on an unknown stack).
+ */
+function stackReferenceState(name: string, outputs: Record<string, Record<string, RecordedOutput>>): { id: string; state: Record<string, unknown> } {
+    const stack = outputs[name];
+    if (!stack) throw new Error(`stack reference "${name}": no such stack offline (the engine plans only this project's stacks named by a stackReference key)`);
+    return {
+        id: name,
+        state: {
+            name,
+            outputs: Object.fromEntries(Object.entries(stack).map(([k, o]) => [k, o.secret ? pulumi.secret(o.value) : o.value])),
+            secretOutputNames: Object.entries(stack).filter(([, o]) => o.secret).map(([k]) => k),
+        },
+    };
 }
 
 // ---- helpers for tests and tools -----------------------------------------------------------------

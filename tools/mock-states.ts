@@ -70,10 +70,15 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, region: string,
             break;
         case "aws:acm/certificate:Certificate": {
             const domains = [inputs.domainName as string, ...((inputs.subjectAlternativeNames as string[] | undefined) ?? [])];
-            state.domainValidationOptions = domains.map((d) => ({
-                domainName: d, resourceRecordName: `_${shortHash(d, 32)}.${d}.`, resourceRecordType: "CNAME",
-                resourceRecordValue: `_${shortHash(`v${d}`, 32)}.jkddzztszm.acm-validations.aws.`,
-            }));
+            // As ACM: the record depends on the domain alone, and a wildcard shares its base
+            // domain's (*.api.example.com is validated by api.example.com's record).
+            state.domainValidationOptions = domains.map((d) => {
+                const named = d.replace(/^\*\./, "");
+                return {
+                    domainName: d, resourceRecordName: `_${shortHash(named, 32)}.${named}.`, resourceRecordType: "CNAME",
+                    resourceRecordValue: `_${shortHash(`v${named}`, 32)}.jkddzztszm.acm-validations.aws.`,
+                };
+            });
             break;
         }
         case "aws:secretsmanager/secret:Secret":

@@ -1,12 +1,13 @@
 /**
- * `npm run plan -- --stack <name> [--project DIR] [--config-dir DIR] [--json FILE] [--compare EARLIER.json [--markdown FILE]]`
+ * `npm run plan -- --stack <name> [--project DIR] [--config-dir DIR] [--branch BRANCH] [--json FILE] [--compare EARLIER.json [--markdown FILE]]`
  *
  * Shows, offline, what `pulumi up --stack <name>` would create: the resource tree grouped by
  * component, a count per provider, the stack outputs (secrets as [secret]), the policy verdict
  * and the monthly cost. With `--compare`, the resources added, removed and changed since an
  * earlier plan's `--json` file and the monthly cost change per line (tools/compare.ts), also
  * written as Markdown with `--markdown`. Exits 1 with every config problem when the stack's
- * config is invalid.
+ * config is invalid. A pull request's preview `pr-<n>` plans from preview/Pulumi.preview.yaml and the
+ * base stack's file (`--branch`: the pull request's branch), after its base stack.
  */
 import * as fs from "fs";
 import { PlanRecord, RecordedResource, registered, runProgram } from "./engine";
@@ -24,8 +25,8 @@ export function renderTree(record: PlanRecord): string[] {
     const lines: string[] = [];
     const walk = (urn: string, depth: number) => {
         for (const r of byParent.get(urn) ?? []) {
-            const flags = [r.options.protect ? "protect" : "", r.options.retainOnDelete ? "retain" : ""].filter(Boolean);
-            lines.push(`${"  ".repeat(depth)}${r.custom ? "+" : "□"} ${r.type}  ${r.name}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
+            const flags = [r.options.protect ? "protect" : "", r.options.retainOnDelete ? "retain" : "", r.read ? `read ${String(r.inputs.name ?? r.id)}` : ""].filter(Boolean);
+            lines.push(`${"  ".repeat(depth)}${r.read ? ">" : r.custom ? "+" : "□"} ${r.type}  ${r.name}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
             walk(r.urn, depth + 1);
         }
     };
@@ -37,7 +38,7 @@ export function renderTree(record: PlanRecord): string[] {
 export function countByPackage(record: PlanRecord): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const r of registered(record)) {
-        if (!r.custom) continue;
+        if (!r.custom || r.read) continue;
         const pkg = r.type.startsWith("pulumi:providers:") ? "providers" : r.type.split(":")[0];
         counts[pkg] = (counts[pkg] ?? 0) + 1;
     }

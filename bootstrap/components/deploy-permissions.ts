@@ -23,9 +23,11 @@ import {
 } from "./policy-document";
 
 /** A service's rules: what it may create/modify anywhere in the regions, and delete only when its own. */
-interface ServiceRules {
+export interface ServiceRules {
     /** Create and modify actions (unconditioned on tags, region-scoped). */
     manage: string[];
+    /** Modifications allowed only on resources tagged for the stack (a family of stacks' roles). */
+    modifyOwn?: string[];
     /** Deletions, allowed only on resources tagged for the stack. */
     deleteOwn?: string[];
     /** Actions that add tags and that remove them (guarded, see tagGuard). */
@@ -218,11 +220,14 @@ function sidOf(service: string, what: string): string {
 }
 
 /** One group's statements: manage and delete-own per service, then the tag guard over all of them. */
-function groupStatements(s: StackScope, group: Record<string, ServiceRules>): Statement[] {
+export function groupStatements(s: StackScope, group: Record<string, ServiceRules>): Statement[] {
     const regional = inRegions(s.regions);
     const out: Statement[] = [];
     for (const [service, rules] of Object.entries(group)) {
         out.push({ Sid: sidOf(service, "Manage"), Effect: "Allow", Action: rules.manage, Resource: "*", Condition: regional });
+        if (rules.modifyOwn) {
+            out.push({ Sid: sidOf(service, "ModifyOwn"), Effect: "Allow", Action: rules.modifyOwn, Resource: "*", Condition: conditions(regional, ownResource(s)) });
+        }
         if (rules.deleteOwn) {
             out.push({ Sid: sidOf(service, "DeleteOwn"), Effect: "Allow", Action: rules.deleteOwn, Resource: "*", Condition: conditions(regional, ownResource(s)) });
         }
@@ -263,7 +268,7 @@ function tagGuard(s: StackScope, add: string[], remove: string[], regional: Cond
 }
 
 /** Secrets and SSM parameters by name prefix; KMS keys by tag. */
-function dataByName(s: StackScope): Statement[] {
+export function dataByName(s: StackScope): Statement[] {
     const regional = inRegions(s.regions);
     return [
         {
@@ -344,7 +349,7 @@ export const PASS_ROLE_SERVICES = [
 ];
 
 /** IAM: the stack's roles, under its own path and the permissions boundary. */
-function iamStatements(s: StackScope): Statement[] {
+export function iamStatements(s: StackScope): Statement[] {
     const roles = iamArn(s, `role${stackRolePath(s.app, s.stack)}*`);
     return [
         {

@@ -26,12 +26,13 @@ export interface ClusterArgs {
     repositories?: Partial<Record<"app" | "worker", { runningTag: string | undefined }>>;
     /**
      * Container Insights: per-task CPU, memory and network metrics the alarms and dashboards use.
-     * `"enhanced"` adds per-container detail. Cost: billed as custom metrics and log ingestion,
-     * roughly $2–5/month per service at these sizes.
+     * `"enhanced"` adds per-container detail; `"disabled"` (a preview's cluster, which has no
+     * alarms) none. Cost: billed as custom metrics and log ingestion, roughly $2–5/month per
+     * service at these sizes.
      * @default "enabled"
      * @example "enhanced"
      */
-    containerInsights?: "enabled" | "enhanced";
+    containerInsights?: "enabled" | "enhanced" | "disabled";
     /**
      * ECS Exec's session recording (`groundwork:dbAccess`): sessions are encrypted with this KMS
      * key and their commands and output are logged to this (KMS-encrypted) log group, overriding

@@ -91,7 +91,8 @@ abstract class FargateServiceComponent extends pulumi.ComponentResource {
     /** The execution role's ARN: the one principal (per service) that may read the stack's app secret. */
     public readonly executionRoleArn: pulumi.Output<string>;
     public readonly logGroup: aws.cloudwatch.LogGroup;
-    public readonly scalingTarget: aws.appautoscaling.Target;
+    /** Undefined without autoscaling (`autoscaling: false`: a preview's one task). */
+    public readonly scalingTarget: aws.appautoscaling.Target | undefined;
     /** The ECS service's name (alarms and dashboards use it). */
     public readonly serviceName: pulumi.Output<string>;
     /** Where the tasks' logs go. */

@@ -88,11 +88,12 @@ export interface ServiceBaseArgs {
      */
     command: string[] | undefined;
     /**
-     * Private subnets for the tasks (one per AZ); tasks never get a public IP.
+     * Private subnets for the tasks (one per AZ); tasks never get a public IP. A list, or an
+     * Output of one (a preview's come from its base stack).
      * @default none (required)
      * @example network.privateSubnetIds
      */
-    subnetIds: pulumi.Input<string>[];
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * The tasks' security group.
      * @default none (required)
@@ -171,6 +172,31 @@ export interface ServiceBaseArgs {
      */
     bucketArns: pulumi.Input<string>[];
     /**
+     * Limits the task role to the objects under this key prefix of `bucketArns` (listing, reading,
+     * writing, deleting and multipart uploads): a preview's prefix in its base's bucket, so it
+     * cannot reach the base's own objects. Unset: the whole buckets.
+     * @default undefined (the whole buckets)
+     * @example "previews/pr-123/"
+     */
+    bucketPrefix?: string;
+    /**
+     * Autoscaling between `minTasks` and `maxTasks` (target tracking on CPU, memory and, for the
+     * api, requests). false: exactly `minTasks` tasks, no scalable target and no target-tracking
+     * alarms (which bill $0.10 each): a preview's one task.
+     * @default true
+     * @example false
+     */
+    autoscaling?: boolean;
+    /**
+     * An init container of another image, run after the prepare step and before the migrations,
+     * with its own plain environment and its own secret (never the app's, and the app containers
+     * never get its values): a preview creating its database and role on the base's server with
+     * the base's master credentials.
+     * @default undefined (none)
+     * @example db.setupContainer
+     */
+    setup?: SetupContainer;
+    /**
      * KMS keys of those buckets (SSE-KMS): the task role may generate data keys and decrypt with
      * them, through S3 only (`kms:ViaService` s3.<region>), which S3 needs to write and read the
      * objects; nothing else with the keys.
@@ -238,6 +264,24 @@ export interface ServiceBaseArgs {
     queueScaling?: { stack: string; queues: string[]; targetPerTask: number };
 }
 
+/** An init container of its own image and secret (`ServiceBaseArgs.setup`). */
+export interface SetupContainer {
+    /** Container name (not `app`, `prepare` or `migrate…`). @example "database" */
+    name: string;
+    /** Image, e.g. from ECR Public (pulled through the NAT; no registry permission needed). @example "public.ecr.aws/docker/library/postgres:17-alpine" */
+    image: string;
+    /** Entry point, exec form. @example ["sh", "-c", "…", "database"] */
+    entryPoint: string[];
+    /** Command (arguments to the entry point). @example ["setup"] */
+    command: string[];
+    /** Plain environment. @example { PREVIEW_DB_NAME: "pr_123" } */
+    environment: Record<string, pulumi.Input<string>>;
+    /** Its own JSON secret; the execution role may read it. @example db.adminSecretArn */
+    secretArn: pulumi.Input<string>;
+    /** Variable name → key of that secret. @example { PGPASSWORD: "PGPASSWORD" } */
+    secrets: Record<string, string>;
+}
+
 /**
  * What a Fargate service needs, whichever kind it is: the services' shared args (documented on
  * `ServiceBaseArgs`) with their defaults filled in. Validated by `checkServiceArgs`.
@@ -281,7 +325,23 @@ export function checkServiceArgs(component: string, s: FargateSpec): void {
     if (s.roles !== undefined && !/^\/([A-Za-z0-9+=,.@_-]+\/)*$/.test(s.roles.path)) {
         fail(`roles.path must start and end with / and hold only letters, digits and +=,.@_-, got "${s.roles.path}". Example: /groundwork/prod/`);
     }
-    if (s.subnetIds.length === 0) fail("subnetIds must name at least one private subnet");
+    if (Array.isArray(s.subnetIds) && s.subnetIds.length === 0) fail("subnetIds must name at least one private subnet");
+    if (s.bucketPrefix !== undefined && !/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/.test(s.bucketPrefix)) {
+        fail(`bucketPrefix must be an S3 key prefix ending in /, got "${s.bucketPrefix}". Example: previews/pr-123/`);
+    }
+    if (s.autoscaling === false && s.minTasks !== s.maxTasks) {
+        fail(`minTasks (${s.minTasks}) and maxTasks (${s.maxTasks}) must be equal without autoscaling: nothing would scale between them`);
+    }
+    if (s.setup) {
+        const reserved = ["app", "prepare"];
+        if (!/^[a-z][a-z0-9-]{0,30}$/.test(s.setup.name) || reserved.includes(s.setup.name) || s.setup.name.startsWith("migrate")) {
+            fail(`setup.name must be a lowercase container name other than app, prepare and migrate…, got "${s.setup.name}". Example: database`);
+        }
+        if (s.setup.entryPoint.length === 0 || s.setup.entryPoint.some((c) => c === "")) fail(`setup.entryPoint must be a non-empty list of words. Example: ["sh", "-c", "…"]`);
+        for (const [name, key] of Object.entries(s.setup.secrets)) {
+            if (!ENV_NAME.test(name) || !ENV_NAME.test(key)) fail(`setup.secrets maps "${name}" to "${key}"; both must be variable names. Example: { PGPASSWORD: "PGPASSWORD" }`);
+        }
+    }
     if (!Number.isInteger(s.stopTimeoutSeconds) || s.stopTimeoutSeconds < 2 || s.stopTimeoutSeconds > 120) {
         fail(`stopTimeoutSeconds must be 2-120 (Fargate's limit), got ${s.stopTimeoutSeconds}. Example: 30`);
     }

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RoleScope, roleScope } from "../role-scope";
-import { WRITABLE_HOME_ENV } from "./task-args";
+import { SetupContainer, WRITABLE_HOME_ENV } from "./task-args";
 
 /** Name of the app container in every task definition (the ALB targets it in the api). */
 export const APP_CONTAINER = "app";
@@ -36,6 +36,10 @@ export interface TaskRoleSpec {
     secretArn?: pulumi.Input<string>;
     /** Buckets the task role may list, read, write and delete objects in. */
     bucketArns: pulumi.Input<string>[];
+    /** Only the keys under this prefix of those buckets (a preview's in its base's bucket). */
+    bucketPrefix?: string;
+    /** A further secret the execution role may read (a setup container's own). */
+    setupSecretArn?: pulumi.Input<string>;
     /** SSE-KMS keys of those buckets (through S3 only). */
     bucketKeyArns?: pulumi.Input<string>[];
     /** Further statements of the task role (a backup bucket's writes, ECS Exec's channels). */
@@ -98,6 +102,8 @@ export function taskRoles(parent: pulumi.Resource, name: string, r: TaskRoleSpec
                 },
                 // Exactly the stack's secret; ECS fetches it once per task start.
                 ...(r.secretArn ? [{ Sid: "AppSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: r.secretArn }] : []),
+                // The setup container's own secret (a preview's database administration).
+                ...(r.setupSecretArn ? [{ Sid: "SetupSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: r.setupSecretArn }] : []),
             ],
         }),
     }, opts);
@@ -111,19 +117,25 @@ export function taskRoles(parent: pulumi.Resource, name: string, r: TaskRoleSpec
     }, opts);
     const taskPolicies: aws.iam.RolePolicy[] = [];
     if (r.bucketArns.length > 0) {
+        // With a prefix (a preview in its base's bucket), only the keys under it: listing is
+        // limited by the request's prefix, every object action by the object's ARN.
+        const prefix = r.bucketPrefix ?? "";
         taskPolicies.push(new aws.iam.RolePolicy(`${name}-task-s3`, {
             role: taskRole.id,
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [
-                    { Sid: "ListBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: r.bucketArns },
+                    {
+                        Sid: "ListBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: r.bucketArns,
+                        ...(prefix ? { Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } } : {}),
+                    },
                     {
                         Sid: "ReadWriteObjects",
                         Effect: "Allow",
                         // Multipart: browsers upload large files in parts through URLs the api
                         // signs, and the api lists the uploaded parts and aborts unfinished uploads.
                         Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                        Resource: r.bucketArns.map((arn) => pulumi.interpolate`${arn}/*`),
+                        Resource: r.bucketArns.map((arn) => pulumi.interpolate`${arn}/${prefix}*`),
                     },
                     // SSE-KMS buckets: S3 asks KMS, as the caller, for a data key on write and a
                     // decrypt on read (multipart uploads need both).
@@ -167,6 +179,8 @@ export interface ContainerSpec {
     command: string[] | undefined;
     /** Replaces the image's ENTRYPOINT for the app container (the scheduled jobs' wrapper). */
     entryPoint?: string[];
+    /** An init container of its own image and secret, after the prepare step and before the migrations. */
+    setup?: SetupContainer;
     /** Migration steps before the app container (exec form). */
     migrate?: { steps: string[][]; workingDirectory?: string };
     stopTimeoutSeconds: number;
@@ -220,6 +234,20 @@ export function appContainers(c: ContainerSpec): unknown[] {
         environment: c.rdsCaBundle ? [{ name: "GROUNDWORK_RDS_CA", value: c.rdsCaBundle }] : [],
     }));
     let previous = PREPARE_CONTAINER;
+    if (c.setup) {
+        // Its own image, environment and secret (never the app's); the app containers never get its values.
+        const setup = c.setup;
+        containers.push(base(setup.name, {
+            image: setup.image,
+            essential: false,
+            entryPoint: setup.entryPoint,
+            command: setup.command,
+            environment: Object.keys(setup.environment).sort().map((k) => ({ name: k, value: setup.environment[k] })),
+            secrets: Object.keys(setup.secrets).sort().map((v) => ({ name: v, valueFrom: pulumi.interpolate`${setup.secretArn}:${setup.secrets[v]}::` })),
+            dependsOn: [{ containerName: previous, condition: "SUCCESS" }],
+        }));
+        previous = setup.name;
+    }
     const steps = c.migrate?.steps ?? [];
     steps.forEach((step, i) => {
         // Each step runs to completion before the next, and the app starts after the last; a

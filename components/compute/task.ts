@@ -27,7 +27,8 @@ export interface FargateParts {
     /** The same image, environment, secrets, roles and prepare step without the migration steps: what one-off tasks run. */
     runTaskDefinition: aws.ecs.TaskDefinition;
     service: aws.ecs.Service;
-    scalingTarget: aws.appautoscaling.Target;
+    /** Undefined without autoscaling (`autoscaling: false`). */
+    scalingTarget: aws.appautoscaling.Target | undefined;
 }
 
 /** Creates every child of a Fargate service component under `parent`, named `${name}-<role>`. */
@@ -42,6 +43,8 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
         logGroupArn: logGroup.arn,
         secretArn: s.secretArn,
         bucketArns: s.bucketArns,
+        bucketPrefix: s.bucketPrefix,
+        setupSecretArn: s.setup?.secretArn,
         bucketKeyArns: s.bucketKeyArns,
         roles: s.roles,
     });
@@ -57,8 +60,9 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
         rdsCaBundle: s.rdsCaBundle,
         command: s.command,
         stopTimeoutSeconds: s.stopTimeoutSeconds,
-        // A one-off runs its command and nothing else: no migration gate (a failed migration must
-        // not stop `prisma migrate resolve`), no port, no health check.
+        // A one-off runs its command and nothing else: no setup or migration gate (a failed
+        // migration must not stop `prisma migrate resolve`), no port, no health check.
+        setup: oneOff ? undefined : s.setup,
         migrate: oneOff ? undefined : s.migrate,
         containerPort: oneOff ? undefined : s.web?.containerPort,
         healthCheckCommand: oneOff ? undefined : s.healthCheckCommand,
@@ -79,6 +83,7 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
 
     // No image pushed yet: no task runs (see `imagePushed`).
     const minTasks = s.imagePushed === false ? 0 : s.minTasks;
+    const autoscaling = s.autoscaling !== false;
     const service = new aws.ecs.Service(`${name}-service`, {
         cluster: s.clusterArn,
         taskDefinition: taskDefinition.arn,
@@ -116,13 +121,15 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
     }, {
         parent,
         // Autoscaling owns the running count after creation; an update must not reset it.
-        ignoreChanges: ["desiredCount"],
+        // Without autoscaling the count is the program's own.
+        ignoreChanges: autoscaling ? ["desiredCount"] : [],
         // Its first tasks need the execution role's permissions (pull, logs, secret), the task
         // role's, and the security-group rules they connect through; nothing in the service's
         // inputs refers to those, so the waits are explicit.
         dependsOn: [...(s.serviceDependsOn ?? []), executionPolicy, ...taskPolicies, ...(s.networkDependsOn ?? [])],
     });
 
+    if (!autoscaling) return { logGroup, executionRole, taskRole, taskDefinition, runTaskDefinition, service, scalingTarget: undefined };
     const resourceId = pulumi.interpolate`service/${s.clusterName}/${service.name}`;
     const scalingTarget = new aws.appautoscaling.Target(`${name}-scaling`, {
         serviceNamespace: "ecs",

@@ -23,6 +23,11 @@ export interface PartsPresent {
     /** The apps write the EMF metrics of the contract (`appMetrics`, or `workerQueues`): they get METRICS_STACK. */
     appMetrics: boolean;
     generated: string[];
+    /**
+     * A pull request's preview on its base's shared cache and bucket: the apps get the key
+     * prefix they must keep to (`REDIS_PREFIX`, `S3_PREFIX`).
+     */
+    preview?: boolean;
 }
 
 export interface VariableSpec {
@@ -54,9 +59,12 @@ export function programVariables(p: PartsPresent): Record<string, VariableSpec> 
         add("PGSSLROOTCERT", false, BOTH);
     }
     if (p.cache) add("REDIS_URL", true, BOTH);
+    // A preview shares its base's cache and bucket: its keys and objects live under its own prefix.
+    if (p.preview && p.cache) add("REDIS_PREFIX", false, BOTH);
     if (p.uploads) {
         add("S3_BUCKET", false, BOTH);
         add("S3_REGION", false, BOTH);
+        if (p.preview) add("S3_PREFIX", false, BOTH);
     }
     if (p.frontend) {
         add("ALLOWED_ORIGINS", false, BOTH);

@@ -12,6 +12,10 @@ import {
 export const DNS_NAME = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 export const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+/** `<organization>/<project>/<stack>`, as `pulumi.StackReference` takes it. */
+export const STACK_REFERENCE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+/** A git branch name (git check-ref-format, the common subset): what Vercel builds a preview from. */
+export const GIT_BRANCH = /^(?![-/])(?!.*(\.\.|@\{|\/\/|\/\.|\.lock$|\/$|\.$))[A-Za-z0-9._/+@#-]{1,200}$/;
 /** Names that must never be plain `environment` entries: they hold credentials (defined in defaults.ts). */
 export { SECRET_LOOKING_NAME };
 
@@ -41,6 +45,12 @@ export interface KeySpec {
      * every stack, and these are needed only by the parts that use them.
      */
     secret?: true;
+    /**
+     * The value names another stack, `<organization>/<project>/<stack>`, whose outputs the program
+     * reads through a `pulumi.StackReference`. The offline engine plans that stack first (when it
+     * is one of this project's) and answers the reference with its recorded outputs.
+     */
+    stackReference?: true;
 }
 
 /**
@@ -172,6 +182,11 @@ export const KEYS = {
     stripeWebhookHost: { type: "string", example: "api" },
     stripeWebhookPath: { type: "string", example: "/webhooks/stripe" },
     stripeConnect: { type: "boolean", example: "false" },
+    // pull-request previews (README, "Preview environments")
+    previews: { type: "boolean", example: "true" },
+    previewBaseStack: { type: "string", example: "acme/groundwork/staging", stackReference: true },
+    previewBranch: { type: "string", example: "feature/checkout-redesign" },
+    previewSharedSecrets: { type: "array", example: "[\"SENTRY_DSN\"]" },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEYS;
@@ -193,7 +208,7 @@ const relativePath = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._
 
 /** The schema of the plain (non-secret) keys; secret keys are checked separately. */
 export const schema = z.object({
-    profile: z.enum(["staging", "prod"], { error: "must be \"staging\" or \"prod\"" }),
+    profile: z.enum(["staging", "prod", "preview"], { error: "must be \"staging\" or \"prod\" (or \"preview\" for a pull request's stack pr-<number>)" }),
     domain: z.string().regex(DNS_NAME, "must be a bare, lowercase DNS name (no scheme, path or port)"),
     alertEmail: z.email("must be an email address"),
     imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, "must be a valid image tag").optional(),
@@ -310,6 +325,10 @@ export const schema = z.object({
     stripeWebhookHost: z.enum(["api", "web"], { error: "must be \"api\" (the API host) or \"web\" (the web app's host)" }),
     stripeWebhookPath: z.string().regex(/^(\/[A-Za-z0-9._~-]+)+$/, "must be a path like /webhooks/stripe").optional(),
     stripeConnect: z.boolean({ error: "must be true or false" }),
+    previews: z.boolean({ error: "must be true or false" }),
+    previewBaseStack: z.string().regex(STACK_REFERENCE, "must be a fully qualified stack name, <organization>/<project>/<stack>").optional(),
+    previewBranch: z.string().regex(GIT_BRANCH, "must be a git branch name (no spaces, .., ~^:?*[\\ or @{; not starting with - or /)").optional(),
+    previewSharedSecrets: z.array(z.string().regex(ENV_NAME, "must be UPPER_SNAKE_CASE names of the base stack's appSecrets")),
 });
 
 export type PlainKey = keyof z.infer<typeof schema>;

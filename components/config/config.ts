@@ -9,11 +9,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_STRIPE_API_VERSION, DEFAULT_STRIPE_EVENTS, KEYS, KeySpec, KeyType, PlainKey, PlainValues, RENAMED_KEYS, SECRET_LOOKING_NAME, schema } from "./config-schema";
-import { AWS_US_REGIONS, DEFAULT_BACKUP_REGION, PROFILE_DEFAULTS, PROFILE_DEPENDENT_KEYS, Profile } from "./defaults";
+import { AWS_US_REGIONS, DEFAULT_BACKUP_REGION, PREVIEW_STACK, PROFILE_DEFAULTS, PROFILE_DEPENDENT_KEYS, Profile, StackProfile } from "./defaults";
 import { resolveParts } from "./parts";
+import { resolvePreviewHosting, resolvePreviewParts } from "./parts-preview";
 import type { GroundworkConfig } from "./types";
 
-export type { Profile } from "./defaults";
+export type { Profile, StackProfile } from "./defaults";
+export { PREVIEW_STACK };
 export type { ConfigKey } from "./config-schema";
 export type * from "./types";
 export { DEFAULT_STRIPE_API_VERSION, DEFAULT_STRIPE_EVENTS, KEYS, SECRET_LOOKING_NAME };
@@ -75,7 +77,8 @@ function parseRaw(key: string, type: KeyType, raw: string | undefined): unknown 
     }
 }
 
-function profileFromStack(stack: string): Profile {
+function profileFromStack(stack: string): StackProfile {
+    if (PREVIEW_STACK.test(stack)) return "preview";
     return /^(prod|production)(-|$)/.test(stack) ? "prod" : "staging";
 }
 
@@ -95,9 +98,14 @@ export interface SecretValue {
 export interface ResolveContext {
     project: string;
     stack: string;
+    /** The sizing and safety rules: a preview follows staging's. */
     profile: Profile;
+    /** What `groundwork:profile` names (or the stack name implies): staging, prod or preview. */
+    stackProfile: StackProfile;
     awsRegion: string;
     v: PlainValues;
+    /** The merged value of a plain key that the stack's config (not a default) gave. */
+    setInConfig(key: PlainKey): boolean;
     /** True when every key passed the schema. */
     ok(...keys: PlainKey[]): boolean;
     report(key: string, message: string, withExample?: boolean): void;
@@ -129,8 +137,11 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
 
     // Profile first: it picks the defaults of every other key.
     const profileRaw = raw.profile ?? profileFromStack(source.stack);
-    const profile: Profile = profileRaw === "prod" || profileRaw === "staging" ? profileRaw : "staging";
-    if (profileRaw !== profile) problems.push(problem("profile", `must be "staging" or "prod", got "${String(profileRaw)}"`));
+    const stackProfile: StackProfile = profileRaw === "prod" || profileRaw === "staging" || profileRaw === "preview" ? profileRaw : "staging";
+    if (profileRaw !== stackProfile) {
+        problems.push(problem("profile", `must be "staging" or "prod" (or "preview" for a pull request's stack pr-<number>), got "${String(profileRaw)}"`));
+    }
+    const profile: Profile = stackProfile === "prod" ? "prod" : "staging";
 
     const awsRegion = source.get("aws:region");
     if (!awsRegion) {
@@ -141,8 +152,8 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
 
     const domain = typeof raw.domain === "string" ? raw.domain : undefined;
     const defaults: Partial<Record<PlainKey, unknown>> = {
-        ...PROFILE_DEFAULTS[profile],
-        profile,
+        ...PROFILE_DEFAULTS[stackProfile],
+        profile: stackProfile,
         cloudflareZone: domain,
         vercelProjectName: `${source.project}-${source.stack}`.toLowerCase(),
         stripeApiVersion: DEFAULT_STRIPE_API_VERSION,
@@ -175,8 +186,13 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
         project: source.project,
         stack: source.stack,
         profile,
+        stackProfile,
         awsRegion: awsRegion ?? "",
         v: merged as PlainValues,
+        // A value that differs from the profile's default came from the stack's config (Pulumi.yaml
+        // declares the same defaults, which the engine hands over as if set).
+        setInConfig: (key) => raw[key] !== undefined && JSON.stringify(raw[key]) !== JSON.stringify(defaults[key])
+            && !(PROFILE_DEPENDENT_KEYS.includes(key) && (raw[key] === 0 || raw[key] === "")),
         ok: (...keys) => keys.every((k) => !invalid.has(k)),
         report: (key, message, withExample = true) => problems.push(problem(key, message, withExample)),
         secret: (key) => {
@@ -184,7 +200,10 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
             return secretCache.get(key);
         },
     };
-    const cfg = resolveParts(ctx);
+    // A pull request's preview is composed from its own parts on its base's; every other stack
+    // from its own, plus what it does to host previews.
+    const cfg = stackProfile === "preview" ? resolvePreviewParts(ctx) : resolveParts(ctx);
+    if (stackProfile !== "preview") cfg.previewHosting = resolvePreviewHosting(ctx, cfg);
     if (problems.length > 0 || !parsed.success || !awsRegion) throw new ConfigError(problems);
     return deepFreeze(cfg);
 }

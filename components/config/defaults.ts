@@ -9,7 +9,17 @@ import { NAT_INSTANCE_TYPES, NatInstanceType } from "../net/nat-instance";
 // The region lists and the credential-name rule live with the policy pack, which must not import the program.
 export { AWS_US_REGIONS, VERCEL_US_REGIONS };
 
+/** The sizing and safety rules a stack follows (alarm thresholds, protection, Stripe key mode). */
 export type Profile = "staging" | "prod";
+/**
+ * What `groundwork:profile` may name: a sizing profile, or `preview`, a pull request's stack
+ * (`pr-<number>`) on the shared parts of a base stack. A preview follows staging's safety rules
+ * (test-mode Stripe, nothing protected) with the smallest sizes (PROFILE_DEFAULTS.preview).
+ */
+export type StackProfile = Profile | "preview";
+
+/** A pull request's preview stack is named `pr-<number>`. */
+export const PREVIEW_STACK = /^pr-([1-9][0-9]{0,6})$/;
 /**
  * Availability zones an account can use in each US region (us-west-1 offers new accounts two).
  * `azCount` may not exceed it: a third subnet in us-west-1 would fail at `pulumi up`.
@@ -152,6 +162,8 @@ const shared = {
     secretReaderRoleArns: [] as string[],
     stripeWebhookHost: "api",
     stripeConnect: false,
+    previews: false,
+    previewSharedSecrets: [] as string[],
 } as const;
 
 /** Defaults per profile: prod is Multi-AZ, protected and larger; staging is the smallest that works. */
@@ -182,9 +194,27 @@ export const PROFILE_DEFAULTS = {
         dbInstanceClass: "db.t4g.medium", dbAllocatedStorage: 50, dbMaxAllocatedStorage: 500, dbBackupRetentionDays: 14,
         cacheNodeType: "cache.t4g.small", cacheReplicas: 1, cacheSnapshotRetentionDays: 7,
     },
+    /**
+     * A pull request's preview (`pr-<number>`): one api and one worker task, 0.25 vCPU each, on
+     * Spot, no autoscaling, three days of logs. Its network, database server, cache and bucket are
+     * the base stack's (not sized here: the base's keys size them).
+     */
+    preview: {
+        ...shared,
+        azCount: 2,
+        natGateways: "single",
+        logRetentionDays: 3,
+        fargateSpot: "all",
+        monthlyBudget: 10,
+        apiCpu: 256, apiMemory: 512, apiMinTasks: 1, apiMaxTasks: 1,
+        workerCpu: 256, workerMemory: 512, workerMaxTasks: 1,
+        dbInstanceClass: "db.t4g.micro", dbAllocatedStorage: 20, dbMaxAllocatedStorage: 50, dbBackupRetentionDays: 7,
+        cacheNodeType: "cache.t4g.micro", cacheReplicas: 0, cacheSnapshotRetentionDays: 1,
+    },
 } as const;
 
 /** Keys whose default differs between profiles; Pulumi.yaml declares them with the default 0 or "" ("use the profile's"). */
-export const PROFILE_DEPENDENT_KEYS: string[] = Object.keys(PROFILE_DEFAULTS.prod).filter(
-    (k) => JSON.stringify(PROFILE_DEFAULTS.prod[k as keyof typeof PROFILE_DEFAULTS.prod]) !==
-        JSON.stringify(PROFILE_DEFAULTS.staging[k as keyof typeof PROFILE_DEFAULTS.staging]));
+export const PROFILE_DEPENDENT_KEYS: string[] = Object.keys(PROFILE_DEFAULTS.prod).filter((k) => {
+    const values = Object.values(PROFILE_DEFAULTS).map((d) => JSON.stringify(d[k as keyof typeof d]));
+    return new Set(values).size > 1;
+});

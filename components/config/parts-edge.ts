@@ -171,7 +171,13 @@ function resolveStripe(ctx: ResolveContext, where: { api: string | undefined; we
             `(${wantMode === "live" ? "sk_live_… or rk_live_…" : "sk_test_… or rk_test_…"}); the value is not shown`, false);
     }
     if (v.stripe === "key") return { secretKey: key.output, mode: wantMode, webhook: undefined };
+    const webhook = stripeWebhook(ctx, where);
+    return webhook ? { secretKey: key.output, mode: wantMode, webhook } : undefined;
+}
 
+/** Where Stripe sends the stack's events (`stripe: webhook`): the serving app's origin and route. */
+export function stripeWebhook(ctx: ResolveContext, where: { api: string | undefined; web: string | undefined; apiBasePath: string }): StripeConfig["webhook"] {
+    const { v } = ctx;
     const servedBy = v.stripeWebhookHost;
     const origin = servedBy === "api" ? where.api : where.web;
     if (!origin) {
@@ -183,9 +189,5 @@ function resolveStripe(ctx: ResolveContext, where: { api: string | undefined; we
         ctx.report("stripeWebhookPath", "must be set when groundwork:stripeWebhookHost is \"web\" (the web app's route, e.g. /api/webhooks/stripe)");
     }
     const path = v.stripeWebhookPath ?? `${where.apiBasePath}/webhooks/stripe`;
-    return {
-        secretKey: key.output,
-        mode: wantMode,
-        webhook: { url: `${origin}${path}`, servedBy, events: v.stripeWebhookEvents, apiVersion: v.stripeApiVersion, connect: v.stripeConnect },
-    };
+    return { url: `${origin}${path}`, servedBy, events: v.stripeWebhookEvents, apiVersion: v.stripeApiVersion, connect: v.stripeConnect };
 }

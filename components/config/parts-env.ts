@@ -109,7 +109,11 @@ function parseGenerated(ctx: ResolveContext, entries: string[]): GeneratedSecret
     return out;
 }
 
-export function resolveAppEnvironment(ctx: ResolveContext, parts: Omit<PartsPresent, "generated">): EnvPart {
+/**
+ * The apps' environment settings. `sharedSecretNames`: a preview's app secrets are the base's,
+ * by name (`groundwork:previewSharedSecrets`); their values come from the base at deploy time.
+ */
+export function resolveAppEnvironment(ctx: ResolveContext, parts: Omit<PartsPresent, "generated">, sharedSecretNames?: string[]): EnvPart {
     const { v } = ctx;
     const compute = parts.api || parts.worker;
     const generated = ctx.ok("generatedSecrets") && compute ? parseGenerated(ctx, v.generatedSecrets) : [];
@@ -119,13 +123,20 @@ export function resolveAppEnvironment(ctx: ResolveContext, parts: Omit<PartsPres
     const appEnv = ctx.ok("appEnv") ? parseAssignments(ctx, "appEnv", v.appEnv, { reserved, secretHint: "appSecrets", rule: "plain" }) : {};
     if (!compute && Object.keys(appEnv).length > 0) ctx.report("appEnv", "is set but the stack runs no service (groundwork:api and groundwork:worker are false)");
 
-    const appSecretValues = secretObject(ctx, "appSecrets") ?? {};
+    const appSecretValues: Record<string, string> = { ...(secretObject(ctx, "appSecrets") ?? {}) };
     for (const name of Object.keys(appSecretValues)) {
         if (!ENV_NAME.test(name)) ctx.report("appSecrets", `name "${name}" must be UPPER_SNAKE_CASE`);
         else if (reserved.includes(name)) ctx.report("appSecrets", `sets ${name}, which Groundwork sets itself; remove it`);
         else if (name in appEnv) ctx.report("appSecrets", `sets ${name}, which groundwork:appEnv also sets; a variable comes from one place`);
     }
     if (!compute && Object.keys(appSecretValues).length > 0) ctx.report("appSecrets", "holds values but the stack runs no service (groundwork:api and groundwork:worker are false)");
+    for (const name of sharedSecretNames ?? []) {
+        if (reserved.includes(name)) ctx.report("previewSharedSecrets", `names ${name}, which Groundwork sets itself; remove it`);
+        else if (name in appEnv) ctx.report("previewSharedSecrets", `names ${name}, which groundwork:appEnv also sets; a variable comes from one place`);
+        else if (name in appSecretValues) ctx.report("previewSharedSecrets", `names ${name} twice`);
+        // The value is the base's, read at deploy time: here only the name.
+        else appSecretValues[name] = "";
+    }
 
     const envAliases: EnvAlias[] = [];
     const taken = new Set([...reserved, ...Object.keys(appEnv), ...Object.keys(appSecretValues), ...Object.keys(OVERRIDABLE_DEFAULTS)]);

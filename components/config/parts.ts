@@ -52,6 +52,9 @@ export function resolveParts(ctx: ResolveContext): GroundworkConfig {
         project: ctx.project,
         stack: ctx.stack,
         profile: ctx.profile,
+        preview: undefined,
+        // Set by config.ts once the parts are known (resolvePreviewHosting).
+        previewHosting: undefined,
         awsRegion: ctx.awsRegion,
         domain: v.domain,
         alertEmail: v.alertEmail,
@@ -108,7 +111,7 @@ function checkTaskSize(ctx: ResolveContext, role: "api" | "worker"): void {
     }
 }
 
-function resolveApi(ctx: ResolveContext): ApiConfig | undefined {
+export function resolveApi(ctx: ResolveContext): ApiConfig | undefined {
     const { v } = ctx;
     if (!v.api) {
         if (v.apiProxied === true) ctx.report("apiProxied", "is true but groundwork:api is false: there is no API host to proxy");
@@ -141,7 +144,7 @@ function resolveApi(ctx: ResolveContext): ApiConfig | undefined {
     };
 }
 
-function resolveWorker(ctx: ResolveContext, api: boolean): WorkerConfig | undefined {
+export function resolveWorker(ctx: ResolveContext, api: boolean): WorkerConfig | undefined {
     const { v } = ctx;
     const queues = ctx.ok("workerQueues") ? v.workerQueues : [];
     if (!v.worker) {
@@ -189,7 +192,7 @@ function checkCommand(ctx: ResolveContext, key: "startCommand" | "workerCommand"
     }
 }
 
-function resolveMigrations(ctx: ResolveContext, compute: boolean): MigrationConfig {
+export function resolveMigrations(ctx: ResolveContext, compute: boolean): MigrationConfig {
     const { v } = ctx;
     const commands = ctx.ok("migrateCommands") ? v.migrateCommands : [];
     for (const c of commands) checkCommand(ctx, "migrateCommands", c);
@@ -287,7 +290,7 @@ function resolveBackupRegion(ctx: ResolveContext): string | undefined {
 }
 
 /** Each service's on-demand/Spot split for a `groundwork:fargateSpot` mode. */
-function spotPlacement(mode: FargateSpotMode, workerMinTasks: number, workerSpotPercent: number): GroundworkConfig["spot"] {
+export function spotPlacement(mode: FargateSpotMode, workerMinTasks: number, workerSpotPercent: number): GroundworkConfig["spot"] {
     const onDemand = { onDemandBase: 0, spotPercent: 0 };
     switch (mode) {
         case "all": return { mode, api: { onDemandBase: 0, spotPercent: 100 }, worker: { onDemandBase: 0, spotPercent: 100 } };

@@ -210,10 +210,61 @@ export interface EnvAlias {
     source: string;
 }
 
+/**
+ * A pull request's preview stack (`groundwork:profile: preview`, stack `pr-<number>`): what it
+ * has of its own, on the shared parts of its base stack (read through a stack reference).
+ * The base's network, load balancer, database server, cache and bucket are not this stack's.
+ */
+export interface PreviewConfig {
+    /** The pull request's number (from the stack name `pr-<number>`). */
+    number: number;
+    /** `pr-<number>`: the label in front of the base's hosts, and the name of what is its own. */
+    label: string;
+    /** The base stack, `<organization>/<project>/<stack>` (`groundwork:previewBaseStack`). */
+    baseStack: string;
+    /** The git branch whose Vercel preview this stack serves (`groundwork:previewBranch`); undefined without a web app. */
+    branch: string | undefined;
+    /** Its own Postgres database and the role that owns it, on the base's database server; undefined without a database. */
+    database: { name: string; role: string } | undefined;
+    /** The key prefix it keeps in the base's cache (`REDIS_PREFIX`); undefined without a cache. */
+    cache: { keyPrefix: string } | undefined;
+    /** The prefix of its objects in the base's uploads bucket (`S3_PREFIX`); undefined without uploads. */
+    uploads: { prefix: string } | undefined;
+    /** Its own test-mode Stripe endpoint (the key is the base's); undefined without Stripe. */
+    stripe: Omit<StripeConfig, "secretKey"> | undefined;
+    /** The branch's Vercel preview in the base's project; undefined without a web app. */
+    web: { team: string | undefined; apiUrlVariable: string | undefined } | undefined;
+    /** Names of the base's app secrets the preview's apps get (`groundwork:previewSharedSecrets`). */
+    sharedSecretNames: string[];
+    /** The priority of its host rule on the base's HTTPS listener (unique per pull request). */
+    listenerRulePriority: number;
+}
+
+/** What a base stack (staging with `groundwork:previews: true`) does for its previews. */
+export interface PreviewHostingConfig {
+    /** `*.<api host>`: the previews' API hosts, routed by the ALB and covered by its second certificate. */
+    apiWildcard: string;
+    /** `*.<web host>`: the previews' web hosts on Vercel; undefined without a web app. */
+    webWildcard: string | undefined;
+    /** The uploads prefix under which every preview keeps its objects (expired by the bucket's lifecycle). */
+    uploadsPrefix: string;
+    /** Days after which objects under `uploadsPrefix` expire (a preview lives at most this long). */
+    uploadsExpirationDays: number;
+}
+
 export interface GroundworkConfig {
     project: string;
     stack: string;
+    /** The sizing and safety rules the stack follows; a preview follows staging's (`preview` is then set). */
     profile: Profile;
+    /**
+     * A pull request's preview stack: its own parts on the base's shared ones. When set, the
+     * base-stack parts below (network, database, cache, uploads, stripe, frontend) are undefined:
+     * `preview.ts` composes the stack, not `index.ts`.
+     */
+    preview: PreviewConfig | undefined;
+    /** A base stack that hosts previews (`groundwork:previews`): wildcard hosts and outputs for them. */
+    previewHosting: PreviewHostingConfig | undefined;
     awsRegion: string;
     domain: string;
     alertEmail: string;

@@ -28,11 +28,19 @@ export interface PrivateBucketArgs {
     expirationDays?: number;
     /**
      * Origins allowed to GET/PUT/POST/HEAD with signed URLs from the browser. Unset: no CORS.
-     * Exact origins only, never "*".
+     * Exact origins, or every subdomain of one host (`https://*.app.example.com`: the previews'
+     * web hosts); never "*".
      * @default undefined (no CORS configuration)
      * @example ["https://app.example.com"]
      */
     corsOrigins?: pulumi.Input<string>[];
+    /**
+     * Current objects under these key prefixes expire after so many days (then their old versions
+     * after `noncurrentVersionDays`): pull-request previews' objects, which outlive no preview.
+     * @default [] (nothing expires by prefix)
+     * @example [{ prefix: "previews/", days: 30 }]
+     */
+    expirePrefixes?: { prefix: string; days: number }[];
     /**
      * Let ALB access logs (the region's ELB account and the log-delivery service) and S3 server
      * access logging write here, limited to this account's logs.
@@ -108,8 +116,13 @@ export function checkPrivateBucketArgs(name: string, args: PrivateBucketArgs): v
         throw new Error(`PrivateBucket "${name}": corsOrigins must name at least one origin or be left unset. Example: ["https://app.example.com"]`);
     }
     for (const o of args.corsOrigins ?? []) {
-        if (typeof o === "string" && !/^https?:\/\/[^/*\s]+$/.test(o)) {
-            throw new Error(`PrivateBucket "${name}": corsOrigins entries must be exact origins (scheme://host, no path or wildcard), got "${o}". Example: https://app.example.com`);
+        if (typeof o === "string" && !/^https?:\/\/(\*\.)?[^/*\s]+\.[^/*\s]+$/.test(o)) {
+            throw new Error(`PrivateBucket "${name}": corsOrigins entries must be exact origins (scheme://host, no path), or https://*.<host> for its subdomains, got "${o}". Example: https://app.example.com`);
+        }
+    }
+    for (const e of args.expirePrefixes ?? []) {
+        if (!/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/.test(e.prefix) || !Number.isInteger(e.days) || e.days < 1) {
+            throw new Error(`PrivateBucket "${name}": expirePrefixes entries must be a key prefix ending in / and whole days >= 1, got ${JSON.stringify(e)}. Example: { prefix: "previews/", days: 30 }`);
         }
     }
 }
@@ -241,6 +254,12 @@ export class PrivateBucket extends pulumi.ComponentResource {
                     filter: {},
                     expiration: { days: args.expirationDays },
                 }]),
+                ...(args.expirePrefixes ?? []).map((e) => ({
+                    id: `expire-${e.prefix.replace(/[^A-Za-z0-9]+/g, "-").replace(/-+$/, "")}`,
+                    status: "Enabled",
+                    filter: { prefix: e.prefix },
+                    expiration: { days: e.days },
+                })),
             ],
         }, child([versioning]));
 

@@ -1,0 +1,92 @@
+/**
+ * A pull request's preview stack file (`Pulumi.pr-<number>.yaml`), written from committed files
+ * and the workflow's inputs, never edited by hand and never committed:
+ *
+ *   the base stack's file (Pulumi.staging.yaml: the app's shape, hosts, commands, image tag,
+ *   environment), without what sizes the base's shared parts, its secrets and its readers
+ *   + preview/Pulumi.preview.yaml (profile, base stack reference, shared secrets, readers)
+ *   + the pull request's branch (`groundwork:previewBranch`); its number is the stack's name.
+ *
+ * The workflow writes it before `pulumi up --stack pr-<number>` (`npm run preview -- stack-file`);
+ * the offline engine plans `pr-<number>` from the same function when no such file exists, so the
+ * offline plan is what CI deploys.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { KEYS } from "../components/config/config-schema";
+import { PREVIEW_STACK } from "../components/config/defaults";
+import { BASE_ONLY_KEYS, PREVIEW_ONLY_KEYS, PREVIEW_SIZED_KEYS } from "../components/config/parts-preview";
+
+/** The committed template, relative to the folder of the stack files. */
+export const PREVIEW_TEMPLATE = path.join("preview", "Pulumi.preview.yaml");
+
+/** What the workflow knows about the pull request. */
+export interface PreviewInputs {
+    /** The pull request's number: the stack is `pr-<number>`. */
+    number: number;
+    /** Its head branch (the web app's Vercel preview). @example "feature/checkout-redesign" */
+    branch: string;
+}
+
+interface StackFile { config?: Record<string, unknown> }
+
+function readYaml(file: string): StackFile {
+    return (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as StackFile;
+}
+
+/** Base-stack keys a preview does not take: sizes of shared parts, its own settings, credentials. */
+function droppedKeys(project: string): Set<string> {
+    const credentials = Object.entries(KEYS).filter(([, s]) => "secret" in s && s.secret).map(([k]) => k);
+    return new Set([...BASE_ONLY_KEYS, ...PREVIEW_SIZED_KEYS, ...PREVIEW_ONLY_KEYS, "profile", "secretReaderRoleArns", ...credentials]
+        .map((k) => `${project}:${k}`));
+}
+
+/** Whether a stack is a preview the engine can write from the template (`pr-<n>` and the template exists). */
+export function isTemplatedPreview(configDir: string, stack: string): boolean {
+    return PREVIEW_STACK.test(stack) && fs.existsSync(path.join(configDir, PREVIEW_TEMPLATE));
+}
+
+/**
+ * The preview stack's config: the base's stack file without the dropped keys and without any
+ * encrypted value (a `secure:` value is encrypted for the base stack and unreadable by another),
+ * then the template's keys, then the inputs.
+ * @throws Error naming the file and key when the template or the base's stack file is missing or malformed.
+ */
+export function previewStackConfig(configDir: string, project: string, inputs: PreviewInputs): Record<string, unknown> {
+    if (!Number.isInteger(inputs.number) || inputs.number < 1) {
+        throw new Error(`preview: the pull request number must be a whole number of at least 1, got ${inputs.number}. Example: 123`);
+    }
+    const templateFile = path.join(configDir, PREVIEW_TEMPLATE);
+    if (!fs.existsSync(templateFile)) throw new Error(`preview: no template ${templateFile}; commit one (README, "Preview environments")`);
+    const template = readYaml(templateFile).config ?? {};
+    const base = template[`${project}:previewBaseStack`];
+    const m = typeof base === "string" ? /^[^/]+\/([^/]+)\/([^/]+)$/.exec(base) : null;
+    if (!m) {
+        throw new Error(`preview: ${PREVIEW_TEMPLATE} must set ${project}:previewBaseStack to <organization>/<project>/<stack>, got ${JSON.stringify(base)}. Example: acme/${project}/staging`);
+    }
+    if (m[1] !== project) throw new Error(`preview: ${project}:previewBaseStack names project "${m[1]}"; a preview's base is a stack of this project (${project})`);
+    const baseFile = path.join(configDir, `Pulumi.${m[2]}.yaml`);
+    if (!fs.existsSync(baseFile)) throw new Error(`preview: the base stack's file ${path.basename(baseFile)} is not in ${configDir}`);
+
+    const dropped = droppedKeys(project);
+    const config: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(readYaml(baseFile).config ?? {})) {
+        const encrypted = !!v && typeof v === "object" && !Array.isArray(v) && "secure" in (v as object);
+        if (!dropped.has(k) && !encrypted) config[k] = v;
+    }
+    Object.assign(config, template);
+    config[`${project}:previewBranch`] = inputs.branch;
+    return config;
+}
+
+/** The stack file's text, as the workflow writes it (`Pulumi.pr-<number>.yaml`). */
+export function renderPreviewStackFile(configDir: string, project: string, inputs: PreviewInputs): string {
+    const config = previewStackConfig(configDir, project, inputs);
+    return [
+        `# Preview of pull request #${inputs.number} (branch ${inputs.branch}), written by \`npm run preview -- stack-file\``,
+        `# from the base stack's file and ${PREVIEW_TEMPLATE.split(path.sep).join("/")}. Generated in CI: never edit or commit it.`,
+        YAML.stringify({ config }).trimEnd(),
+        "",
+    ].join("\n");
+}
