@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { estimateCost } from "../tools/cost";
 import { PROJECT_DIR, readProject } from "../tools/engine";
 import { EVERY_OPT_IN, goodPlan } from "./harness";
 
@@ -11,6 +12,15 @@ describe("README", () => {
         assert.ok(readme.includes("npm ci && npm run plan -- --stack prod"));
         assert.ok(readme.includes("npm ci && npm test"));
         assert.match(fs.readFileSync(path.join(PROJECT_DIR, ".ci/run"), "utf8"), /^npm test/m);
+    });
+
+    it("states each committed stack's monthly total in the cost table as the plan computes it", async () => {
+        for (const stack of ["staging", "prod"]) {
+            const row = readme.split("\n").find((l) => l.startsWith(`| ${stack} |`));
+            assert.ok(row, `README's cost table has a ${stack} row`);
+            const total = /\*\*\$([0-9.]+)\*\*/.exec(row)?.[1];
+            assert.equal(total, estimateCost(await goodPlan(stack)).total.toFixed(2), `${stack}'s total in README`);
+        }
     });
 
     it("documents every config key in the table", () => {
