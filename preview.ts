@@ -160,6 +160,7 @@ const shared = cluster && secrets && {
     architecture: cfg.image.architecture,
     subnetIds,
     secretArn: secrets.arn,
+    secretVersionId: secrets.versionId,
     bucketArns: uploadsBucket ? [uploadsBucket.apply((u) => u.bucketArn)] : [],
     // The base's uploads key (SSE-KMS): S3 uses it on the task role's behalf for its prefix.
     bucketKeyArns: uploadsBucket ? [uploadsBucket.apply((u) => {

@@ -595,6 +595,9 @@ describe("compute target", () => {
                 const r = await goodPlan(stack);
                 const arn = r.outputs.appSecretsArn.value as string;
                 const keys = expectedSecretKeys(r);
+                // Each reference names the secret's current version: a new value is a new task definition, and the service rolls.
+                const version = String(one(r, "aws:secretsmanager/secretVersion:SecretVersion", "app-secrets-version").state.versionId);
+                assert.match(version, /^[0-9a-z-]{20,}$/);
                 for (const svc of ["api", "worker"] as const) {
                     // The app's own containers (not the root prepare step, which gets nothing).
                     for (const c of containers(taskDefOf(r, svc)).filter((x) => x.name !== "prepare")) {
@@ -607,7 +610,7 @@ describe("compute target", () => {
                         }
                         const secrets = c.secrets ?? [];
                         assert.deepEqual(secrets.map((s) => s.name).sort(), keys, where);
-                        for (const s of secrets) assert.equal(s.valueFrom, `${arn}:${s.name}::`, `${where}: ${s.name}`);
+                        for (const s of secrets) assert.equal(s.valueFrom, `${arn}:${s.name}::${version}`, `${where}: ${s.name}`);
                         const both = env.filter((e) => secrets.some((s) => s.name === e.name));
                         assert.deepEqual(both, [], `${where}: a variable in both environment and secrets`);
                         // The plain contract is there too.

@@ -84,6 +84,10 @@ export function mockState(args: pulumi.runtime.MockResourceArgs, region: string,
         case "aws:secretsmanager/secret:Secret":
             state.arn = `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT}:secret:${physical}-${h.slice(0, 6)}`;
             break;
+        case "aws:secretsmanager/secretVersion:SecretVersion":
+            // Secrets Manager's version ids are UUIDs; a new value is a new version.
+            state.versionId ??= `${h}-0000-4000-8000-${h}0000v`;
+            break;
         case "aws:kms/key:Key":
             Object.assign(state, { keyId: `${h}-0000-4000-8000-${h}00000`, arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT}:key/${h}-0000-4000-8000-${h}00000` });
             break;

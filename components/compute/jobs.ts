@@ -114,6 +114,12 @@ export interface ScheduledJobsArgs {
      */
     secretArn: pulumi.Input<string>;
     /**
+     * The app secret's current version (each secret reference names it, as the services' do).
+     * @default undefined (the current version at each run's start)
+     * @example secrets.versionId
+     */
+    secretVersionId?: pulumi.Input<string>;
+    /**
      * Buckets the jobs may read and write as the services do (the uploads).
      * @default []
      * @example [uploads.arn]
@@ -280,6 +286,7 @@ export class ScheduledJobs extends pulumi.ComponentResource {
                         [JOB_ENV.timeout]: String(job.timeoutMinutes * 60),
                     },
                     secretArn: args.secretArn,
+                    secretVersionId: args.secretVersionId,
                     secrets: image.secrets,
                     rdsCaBundle: args.rdsCaBundle,
                     // The wrapper runs the command (exec form, no shell), checks for overlap and enforces the timeout.

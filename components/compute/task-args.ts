@@ -117,8 +117,17 @@ export interface ServiceBaseArgs {
      */
     secretArn: pulumi.Input<string>;
     /**
+     * The secret's current version: each reference names it (`<arn>:<KEY>::<version id>`), so a
+     * new value is a new task definition and the service rolls onto it; ECS reads secrets only
+     * when a task starts. Undefined: the current version at each task start (running tasks keep
+     * the value they started with until something restarts them).
+     * @default undefined
+     * @example secrets.versionId
+     */
+    secretVersionId?: pulumi.Input<string>;
+    /**
      * The task's secret variables: variable name → key of that secret (ECS `secrets`,
-     * `valueFrom: <arn>:<KEY>::`). A variable may take another key's value (`API_SECRET` from
+     * `valueFrom: <arn>:<KEY>::<version id>`). A variable may take another key's value (`API_SECRET` from
      * `JWT_SECRET`), and it stays an ECS secret.
      * @default none (required; may be empty)
      * @example { DATABASE_URL: "DATABASE_URL", JWT_SECRET: "JWT_SECRET" }

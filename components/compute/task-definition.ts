@@ -169,6 +169,8 @@ export interface ContainerSpec {
     /** Plain variables; the writable-$HOME plumbing is added here. */
     environment: Record<string, pulumi.Input<string>>;
     secretArn?: pulumi.Input<string>;
+    /** The app secret's version each reference names (`AppSecrets.versionId`); undefined: the current one at each task start. */
+    secretVersionId?: pulumi.Input<string>;
     /** Variable name → key of the app secret. */
     secrets: Record<string, string>;
     rdsCaBundle?: string;
@@ -197,8 +199,11 @@ export function appContainers(c: ContainerSpec): unknown[] {
     // The app's settings plus the writable-$HOME plumbing (checkServiceArgs refused overlaps).
     const plainEnv: Record<string, pulumi.Input<string>> = { ...c.environment, ...WRITABLE_HOME_ENV };
     const environment = Object.keys(plainEnv).sort().map((k) => ({ name: k, value: plainEnv[k] }));
-    // Each secret is one key of the stack's JSON secret: `<arn>:<KEY>::` (latest version).
-    const secrets = Object.keys(c.secrets).sort().map((v) => ({ name: v, valueFrom: pulumi.interpolate`${c.secretArn}:${c.secrets[v]}::` }));
+    // Each secret is one key of the stack's JSON secret: `<arn>:<KEY>::<version id>`. Naming the
+    // version makes a new value a new task definition, so the services roll onto it (ECS reads
+    // secrets only at a task's start; with `<arn>:<KEY>::` running tasks would keep the old value
+    // until something else restarted them). A rollback's older definition names the previous version.
+    const secrets = Object.keys(c.secrets).sort().map((v) => ({ name: v, valueFrom: pulumi.interpolate`${c.secretArn}:${c.secrets[v]}::${c.secretVersionId ?? ""}` }));
     // Every field ECS would otherwise fill in with a default is spelled out, so the definition
     // the provider reads back equals the one written and `pulumi up` shows no diff: `essential`,
     // `hostPort` (awsvpc: the container port), the awslogs `mode` (ECS has defaulted to

@@ -56,6 +56,7 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
         streamPrefix: name,
         environment: s.environment,
         secretArn: s.secretArn,
+        secretVersionId: s.secretVersionId,
         secrets: s.secrets,
         rdsCaBundle: s.rdsCaBundle,
         command: s.command,

@@ -116,6 +116,12 @@ export class AppSecrets extends pulumi.ComponentResource {
      * always finds every key.
      */
     public readonly arn: pulumi.Output<string>;
+    /**
+     * The version holding the current value. Task definitions name it in each secret reference, so
+     * a new value (a rotated key, a replaced webhook's signing secret) is a new task definition and
+     * the services roll onto it: ECS reads a secret only when a task starts.
+     */
+    public readonly versionId: pulumi.Output<string>;
     /** Every key the secret holds (the values' names plus the generated ones), sorted. */
     public readonly keys: string[];
     /** The whole secret as a record, secret (for the apiEnv output). */
@@ -187,6 +193,7 @@ export class AppSecrets extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: this.readersPolicy ? [this.readersPolicy] : [] });
 
         this.arn = pulumi.all([this.secret.arn, version.id]).apply(([arn]) => arn);
-        this.registerOutputs({ arn: this.arn, keys: this.keys, values: this.values });
+        this.versionId = version.versionId;
+        this.registerOutputs({ arn: this.arn, versionId: this.versionId, keys: this.keys, values: this.values });
     }
 }
