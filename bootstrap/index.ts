@@ -14,7 +14,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { BreakGlassRole, breakGlassTrustDocument } from "./components/break-glass";
 import { ciReadDocument } from "./components/ci-read";
 import { CiRole } from "./components/ci-role";
-import { PermissionsBoundary, boundaryArnOf, boundaryName } from "./components/boundary";
+import { PermissionsBoundary, boundaryArnOf, boundaryName, previewBoundaryName } from "./components/boundary";
+import { PREVIEW_UPLOADS_PREFIX } from "../components/config/parts-preview";
 import { loadConfig } from "./components/config";
 import { deployDocumentsFor } from "./components/preview-permissions";
 import { GithubOidc, githubTrustDocument } from "./components/github-oidc";
@@ -71,8 +72,20 @@ const ciRead = new aws.iam.Policy("ci-read", {
     policy: partition.apply((p) => JSON.stringify(ciReadDocument(p))),
 }, { provider });
 
+// A family of stacks (pr-*: previews, deployed from any branch) creates its roles under a narrower
+// boundary: an allow-list of what a preview's tasks need, so no policy its code writes escalates.
+const hasFamily = cfg.environments.some((e) => e.access === "deploy" && e.stack.endsWith("*"));
+const previewBoundary = hasFamily ? new PermissionsBoundary("preview-boundary", {
+    policyName: previewBoundaryName(cfg.app),
+    path: bootstrapPath,
+    scope: pulumi.all([partition, account]).apply(([p, a]) => ({ partition: p, account: a, app: cfg.app, bootstrapPath, boundaryArn: "", secretsKeyArns: [] })),
+    kind: { kind: "previews", objectsPrefix: PREVIEW_UPLOADS_PREFIX },
+}, opts) : undefined;
+
 const roles = cfg.environments.map((env) => {
-    const scope: pulumi.Output<StackScope> = pulumi.all([partition, account, boundary.arn]).apply(([p, a, b]) => ({
+    // The boundary the roles this environment's stacks create must carry.
+    const created = env.stack.endsWith("*") && previewBoundary ? previewBoundary.arn : boundary.arn;
+    const scope: pulumi.Output<StackScope> = pulumi.all([partition, account, created]).apply(([p, a, b]) => ({
         partition: p, account: a, app: cfg.app, bootstrapPath, boundaryArn: b, stack: env.stack, regions: cfg.deployRegions,
     }));
     const keyEnv = deployEnvironmentOf(cfg.environments, env.stack)?.name;
@@ -116,6 +129,8 @@ const environmentRoles: pulumi.Output<EnvironmentRole[]> = pulumi.all(roles.map(
 
 export const githubOidcProviderArn = oidc.arn;
 export const permissionsBoundaryArn = boundary.arn;
+/** The boundary of the roles previews create (`groundwork:permissionsBoundaryArn` in preview/Pulumi.preview.yaml); only with a pr-* environment. */
+export const previewPermissionsBoundaryArn = previewBoundary?.arn;
 export const breakGlassRoleArn = breakGlass.arn;
 /** Per GitHub environment: its role, what it may do, to which stack, and the GitHub secret that holds the ARN. */
 export const environments = environmentRoles.apply((rs) => Object.fromEntries(rs.map((r) => [r.name, {

@@ -10,8 +10,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT_DIR, RecordedResource, registered } from "../tools/engine";
 import { ACCOUNT, REPO, bootstrap, can, own, roleArn, roleNamed } from "./bootstrap-harness";
-import { byType, goodPlan } from "./harness";
-import { IamRequest, evaluateDocument } from "./iam-eval";
+import { byType, goodPlan, one } from "./harness";
+import { IamDocument, IamRequest, IamStatement, decide, evaluateDocument } from "./iam-eval";
 
 const ROLE = "groundwork-gha-preview-deploy";
 const preview = () => goodPlan("pr-123", undefined, { previewBranch: "feature/x" });
@@ -27,7 +27,7 @@ const CREATES: Record<string, (Omit<IamRequest, "context"> & { context?: IamRequ
         { action: "ecs:RegisterTaskDefinition", resource: "*" },
         { action: "iam:PassRole", resource: roleArn("groundwork/pr-123/execution/api-execution-1a2b"), context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
     ],
-    "aws:iam/role:Role": [{ action: "iam:CreateRole", resource: roleArn("groundwork/pr-123/api-task-1a2b"), context: { "iam:PermissionsBoundary": "<boundary>" } }],
+    "aws:iam/role:Role": [{ action: "iam:CreateRole", resource: roleArn("groundwork/pr-123/api-task-1a2b"), context: { "iam:PermissionsBoundary": "<preview-boundary>" } }],
     "aws:iam/rolePolicy:RolePolicy": [{ action: "iam:PutRolePolicy", resource: roleArn("groundwork/pr-123/api-task-1a2b") }],
     "aws:lb/listenerRule:ListenerRule": [{ action: "elasticloadbalancing:CreateRule", resource: "*" }],
     "aws:lb/targetGroup:TargetGroup": [{ action: "elasticloadbalancing:CreateTargetGroup", resource: "*" }],
@@ -50,13 +50,14 @@ describe("the preview-deploy role (pr-*)", () => {
     it("may create every kind of AWS resource a preview creates", async () => {
         const r = await bootstrap();
         const role = roleNamed(r, ROLE);
+        const previewBoundary = String(r.outputs.previewPermissionsBoundaryArn.value);
         const types = new Set(registered(await preview()).filter((x: RecordedResource) => x.custom && !x.read && x.type.startsWith("aws:")).map((x) => x.type));
         assert.ok(types.size >= 10, `a preview's AWS types (${types.size})`);
         for (const type of [...types].sort()) {
             const calls = CREATES[type];
             assert.ok(calls, `${type} is new in previews: add its create call here and its permission to bootstrap/components/preview-permissions.ts`);
             for (const call of calls) {
-                const context = Object.fromEntries(Object.entries({ ...own("pr-123"), ...call.context }).map(([k, v]) => [k, v === "<boundary>" ? role.boundaryArn : v]));
+                const context = Object.fromEntries(Object.entries({ ...own("pr-123"), ...call.context }).map(([k, v]) => [k, v === "<preview-boundary>" ? previewBoundary : v]));
                 assert.ok(can(r, role, call.action, call.resource, context), `${type}: ${call.action} on ${call.resource}`);
             }
         }
@@ -100,10 +101,83 @@ describe("the preview-deploy role (pr-*)", () => {
         assert.deepEqual(template.config["groundwork:secretReaderRoleArns"], readers);
         const r = await preview();
         const boundary = r.config["groundwork:permissionsBoundaryArn"].value;
-        assert.equal(boundary, (await bootstrap()).outputs.permissionsBoundaryArn.value);
+        assert.equal(boundary, (await bootstrap()).outputs.previewPermissionsBoundaryArn.value);
         for (const role of byType(r, "aws:iam/role:Role")) {
             assert.match(String(role.inputs.path), /^\/groundwork\/pr-123\//, role.name);
             assert.equal(role.inputs.permissionsBoundary, boundary, role.name);
         }
+    });
+
+    describe("what the roles a preview creates can do, whatever a pull request writes on them", () => {
+        const previewBoundary = async (): Promise<IamDocument> =>
+            JSON.parse(String(one(await bootstrap(), "aws:iam/policy:Policy", "preview-boundary-policy").inputs.policy)) as IamDocument;
+        const ADMIN: IamDocument = { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+        const under = async (req: IamRequest) => decide([ADMIN], await previewBoundary(), { ...req, context: { "aws:RequestedRegion": "us-east-1", ...req.context } });
+
+        it("creates them only under the previews' boundary, and attaches no managed policy (AdministratorAccess) to them", async () => {
+            const r = await bootstrap();
+            const role = roleNamed(r, ROLE);
+            const task = roleArn("groundwork/pr-123/api-task-1a2b");
+            assert.ok(can(r, role, "iam:CreateRole", task, { "iam:PermissionsBoundary": String(r.outputs.previewPermissionsBoundaryArn.value) }));
+            assert.ok(!can(r, role, "iam:CreateRole", task, { "iam:PermissionsBoundary": role.boundaryArn }), "not under the stacks' broader boundary");
+            assert.ok(!can(r, role, "iam:CreateRole", task, {}), "not without a boundary");
+            assert.ok(!can(r, role, "iam:PutRolePermissionsBoundary", task, { "iam:PermissionsBoundary": role.boundaryArn }));
+            for (const action of ["iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary"]) {
+                assert.ok(!can(r, role, action, task, { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" }), action);
+            }
+            // A stack's own deploy role still attaches managed policies (its NAT instances' SSM policy).
+            assert.ok(can(r, roleNamed(r, "groundwork-gha-staging"), "iam:AttachRolePolicy", roleArn("groundwork/staging/net-nat-0"), { "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }));
+        });
+
+        it("even with every action allowed on them, reach only previews' secrets and objects, logs and image pulls", async () => {
+            const denied: [string, string][] = [
+                ["rds:ModifyDBInstance", `arn:aws:rds:us-east-1:${ACCOUNT}:db:groundwork-prod-db`],
+                ["secretsmanager:GetSecretValue", `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:groundwork-prod/app-AbCdEf`],
+                ["secretsmanager:GetSecretValue", `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:groundwork-staging/app-AbCdEf`],
+                ["s3:GetObject", "arn:aws:s3:::groundwork-prod-uploads-1a2b/invoices/1.pdf"],
+                ["s3:GetObject", "arn:aws:s3:::groundwork-staging-uploads-1a2b/avatars/1.png"],
+                ["s3:PutBucketPolicy", "arn:aws:s3:::groundwork-staging-uploads-1a2b"],
+                ["iam:CreateRole", roleArn("groundwork/pr-123/x")], ["iam:PassRole", roleArn("groundwork/prod/execution/api-execution")],
+                ["ecs:RunTask", "*"], ["elasticloadbalancing:CreateRule", "*"], ["ec2:AuthorizeSecurityGroupIngress", "*"],
+                ["kms:Decrypt", `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234`], ["elasticache:ModifyReplicationGroup", "*"], ["ssm:GetParameter", "*"],
+            ];
+            for (const [action, resource] of denied) assert.notEqual(await under({ action, resource }), "allow", `${action} on ${resource}`);
+            const allowed: IamRequest[] = [
+                { action: "secretsmanager:GetSecretValue", resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:groundwork-pr-123/app-AbCdEf` },
+                { action: "s3:GetObject", resource: "arn:aws:s3:::groundwork-staging-uploads-1a2b/previews/pr-123/a.png" },
+                { action: "s3:ListBucket", resource: "arn:aws:s3:::groundwork-staging-uploads-1a2b", context: { "s3:prefix": "previews/pr-123/" } },
+                { action: "kms:GenerateDataKey", resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234`, context: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+                { action: "logs:PutLogEvents", resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:api-logs-1a2b:log-stream:api/app/1` },
+                { action: "ecr:BatchGetImage", resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/groundwork-staging-app` },
+            ];
+            for (const req of allowed) assert.equal(await under(req), "allow", `${req.action} on ${req.resource}`);
+            assert.notEqual(await under({ action: "s3:ListBucket", resource: "arn:aws:s3:::groundwork-staging-uploads-1a2b", context: { "s3:prefix": "avatars/" } }), "allow");
+        });
+
+        it("leaves a preview's own tasks everything their policies grant (the boundary does not break a preview)", async () => {
+            const r = await preview();
+            const boundary = await previewBoundary();
+            const policies = byType(r, "aws:iam/rolePolicy:RolePolicy");
+            assert.ok(policies.length >= 4, `a preview's role policies (${policies.length})`);
+            let checked = 0;
+            for (const p of policies) {
+                const doc = JSON.parse(String(p.inputs.policy)) as { Statement: (IamStatement & { Action: string[]; Resource: string | string[] })[] };
+                for (const st of doc.Statement.filter((x) => x.Effect === "Allow")) {
+                    // A request each statement allows: its resources with wildcards filled in, its condition's values.
+                    const context: Record<string, string> = { "aws:RequestedRegion": "us-east-1" };
+                    for (const values of Object.values(st.Condition ?? {})) {
+                        for (const [k, v] of Object.entries(values)) context[k] = String(Array.isArray(v) ? v[0] : v).replace(/\*/g, "x");
+                    }
+                    for (const action of [st.Action].flat()) {
+                        for (const resource of [st.Resource].flat()) {
+                            const req = { action, resource: resource.replace(/\*/g, "x"), context };
+                            assert.equal(decide([doc], boundary, req), "allow", `${p.name}: ${action} on ${req.resource}`);
+                            checked++;
+                        }
+                    }
+                }
+            }
+            assert.ok(checked >= 10, `requests checked (${checked})`);
+        });
     });
 });

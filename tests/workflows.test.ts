@@ -73,6 +73,14 @@ describe("CI workflows", () => {
         assert.equal(up[0].with?.policyPacks, "policies");
     });
 
+    it("asks for the deploy role's two-hour session wherever a deploy role is assumed (a first up outlasts one hour)", () => {
+        const deploys = workflows.flatMap(({ file, wf }) => steps(wf)
+            .filter((s) => String(s.uses ?? "").startsWith("aws-actions/configure-aws-credentials") && !/AWS_PREVIEW_ROLE_ARN/.test(String(s.with?.["role-to-assume"])))
+            .map((s) => ({ file, s })));
+        assert.ok(deploys.length >= 4, `deploy-role steps (${deploys.length})`);
+        for (const { file, s } of deploys) assert.equal(s.with?.["role-duration-seconds"], 7200, `${file}: ${String(s.with?.["role-to-assume"])}`);
+    });
+
     it("takes credentials only from secrets or OIDC", () => {
         const SECRET_REF = /^\$\{\{\s*secrets\.[A-Z0-9_]+\s*\}\}$/;
         for (const { file, text, wf } of workflows) {

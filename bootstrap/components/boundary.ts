@@ -20,6 +20,50 @@ export function boundaryArnOf(s: Omit<AccountScope, "boundaryArn">): string {
     return iamArn({ ...s, boundaryArn: "" }, `policy${s.bootstrapPath}${boundaryName(s.app)}`);
 }
 
+/** The previews' boundary: every role a preview's deploy role (`pr-*`) creates carries it instead. */
+export function previewBoundaryName(app: string): string {
+    return `${app}-preview-boundary`;
+}
+
+/** The previews' boundary's ARN, known before it exists. */
+export function previewBoundaryArnOf(s: Omit<AccountScope, "boundaryArn">): string {
+    return iamArn({ ...s, boundaryArn: "" }, `policy${s.bootstrapPath}${previewBoundaryName(s.app)}`);
+}
+
+/**
+ * The previews' boundary: an allow-list of what a preview's task roles need and nothing else.
+ * Any branch of the repository deploys a preview, so whatever policy its code writes on the roles
+ * it creates (even AdministratorAccess) is capped at this: its tasks' logs, pulls from the
+ * account's repositories, reads of previews' own secrets, objects under `previews/` of a bucket
+ * (and the bucket keys, through S3 only). Never a database, cache, network, key or IAM action.
+ */
+export function previewBoundaryDocument(s: Omit<AccountScope, "boundaryArn">, previewsPrefix: string): PolicyDocument {
+    const arn = (service: string, resource: string) => `arn:${s.partition}:${service}:*:${s.account}:${resource}`;
+    return policyDocument([
+        { Sid: "TaskLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: arn("logs", "log-group:*") },
+        // GetAuthorizationToken has no resource-level permissions.
+        { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+        {
+            Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+            Resource: arn("ecr", "repository/*"),
+        },
+        { Sid: "PreviewSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: arn("secretsmanager", `secret:${s.app}-pr-*`) },
+        {
+            Sid: "ListPreviewObjects", Effect: "Allow", Action: ["s3:ListBucket"], Resource: `arn:${s.partition}:s3:::*`,
+            Condition: { StringLike: { "s3:prefix": [`${previewsPrefix}*`] } },
+        },
+        {
+            Sid: "PreviewObjects", Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            Resource: `arn:${s.partition}:s3:::*/${previewsPrefix}*`,
+        },
+        {
+            Sid: "BucketKeysThroughS3", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: arn("kms", "key/*"),
+            Condition: { StringLike: { "kms:ViaService": "s3.*.amazonaws.com" } },
+        },
+    ]);
+}
+
 export interface BoundaryScope extends AccountScope {
     /** The state bucket, if the bootstrap created one. */
     stateBucketArn?: string;
@@ -54,12 +98,13 @@ export function boundaryDocument(s: BoundaryScope): PolicyDocument {
         { Sid: "CapAtEverythingElse", Effect: "Allow", Action: "*", Resource: "*" },
         { Sid: "NoIamUsersOrKeys", Effect: "Deny", Action: USER_AND_KEY_ACTIONS, Resource: "*" },
         {
-            // Absent boundary counts as "not equal": a role created without it is refused too.
+            // Absent boundary counts as "not equal": a role created without it (or the previews'
+            // narrower one) is refused too.
             Sid: "NoRolesWithoutThisBoundary",
             Effect: "Deny",
             Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
             Resource: "*",
-            Condition: { StringNotEquals: { "iam:PermissionsBoundary": s.boundaryArn } },
+            Condition: { StringNotEquals: { "iam:PermissionsBoundary": [s.boundaryArn, previewBoundaryArnOf(s)] } },
         },
         { Sid: "NoRemovingBoundaries", Effect: "Deny", Action: ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"], Resource: "*" },
         {
@@ -145,6 +190,13 @@ export interface PermissionsBoundaryArgs {
      * @example "/groundwork-bootstrap/"
      */
     path: string;
+    /**
+     * Which boundary: the stacks' (everything but the ways out) or the previews' allow-list
+     * (`previewBoundaryDocument`), with the key prefix of previews' objects.
+     * @default { kind: "stacks" }
+     * @example { kind: "previews", objectsPrefix: "previews/" }
+     */
+    kind?: { kind: "stacks" } | { kind: "previews"; objectsPrefix: string };
 }
 
 /** The boundary managed policy. Cost: none (IAM is free). */
@@ -157,8 +209,10 @@ export class PermissionsBoundary extends pulumi.ComponentResource {
         this.policy = new aws.iam.Policy(`${name}-policy`, {
             name: args.policyName,
             path: args.path,
-            description: "Caps every role the bootstrap and the deploy roles create: no IAM users or keys, no role without this boundary, no change to the bootstrap",
-            policy: pulumi.output(args.scope).apply((s) => JSON.stringify(boundaryDocument(s))),
+            description: args.kind?.kind === "previews"
+                ? "Caps every role a preview's deploy role creates: its tasks' logs, image pulls, previews' secrets and objects, nothing else"
+                : "Caps every role the bootstrap and the deploy roles create: no IAM users or keys, no role without this boundary, no change to the bootstrap",
+            policy: pulumi.output(args.scope).apply((s) => JSON.stringify(args.kind?.kind === "previews" ? previewBoundaryDocument(s, args.kind.objectsPrefix) : boundaryDocument(s))),
         }, { parent: this });
         this.arn = this.policy.arn;
         this.registerOutputs({ arn: this.arn });

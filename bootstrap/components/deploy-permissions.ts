@@ -360,12 +360,13 @@ export function iamStatements(s: StackScope): Statement[] {
             Condition: { StringEquals: { "iam:PermissionsBoundary": s.boundaryArn } },
         },
         {
-            // Only roles under /<app>/<stack>/, which can only be created with the boundary.
+            // Only roles under /<app>/<stack>/, which can only be created with the boundary. A
+            // family of stacks (previews) attaches no managed policy: its roles' policies are inline.
             Sid: "ManageStackRoles",
             Effect: "Allow",
             Action: [
                 "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy",
-                "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:TagRole", "iam:UntagRole",
+                "iam:DeleteRolePolicy", ...(s.stack.endsWith("*") ? [] : ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]), "iam:TagRole", "iam:UntagRole",
             ],
             Resource: roles,
         },
