@@ -242,6 +242,7 @@ const frontend = cfg.frontend && cfg.hosts.web && webEnv && new Frontend("web", 
     environment: webEnv.environment,
     secrets: webEnv.secrets,
     secretTargets: cfg.frontend.secretTargets,
+    protect: cfg.protectData,
 }, opts);
 
 // ---- compute: cluster, load balancer, api, worker, jobs, database access ---------------------------

@@ -165,6 +165,8 @@ describe("config of previews refuses, naming the key", () => {
         assert.ok(noBranch.problems.some((p) => p.key === "groundwork:previewBranch" && /Vercel's build of a git branch/.test(p.message)));
         refuses("pr-5", { "groundwork:previewBranch": "-bad..name" }, "previewBranch", /git branch name/);
         refuses("pr-5", { "groundwork:previewSharedSecrets": ["DATABASE_URL"] }, "previewSharedSecrets", /Groundwork sets itself/);
+        // Vercel's deployment protection keeps Stripe from a preview deployment's route.
+        refuses("pr-5", { "groundwork:stripeWebhookHost": "web", "groundwork:stripeWebhookPath": "/api/webhooks/stripe" }, "stripeWebhookHost", /deployment protection/);
     });
 
     it("gives a preview staging's safety rules, the preview profile's sizes, and nothing protected", () => {

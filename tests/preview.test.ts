@@ -335,6 +335,10 @@ describe("a pull request's preview stack (pr-<n>)", () => {
         const d = one(r, T.domain);
         assert.deepEqual([d.inputs.projectId, d.inputs.domain, d.inputs.gitBranch], [projectId, "pr-123.app.staging.example.com", BRANCH]);
         assert.match(one(r, "pulumi:providers:vercel").inputs.team as string, /acme/);
+        // Vercel built the branch's first push before these variables existed: a deployment of the branch follows them.
+        const dep = one(r, "vercel:index/deployment:Deployment");
+        assert.deepEqual([dep.inputs.projectId, dep.inputs.ref, dep.inputs.production], [projectId, BRANCH, false]);
+        assert.ok(dep.options.dependsOn.includes(v.urn) && dep.options.dependsOn.includes(d.urn), "built after its variables and domain");
     });
 
     it("keeps every secret its own: readers are the preview-deploy and break-glass roles, values never in plain outputs", async () => {

@@ -462,6 +462,21 @@ describe("the web app", () => {
         });
     });
 
+    describe("what a later up or a destroy does to the project", () => {
+        it("protects prod's project (its deployments and rollback), not staging's", async () => {
+            assert.equal(one(await goodPlan("prod"), PROJECT).options.protect, true);
+            assert.equal(one(await goodPlan("staging"), PROJECT).options.protect, false);
+        });
+
+        it("replaces a variable by deleting it first (Vercel refuses a second of the same key and target)", async () => {
+            for (const r of [await goodPlan("prod"), await goodPlan("pr-123", undefined, { previewBranch: "feature/x" })]) {
+                const vars = byType(r, ENV_VAR);
+                assert.ok(vars.length > 0, r.stack);
+                for (const v of vars) assert.equal(v.options.deleteBeforeReplace, true, `${r.stack} ${v.name}`);
+            }
+        });
+    });
+
     describe("domain verification", () => {
         const HELD = { world: { vercelDomainsHeldElsewhere: true } };
 
@@ -553,6 +568,28 @@ describe("the web app", () => {
                 { record: { name: "staging.example.com", type: "TXT", content: "\"say \\\"hi\\\"\"" } });
             assert.deepEqual(parseDnsRecord("bounce CNAME pm.mtasv.net.", "example.com", "example.com"),
                 { record: { name: "bounce.example.com", type: "CNAME", content: "pm.mtasv.net" } });
+        });
+
+        it("splits a TXT value longer than 255 bytes (a 2048-bit DKIM key) into strings as Cloudflare stores it, so it reads back unchanged", () => {
+            const key = `v=DKIM1; k=rsa; p=${"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA".repeat(9)}`;
+            const parsed = parseDnsRecord(`google._domainkey TXT ${key}`, "example.com", "example.com");
+            assert.ok("record" in parsed, JSON.stringify(parsed));
+            const content = parsed.record.content;
+            const strings = [...content.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
+            assert.ok(key.length > 255 && strings.length === 2, content.slice(0, 80));
+            assert.ok(strings.every((x) => Buffer.byteLength(x) <= 255));
+            assert.equal(strings.join(""), key);
+            assert.equal(content, `"${strings[0]}" "${strings[1]}"`);
+        });
+
+        it("keeps every record's comment within the 100 characters Cloudflare's Free plan allows", async () => {
+            // The API certificate's validation record names its host: 63 characters of label push it past 100.
+            const long = "a-very-long-subdomain-label-for-the-comment-test-of-63-characters".slice(0, 63);
+            const r = await goodPlan("prod", { "groundwork:apiHost": long, "groundwork:dnsRecords": ["_dmarc TXT v=DMARC1; p=none"] });
+            const comments = byType(r, "cloudflare:index/dnsRecord:DnsRecord").map((x) => String(x.inputs.comment ?? ""));
+            assert.ok(comments.length >= 4 && comments.some((c) => c.includes("Vercel")), comments.join("\n"));
+            for (const c of comments) assert.ok(c.length <= 100, `${c.length}: ${c}`);
+            assert.ok(comments.some((c) => c.endsWith("…")), "a comment naming the long host is cut");
         });
 
         const BAD: [string, string, RegExp][] = [

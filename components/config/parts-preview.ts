@@ -139,7 +139,11 @@ export function resolvePreviewParts(ctx: ResolveContext): GroundworkConfig {
     if (v.stripe === "key") stripe = { mode: "test", webhook: undefined };
     if (v.stripe === "webhook") {
         const webhook = stripeWebhook(ctx, { api: apiOrigin, web: urls.web, apiBasePath: v.apiBasePath });
-        if (webhook) stripe = { mode: "test", webhook };
+        if (webhook?.servedBy === "web") {
+            // Vercel's deployment protection (on for previews by default) answers Stripe with 401.
+            ctx.report("stripeWebhookHost", "is \"web\", but a preview's web app is a Vercel preview deployment, which Vercel's deployment protection " +
+                "keeps from Stripe (401). Set stripe: key in preview/Pulumi.preview.yaml (the preview gets a test key, no endpoint), or serve the route from the api", false);
+        } else if (webhook) stripe = { mode: "test", webhook };
     }
 
     if (v.frontend && !v.previewBranch) {

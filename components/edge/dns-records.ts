@@ -41,9 +41,35 @@ function hostProblem(host: string): string | undefined {
     return bad !== undefined ? `"${bad}" is not a DNS label (letters, digits, - and _, 1-63 characters)` : undefined;
 }
 
-/** Puts TXT text in Cloudflare's form: quoted, `"` and `\` escaped (Cloudflare splits strings above 255 bytes). */
+/** The longest character string a TXT record holds (RFC 1035: one length byte). */
+export const TXT_STRING_BYTES = 255;
+
+/**
+ * Puts TXT text in Cloudflare's form: quoted, `"` and `\` escaped, and split into strings of at
+ * most 255 bytes (`"…" "…"`, a 2048-bit DKIM key). Cloudflare stores a longer single string split
+ * that way and reads it back so: written whole, every `pulumi up` would show a diff
+ * (cloudflare/terraform-provider-cloudflare#6238). Already quoted text is kept as written.
+ */
 export function quoteTxt(text: string): string {
-    return QUOTED.test(text) ? text : `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+    if (QUOTED.test(text)) return text;
+    const chunks: string[] = [];
+    let chunk = "";
+    for (const ch of text) {
+        if (Buffer.byteLength(chunk + ch) > TXT_STRING_BYTES) {
+            chunks.push(chunk);
+            chunk = "";
+        }
+        chunk += ch;
+    }
+    chunks.push(chunk);
+    return chunks.map((c) => `"${c.replace(/["\\]/g, (x) => `\\${x}`)}"`).join(" ");
+}
+
+/** Cloudflare keeps at most 100 characters of a record's comment on the Free plan (more is refused). */
+export const COMMENT_CHARACTERS = 100;
+/** A record comment Cloudflare accepts on every plan: cut to 100 characters. */
+export function recordComment(text: string): string {
+    return text.length <= COMMENT_CHARACTERS ? text : `${text.slice(0, COMMENT_CHARACTERS - 1)}…`;
 }
 
 /**
@@ -184,7 +210,7 @@ export class DnsRecords extends pulumi.ComponentResource {
                 // Mail servers and verifiers resolve these names themselves (the dns-records-unproxied rule).
                 proxied: false,
                 ttl,
-                comment: `Declared in ${args.declaredBy} (managed by Pulumi)`.slice(0, 100),
+                comment: recordComment(`Declared in ${args.declaredBy} (managed by Pulumi)`),
             }, { parent: this });
         });
         this.names = args.records.map((r) => r.name);

@@ -15,6 +15,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { VERCEL_DNS_TARGETS, isStrictSsl } from "../../policies/tables";
+import { recordComment } from "./dns-records";
 import type { DomainChallenge } from "./frontend";
 
 /** Vercel's CNAME target for custom subdomains (shared with the dns-records-unproxied rule). */
@@ -95,8 +96,9 @@ export class Dns extends pulumi.ComponentResource {
     constructor(name: string, args: DnsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:edge:Dns", name, {}, opts);
         const ttl = args.ttl ?? 300;
-        if (!Number.isInteger(ttl) || ttl < 30 || ttl > 86400) {
-            throw new Error(`Dns "${name}": ttl must be whole seconds between 30 and 86400, got ${ttl}. Example: 300`);
+        // Cloudflare's minimum TTL is 60 s outside Enterprise (1 = automatic, which proxied records take).
+        if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86400) {
+            throw new Error(`Dns "${name}": ttl must be whole seconds between 60 and 86400, got ${ttl}. Example: 300`);
         }
         const hosts = [...(args.web ? [args.web.host, ...args.web.redirectHosts] : []), ...(args.api ? [args.api.host] : [])];
         for (const host of hosts) {
@@ -114,7 +116,7 @@ export class Dns extends pulumi.ComponentResource {
             // Vercel terminates TLS for its domains and must see the client directly.
             proxied: false,
             ttl,
-            comment,
+            comment: recordComment(comment),
         }, { parent: this });
 
         this.redirectRecords = [];
@@ -144,7 +146,7 @@ export class Dns extends pulumi.ComponentResource {
                 }),
                 proxied: false,
                 ttl,
-                comment: `Vercel domain verification for ${host} (managed by Pulumi)`,
+                comment: recordComment(`Vercel domain verification for ${host} (managed by Pulumi)`),
             }, { parent: this, ignoreChanges: ["name", "content"] });
         }
 

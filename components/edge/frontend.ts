@@ -23,6 +23,14 @@ export type VercelTarget = "production" | "preview";
 
 export interface FrontendArgs {
     /**
+     * Protects the project from deletion by Pulumi (prod): deleting it would delete every
+     * deployment, instant rollback included, and detach its domains. A destroy or `frontend:
+     * false` then stops until `pulumi state unprotect`.
+     * @default false
+     * @example true
+     */
+    protect?: boolean;
+    /**
      * The Vercel project's name, unique per stack (it is also the `<name>.vercel.app` host).
      * @default none (required; the config defaults it to `<project>-<stack>`)
      * @example "groundwork-prod"
@@ -203,7 +211,11 @@ export class Frontend extends pulumi.ComponentResource {
             protectedSourcemaps: true,
             // The app gets exactly the variables below; VERCEL_* system values are not exposed implicitly.
             automaticallyExposeSystemEnvironmentVariables: false,
-        }, { parent: this });
+        }, {
+            parent: this,
+            // prod: deleting the project deletes every deployment (instant rollback included) and its domains.
+            protect: args.protect ?? false,
+        });
 
         this.variables = {};
         const all: [string, pulumi.Input<string>, boolean][] = [
@@ -221,7 +233,13 @@ export class Frontend extends pulumi.ComponentResource {
                 targets: isSecret ? secretTargets : targets,
                 sensitive,
                 comment: "Managed by Pulumi (groundwork)",
-            }, { parent: this });
+            }, {
+                parent: this,
+                // A changed `sensitive` replaces the variable, and Vercel refuses a second one of
+                // the same key and target (ENV_ALREADY_EXISTS): the old one goes first. Deployments
+                // keep the values they were built with. (pulumiverse/pulumi-vercel#118)
+                deleteBeforeReplace: true,
+            });
         }
 
         this.customDomain = new vercel.ProjectDomain(`${name}-domain`, {

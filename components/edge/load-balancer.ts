@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
+import { recordComment } from "./dns-records";
 
 /** TLS 1.3 and 1.2 with forward-secret ciphers only; the policy rules accept this or a stricter `-Res-` one. */
 export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -256,7 +257,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             // ACM must see the record itself, so never proxied; ACM re-checks it at every renewal.
             proxied: false,
             ttl: 60,
-            comment: `ACM validation for ${args.domainName} (managed by Pulumi)`,
+            comment: recordComment(`ACM validation for ${args.domainName} (managed by Pulumi)`),
         }, {
             parent: this, provider: args.cloudflareProvider,
             // ACM gives a re-issued certificate for the same domain the same record name, so a

@@ -2,9 +2,13 @@
  * A pull-request preview's web app: the Vercel preview of its git branch, in the base's project,
  * pointed at the preview's own API. Branch-scoped variables (`gitBranch`, target `preview`)
  * override the project's preview values for that branch only, and the branch gets a stable
- * domain `pr-<n>.<web host>` (the base's wildcard record sends it to Vercel). The base's
- * production and other branches are untouched. Cost: none beyond the Vercel plan.
+ * domain `pr-<n>.<web host>` (the base's wildcard record sends it to Vercel). Vercel builds a
+ * branch on its first push, before these variables exist, so a deployment of the branch follows
+ * them: the preview's first build already talks to its own API, never the base's (later pushes
+ * build with them). The base's production and other branches are untouched. Cost: none beyond
+ * the Vercel plan.
  */
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
 import { SECRET_LOOKING_NAME } from "../config/defaults";
@@ -47,6 +51,8 @@ export class PreviewWeb extends pulumi.ComponentResource {
     public readonly domain: vercel.ProjectDomain;
     /** The branch-scoped variables, by name. */
     public readonly variables: Record<string, vercel.ProjectEnvironmentVariable>;
+    /** A preview deployment of the branch's head, built with the variables above. */
+    public readonly deployment: vercel.Deployment;
 
     constructor(name: string, args: PreviewWebArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:edge:PreviewWeb", name, {}, opts);
@@ -82,8 +88,19 @@ export class PreviewWeb extends pulumi.ComponentResource {
                 gitBranch: args.branch,
                 sensitive,
                 comment: `Managed by Pulumi (groundwork preview ${pulumi.getStack()})`,
-            }, { parent: this });
+            }, { parent: this, deleteBeforeReplace: true });
         }
+        // Rebuilt when a variable changes (a digest of them, in state only, secret).
+        const vars = Object.entries(this.variables).sort(([a], [b]) => a.localeCompare(b));
+        const digest = pulumi.secret(pulumi.all(vars.map(([k, v]) => pulumi.all([k, v.value, v.targets]))).apply((entries) =>
+            createHash("sha256").update(JSON.stringify(entries)).digest("hex")));
+        this.deployment = new vercel.Deployment(`${name}-deployment`, {
+            projectId: args.projectId,
+            ref: args.branch,
+            production: false,
+            // The preview goes with its pull request.
+            deleteOnDestroy: true,
+        }, { parent: this, replacementTrigger: digest, dependsOn: [...vars.map(([, v]) => v), this.domain] });
         this.registerOutputs({ domain: args.domain });
     }
 }
