@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AL2023_ARM64_IMAGE_PARAMETER, NatInstance, natUserData } from "../components/net/nat-instance";
 import { PROJECT_DIR, PlanRecord, RecordedResource } from "../tools/engine";
 import { mockCall, mockState } from "../tools/mock-states";
-import { byType, goodPlan, one } from "./harness";
+import { EVERY_OPT_IN, byType, goodPlan, one } from "./harness";
 
 const T = {
     nat: "groundwork:net:NatInstance",
@@ -95,9 +95,16 @@ describe("NAT instances", () => {
                     // Replacements terminate first (the interface is on one instance at a time), whether the
                     // group heals an unhealthy instance or rolls a changed template.
                     assert.deepEqual(group.inputs.instanceMaintenancePolicy, { minHealthyPercentage: 0, maxHealthyPercentage: 100 });
-                    const refresh = group.inputs.instanceRefresh as { strategy: string; preferences: { minHealthyPercentage: number; maxHealthyPercentage: number } };
-                    assert.equal(refresh.strategy, "Rolling");
-                    assert.deepEqual([refresh.preferences.minHealthyPercentage, refresh.preferences.maxHealthyPercentage], [0, 100]);
+                    // A changed template rolls the one NAT of staging at up; prod's NAT per AZ is rolled by hand,
+                    // one AZ after the other (AWS starts every group's refresh at once and nothing waits for it).
+                    if (stack === "prod") {
+                        assert.equal(byType(r, T.nat).length, 3);
+                        assert.equal(group.inputs.instanceRefresh, undefined, `${group.name}: no refresh at up`);
+                    } else {
+                        const refresh = group.inputs.instanceRefresh as { strategy: string; preferences: { minHealthyPercentage: number; maxHealthyPercentage: number } };
+                        assert.equal(refresh.strategy, "Rolling");
+                        assert.deepEqual([refresh.preferences.minHealthyPercentage, refresh.preferences.maxHealthyPercentage], [0, 100]);
+                    }
                     assert.equal(group.inputs.healthCheckType, "EC2");
                     assert.equal(group.options.deleteBeforeReplace, true, "a replaced group must let go of the interface first");
                 }
@@ -134,6 +141,15 @@ describe("NAT instances", () => {
                     }
                     assert.ok(childOf(r, nat, T.group).options.dependsOn.includes(eip.urn), `${nat.name}: the group waits for the address`);
                 }
+            });
+
+            it("has the services and the schedules wait for egress: every private default route and every NAT's group", async () => {
+                const r = await goodPlan(stack, EVERY_OPT_IN);
+                const egress = [...byType(r, T.route).filter((x) => /^net-private-default-\d$/.test(x.name)), ...byType(r, T.group)].map((x) => x.urn);
+                assert.equal(egress.length, azs + nats);
+                const waiters = [...byType(r, "aws:ecs/service:Service"), ...byType(r, "aws:scheduler/schedule:Schedule")];
+                assert.ok(waiters.length >= 3, waiters.map((w) => w.name).join(", "));
+                for (const w of waiters) for (const e of egress) assert.ok(w.options.dependsOn.includes(e), `${w.name} waits for ${e}`);
             });
 
             it("needs no permission to attach the interface: the instance role holds the SSM managed policy and nothing else", async () => {

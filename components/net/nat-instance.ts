@@ -94,6 +94,15 @@ export interface NatInstanceArgs {
      * @example { app: "groundwork", stack: "prod", "managed-by": "pulumi" }
      */
     tags?: Record<string, string>;
+    /**
+     * Whether a changed launch template (size, boot script) rolls the instance at `pulumi up`.
+     * AWS starts each group's refresh without waiting (the provider does not wait for it either),
+     * so with a NAT per AZ every AZ would lose egress at once: there the change reaches new
+     * instances only, and each AZ is rolled by hand, one after the other (README, "Egress").
+     * @default true
+     * @example false
+     */
+    refreshOnChange?: boolean;
 }
 
 /** The boot script: forwarding and masquerading first (egress resumes as soon as it runs), patches after. */
@@ -245,11 +254,13 @@ export class NatInstance extends pulumi.ComponentResource {
             // launching its replacement (health replacements and instance refreshes alike).
             instanceMaintenancePolicy: { minHealthyPercentage: 0, maxHealthyPercentage: 100 },
             // A changed template (size, boot script) rolls the instance at `pulumi up`: egress in
-            // this AZ pauses for the replacement, as for a failure.
-            instanceRefresh: {
-                strategy: "Rolling",
-                preferences: { minHealthyPercentage: 0, maxHealthyPercentage: 100, instanceWarmup: "60" },
-            },
+            // this AZ pauses for the replacement, as for a failure. Only where it is the one NAT.
+            ...(args.refreshOnChange === false ? {} : {
+                instanceRefresh: {
+                    strategy: "Rolling",
+                    preferences: { minHealthyPercentage: 0, maxHealthyPercentage: 100, instanceWarmup: "60" },
+                },
+            }),
             tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
         }, {
             parent: this,

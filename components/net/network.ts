@@ -119,6 +119,13 @@ export class Network extends pulumi.ComponentResource {
     public readonly natInstances: NatInstance[];
     /** The public addresses the internet sees the tasks' egress from (one per NAT), stable across NAT instance replacements. */
     public readonly egressIps: pulumi.Output<string>[];
+    /**
+     * What the private subnets' egress needs before a task can pull its image or reach the
+     * internet: each private default route (which waits for its NAT gateway, or its NAT
+     * instance's interface) and each NAT instance's group (which waits for its instance). The
+     * services and schedules wait for these on a first deploy.
+     */
+    public readonly egressReady: pulumi.Resource[];
     /** AZ names the private subnets are in (as created; see `ignoreChanges`), in subnet order. */
     public readonly availabilityZones: pulumi.Output<string>[];
 
@@ -222,6 +229,7 @@ export class Network extends pulumi.ComponentResource {
         this.natGateways = [];
         this.natInstances = [];
         this.egressIps = [];
+        this.egressReady = [];
         // Where each NAT takes traffic: a gateway, or a NAT instance's static interface.
         const natTargets: ({ natGatewayId: pulumi.Output<string> } | { networkInterfaceId: pulumi.Output<string> })[] = [];
         for (let i = 0; i < natCount; i++) {
@@ -234,9 +242,12 @@ export class Network extends pulumi.ComponentResource {
                     instanceType: args.natInstanceType,
                     tags: args.tags,
                     roles: args.roles,
+                    // Several NATs: never roll them all at once on a template change.
+                    refreshOnChange: natCount === 1,
                     // Its address needs the internet gateway, and its first boot (packages) the public route.
                 }, { parent: this, dependsOn: [igw, publicDefault, publicAssociations[i]] });
                 this.natInstances.push(nat);
+                this.egressReady.push(nat.group);
                 this.egressIps.push(nat.publicIp);
                 natTargets.push({ networkInterfaceId: nat.networkInterfaceId });
                 continue;
@@ -259,11 +270,11 @@ export class Network extends pulumi.ComponentResource {
         const privateRts: aws.ec2.RouteTable[] = [];
         for (let i = 0; i < args.azCount; i++) {
             const rt = new aws.ec2.RouteTable(`${name}-private-rt-${i}`, { vpcId: this.vpc.id }, parent);
-            new aws.ec2.Route(`${name}-private-default-${i}`, {
+            this.egressReady.push(new aws.ec2.Route(`${name}-private-default-${i}`, {
                 routeTableId: rt.id,
                 destinationCidrBlock: "0.0.0.0/0",
                 ...natTargets[natCount === 1 ? 0 : i],
-            }, parent);
+            }, parent));
             new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: privateSubnets[i].id, routeTableId: rt.id }, parent);
             privateRts.push(rt);
         }

@@ -160,8 +160,9 @@ export class SecurityGroups extends pulumi.ComponentResource {
             this.dbAccess = group("db-access", "database access relay: no inbound, out to Session Manager and Postgres only");
             tasks.push(["dbAccess", this.dbAccess, false]);
         }
-        if (args.database) this.database = group("db", "Postgres: in from the api and worker only");
-        if (args.cache) this.cache = group("cache", "Redis/Valkey: in from the api and worker only");
+        // (A description cannot change without replacing the group: it names no task kind that may come and go.)
+        if (args.database) this.database = group("db", "Postgres: in from this stack tasks only");
+        if (args.cache) this.cache = group("cache", "Redis/Valkey: in from this stack tasks only");
 
         if (args.api && this.alb && this.api) {
             // ---- ALB: the only group open to the outside, and only on 80 (redirect) and 443.
