@@ -33,7 +33,8 @@ describe("the worker scaling on its queue", () => {
         ]);
         assert.equal(q.find((x) => x.id === "backlog")!.expression, "w0 + a0 + w1 + a1");
         assert.deepEqual(q.filter((x) => x.returnData).map((x) => x.id), ["perTask"], "one series: the backlog per task");
-        assert.match(q.find((x) => x.id === "perTask")!.expression!, /backlog \/ FILL\(running, 1\)/);
+        // A late running-count point repeats the last (never "no task" with the whole backlog per task).
+        assert.match(q.find((x) => x.id === "perTask")!.expression!, /^IF\(FILL\(running, REPEAT\) > 0, backlog \/ FILL\(running, REPEAT\), backlog\)$/);
         const cfg = one(r, POLICY, "worker-scale-queue").inputs.targetTrackingScalingPolicyConfiguration as { targetValue: number };
         assert.equal(cfg.targetValue, 30);
         assert.ok(byType(r, POLICY).some((p) => p.name === "worker-scale-cpu"), "CPU stays as the fallback");
@@ -45,13 +46,15 @@ describe("the worker scaling on its queue", () => {
         assert.deepEqual(byType(r, POLICY).filter((p) => p.name.startsWith("worker-")).map((p) => p.name).sort(), ["worker-scale-cpu", "worker-scale-memory"]);
     });
 
-    it("starts the first task from zero when jobs wait: an alarm on 'waiting and none running' drives a step policy to 1", async () => {
+    it("starts the first task from zero when jobs wait: two minutes of 'waiting and none running' drive a step policy that adds one", async () => {
         const r = await goodPlan("prod", { ...QUEUES, "groundwork:workerMinTasks": 0 });
         const wake = one(r, POLICY, "worker-scale-wake").inputs as { policyType: string; stepScalingPolicyConfiguration: { adjustmentType: string; stepAdjustments: { scalingAdjustment: number; metricIntervalLowerBound: string }[] } };
         assert.equal(wake.policyType, "StepScaling");
-        assert.equal(wake.stepScalingPolicyConfiguration.adjustmentType, "ExactCapacity");
+        // +1, never "exactly 1": a false alarm adds a task instead of stopping a busy fleet's.
+        assert.equal(wake.stepScalingPolicyConfiguration.adjustmentType, "ChangeInCapacity");
         assert.deepEqual(wake.stepScalingPolicyConfiguration.stepAdjustments, [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }]);
-        const alarm = one(r, "aws:cloudwatch/metricAlarm:MetricAlarm", "worker-wake").inputs as { alarmActions: string[]; metricQueries: { id: string; expression?: string }[] };
+        const alarm = one(r, "aws:cloudwatch/metricAlarm:MetricAlarm", "worker-wake").inputs as { alarmActions: string[]; metricQueries: { id: string; expression?: string }[]; evaluationPeriods: number; datapointsToAlarm: number };
+        assert.deepEqual([alarm.evaluationPeriods, alarm.datapointsToAlarm], [2, 2]);
         assert.deepEqual(alarm.alarmActions, [one(r, POLICY, "worker-scale-wake").state.arn]);
         assert.match(alarm.metricQueries.find((m) => m.expression)!.expression!, /FILL\(running, 0\) == 0 AND \(w0 \+ w1\) > 0/);
         assert.equal(one(r, "aws:appautoscaling/target:Target", "worker-scaling").inputs.minCapacity, 0);

@@ -202,8 +202,10 @@ function scaleOnQueues(parent: pulumi.ComponentResource, name: string, s: Fargat
                     ...gauges,
                     running,
                     { id: "backlog", label: "jobs waiting or active", expression: backlog, returnData: false },
-                    // Per running task; with none running (a gap in Container Insights too) the whole backlog.
-                    { id: "perTask", label: "backlog per running task", expression: "IF(FILL(running, 0) > 0, backlog / FILL(running, 1), backlog)", returnData: true },
+                    // Per running task. A late or missing RunningTaskCount point repeats the last one (it
+                    // must not read as zero tasks and scale out on the whole backlog); with none running
+                    // yet there is no value, and the wake policy below starts the first task.
+                    { id: "perTask", label: "backlog per running task", expression: "IF(FILL(running, REPEAT) > 0, backlog / FILL(running, REPEAT), backlog)", returnData: true },
                 ],
             },
             targetValue: q.targetPerTask,
@@ -214,14 +216,15 @@ function scaleOnQueues(parent: pulumi.ComponentResource, name: string, s: Fargat
     }, opts);
     if (minTasks > 0) return;
     // From zero: target tracking computes running x (metric / target) = 0. This alarm fires when
-    // jobs wait while no task runs, and its policy sets the count to 1; target tracking takes over.
+    // jobs wait while no task runs, and its policy adds one task; target tracking takes over.
     const wake = new aws.appautoscaling.Policy(`${name}-scale-wake`, {
         policyType: "StepScaling",
         serviceNamespace: target.serviceNamespace,
         scalableDimension: target.scalableDimension,
         resourceId: target.resourceId,
         stepScalingPolicyConfiguration: {
-            adjustmentType: "ExactCapacity",
+            // Add one, never set one: a false alarm (a late running-count point) must not shrink a busy fleet to one task.
+            adjustmentType: "ChangeInCapacity",
             cooldown: 60,
             metricAggregationType: "Maximum",
             stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }],
@@ -229,7 +232,8 @@ function scaleOnQueues(parent: pulumi.ComponentResource, name: string, s: Fargat
     }, opts);
     new aws.cloudwatch.MetricAlarm(`${name}-wake`, {
         alarmDescription: `Jobs wait in ${q.queues.join(", ")} and no ${name} task runs: start one (the scaling policy ${name}-scale-wake).`,
-        comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, datapointsToAlarm: 1,
+        // Two minutes in a row: one late running-count point is not "no task runs".
+        comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 2, datapointsToAlarm: 2,
         // No gauge: nothing to start a worker for.
         treatMissingData: "notBreaching",
         metricQueries: [
