@@ -3,6 +3,7 @@
  * the offline engine records them for the staging and prod stacks.
  */
 import { strict as assert } from "assert";
+import { IamStatement, evaluateDocument } from "./iam-eval";
 import { PlanRecord, RecordedResource, registered, runProgram } from "../tools/engine";
 import { shortHash } from "../tools/mock-states";
 import { byType, goodPlan, one, plan, problemKeys } from "./harness";
@@ -247,8 +248,8 @@ describe("the data tier", () => {
             assert.equal(childOf(r, "groundwork:data:Database", "db", RDS_PARAMS).inputs.family, "postgres16");
         });
 
-        it("carries protect and retainOnDelete on the prod instance, parameter group and key, and not in staging (but for the key)", async () => {
-            const guarded = [RDS, RDS_PARAMS, RDS_SUBNETS];
+        it("carries protect and retainOnDelete on the prod instance, subnet group and key, and not in staging (but for the key); the parameter group only retained", async () => {
+            const guarded = [RDS, RDS_SUBNETS];
             const prod = await goodPlan("prod");
             const staging = await goodPlan("staging");
             for (const type of guarded) {
@@ -257,6 +258,9 @@ describe("the data tier", () => {
                 const s = childOf(staging, "groundwork:data:Database", "db", type);
                 assert.deepEqual([s.options.protect, s.options.retainOnDelete], [false, false], `staging ${type}`);
             }
+            // The parameter group holds no data and a major upgrade replaces it: kept in prod after a delete, never protected.
+            const params = childOf(prod, "groundwork:data:Database", "db", RDS_PARAMS);
+            assert.deepEqual([params.options.protect, params.options.retainOnDelete], [false, true], "prod parameter group");
             // The key outlives the staging final snapshot it encrypts (tests/data-safety.test.ts).
             const [p, s] = [one(prod, KMS_KEY, "db-key"), one(staging, KMS_KEY, "db-key")];
             assert.deepEqual([p.options.protect, p.options.retainOnDelete], [true, true], "prod key");
@@ -306,6 +310,13 @@ describe("the data tier", () => {
             assert.equal(childOf(r, "groundwork:data:Cache", "cache", CACHE_PARAMS).inputs.family, "redis7");
         });
 
+        it("refuses Redis OSS 6, which cannot require TLS (transitEncryptionMode needs 7.0.5 or later)", async () => {
+            const r = await plan("staging", { "groundwork:cacheEngine": "redis", "groundwork:cacheEngineVersion": "6.2" });
+            assert.deepEqual(problemKeys(r), ["groundwork:cacheEngineVersion"]);
+            assert.match(r.problems[0].message, /"6\.2" is not a redis version this stack runs: majors 7/);
+            assert.equal(r.resources.length, 0, "refused before any resource is registered");
+        });
+
         it("retains daily snapshots in every stack", async () => {
             for (const stack of STACKS) {
                 const g = cache(await goodPlan(stack));
@@ -352,10 +363,10 @@ describe("the data tier", () => {
             }
         });
 
-        it("carries protect and retainOnDelete on the prod replication and parameter groups, and not in staging", async () => {
+        it("carries protect and retainOnDelete on the prod replication group (its parameter group only retained: a new major replaces it), and not in staging", async () => {
             for (const type of [CACHE, CACHE_PARAMS]) {
                 const p = childOf(await goodPlan("prod"), "groundwork:data:Cache", "cache", type);
-                assert.deepEqual([p.options.protect, p.options.retainOnDelete], [true, true], `prod ${type}`);
+                assert.deepEqual([p.options.protect, p.options.retainOnDelete], [type === CACHE, true], `prod ${type}`);
                 const s = childOf(await goodPlan("staging"), "groundwork:data:Cache", "cache", type);
                 assert.deepEqual([s.options.protect, s.options.retainOnDelete], [false, false], `staging ${type}`);
             }
@@ -490,6 +501,10 @@ describe("the data tier", () => {
                     const expiry = rules.filter((x) => !(x as { filter?: { prefix?: string } }).filter?.prefix)
                         .flatMap((x) => (x.expiration?.days === undefined ? [] : [x.expiration.days]));
                     assert.deepEqual(expiry, b.bucket.name === "logs-bucket" ? [90] : [], `${stack} ${b.bucket.name}: current objects expire`);
+                    // Without whole-bucket expiry, a deleted object's last delete marker goes too (never with days in one rule: S3 refuses).
+                    const markers = rules.filter((x) => (x.expiration as { expiredObjectDeleteMarker?: boolean } | undefined)?.expiredObjectDeleteMarker === true);
+                    assert.equal(markers.length, expiry.length === 0 ? 1 : 0, `${stack} ${b.bucket.name}: delete markers`);
+                    for (const m of markers) assert.equal(m.expiration?.days, undefined);
                 }
                 const uploadsRules = bucketOf(r, "uploads").single("bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as
                     { noncurrentVersionExpiration?: { noncurrentDays: number } }[];
@@ -577,8 +592,14 @@ describe("the data tier", () => {
                 assert.equal(policy.inputs.secretArn, secret.state.arn, `${stack}: attached to the app secret`);
                 assert.equal(policy.inputs.blockPublicPolicy, true);
                 const statements = (JSON.parse(policy.inputs.policy as string) as { Statement: Statement[] }).Statement;
-                assert.equal(statements.length, 1);
-                const [deny] = statements;
+                assert.equal(statements.length, 2);
+                const [deny, writes] = statements;
+                // Writes (value, lifecycle, this policy): the configured deploy and break-glass roles only, never the tasks.
+                assert.deepEqual([writes.Effect, writes.Principal, asList(writes.Resource)], ["Deny", "*", ["*"]]);
+                for (const a of ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:PutResourcePolicy", "secretsmanager:DeleteResourcePolicy", "secretsmanager:DeleteSecret"]) {
+                    assert.ok(asList(writes.Action).includes(a), `${stack}: ${a} guarded`);
+                }
+                const writers = (arn: string) => evaluateDocument({ Statement: [writes as IamStatement] }, { action: "secretsmanager:PutSecretValue", resource: "x", context: { "aws:PrincipalArn": arn } });
                 assert.equal(deny.Effect, "Deny");
                 assert.equal(deny.Principal, "*");
                 assert.deepEqual(asList(deny.Action), ["secretsmanager:GetSecretValue"]);
@@ -596,6 +617,9 @@ describe("the data tier", () => {
                     assert.equal(role.inputs.path, `/groundwork/${stack}/execution/`);
                     assert.ok(matches(role.state.arn as string), `${stack}: ${role.name} may read`);
                 }
+                for (const role of executionRoles) assert.equal(writers(role.state.arn as string), "deny", `${stack}: ${role.name} may not write`);
+                for (const arn of configured) assert.equal(writers(arn), undefined, `${stack}: ${arn} may write`);
+                assert.equal(writers(DEPLOYER_ROLE), "deny", `${stack}: whoever runs pulumi up is not added`);
                 const taskRoles = byType(r, ROLE).filter((x) => /-task$/.test(x.name));
                 assert.ok(taskRoles.length >= 2 && taskRoles.every((x) => !matches(x.state.arn as string)), `${stack}: the task roles may not read it`);
                 // The value is written only once the policy is in place.

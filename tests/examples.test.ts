@@ -71,7 +71,11 @@ const EXAMPLES: Record<string, Expectation> = {
         },
         absentEnv: { apiEnv: ["JWT_SECRET", "REDIS_URL", "S3_BUCKET", "ALLOWED_ORIGINS", "NODE_EXTRA_CA_CERTS"] },
         outputs: { healthUrl: "https://api.tatame.example/", stripeWebhookUrl: "https://api.tatame.example/webhooks/stripe" },
-        absentTypes: ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "vercel:index/project:Project", "aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
+        absentTypes: ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "vercel:index/project:Project"],
+        check: (r, stack) => {
+            // No uploads bucket to copy; prod's weekly dumps are copied to the second region (the guide's "separate location").
+            assert.deepEqual(byType(r, "aws:s3/bucketReplicationConfig:BucketReplicationConfig").map((x) => x.name), stack === "prod" ? ["backups-replication"] : []);
+        },
     },
     "express-nextjs-connect": {
         seed: "002",

@@ -46,6 +46,9 @@ describe("each seed's day-two operations, from its example's stack files", () =>
         assert.equal(schedule.scheduleExpression, "cron(0 7 ? * SUN *)");
         assert.equal(schedule.scheduleExpressionTimezone, "America/New_York");
         assert.equal(byType(r, "aws:s3/bucket:Bucket").filter((b) => b.name === "backups-bucket").length, 1);
+        // "Store backups in separate location": with Supabase the dumps are the only copy the team holds, so prod copies them to a second region.
+        one(r, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", /^backups-/);
+        assert.equal(byType(r, "aws:s3/bucket:Bucket").filter((b) => b.name === "backups-replica-bucket").length, 1);
         // staging keeps no backups of its own (Supabase's staging project is disposable).
         assert.equal(byType(await planOf("001 tatame", "staging"), "aws:scheduler/schedule:Schedule").length, 0);
         for (const a of ["webhook-signature", "webhook-failures", "stripe-errors", "job-db-backup-failed"]) one(r, "aws:cloudwatch/metricAlarm:MetricAlarm", `ops-${a}`);

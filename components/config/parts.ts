@@ -3,6 +3,7 @@
  * of its part (and the combinations that cannot work), reports problems by key, and returns the
  * part's typed settings, or `undefined` when the stack file leaves the part out.
  */
+import { cacheMajors, cacheParameterFamily } from "../data/cache";
 import type { ResolveContext } from "./config";
 import { AWS_REGION_AZS, AWS_US_REGIONS, FargateSpotMode, fargateMemoryChoices } from "./defaults";
 import { resolveAppEnvironment, resolveWebEnvironment } from "./parts-env";
@@ -72,8 +73,9 @@ export function resolveParts(ctx: ResolveContext): GroundworkConfig {
         database,
         cache,
         uploads: v.uploads ? { noncurrentVersionDays: v.uploadsNoncurrentVersionDays } : undefined,
-        // Only what holds data in AWS is copied: RDS's backups and the uploads.
-        backupRegion: database?.kind === "rds" || v.uploads === true ? resolveBackupRegion(ctx) : undefined,
+        // Only what holds data in AWS is copied: RDS's backups, the uploads and the backups bucket
+        // (for an external database its dumps are the only copy the team holds).
+        backupRegion: database?.kind === "rds" || v.uploads === true || !!ops.backups ? resolveBackupRegion(ctx) : undefined,
         permissionsBoundaryArn: v.permissionsBoundaryArn,
         logBucket: { expirationDays: v.logBucketExpirationDays },
         stripe: edge.stripe,
@@ -267,6 +269,10 @@ function resolveCache(ctx: ResolveContext, compute: boolean, worker: boolean): C
     if (!compute) {
         ctx.report("cache", "is \"elasticache\" but no service runs in the stack's VPC (groundwork:api and groundwork:worker are false): " +
             "the cache is private. Use cache: external or none");
+    }
+    if (ctx.ok("cacheEngine", "cacheEngineVersion") && !cacheParameterFamily(v.cacheEngine, v.cacheEngineVersion)) {
+        ctx.report("cacheEngineVersion", `"${v.cacheEngineVersion}" is not a ${v.cacheEngine} version this stack runs: majors ${cacheMajors(v.cacheEngine).join(" or ")} ` +
+            "(Redis OSS 6 cannot require TLS: transitEncryptionMode needs 7.0.5 or later)");
     }
     return {
         kind: "elasticache", engine: v.cacheEngine, engineVersion: v.cacheEngineVersion, nodeType: v.cacheNodeType,

@@ -8,6 +8,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
 /** A random secret generated here: `alnum` letters and digits, or `hex` (`size` bytes). */
+/** What changes a secret's value, its lifecycle or its resource policy. */
+export const SECRET_WRITES = [
+    "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:UpdateSecretVersionStage", "secretsmanager:DeleteSecret",
+    "secretsmanager:RestoreSecret", "secretsmanager:RotateSecret", "secretsmanager:CancelRotateSecret",
+    "secretsmanager:PutResourcePolicy", "secretsmanager:DeleteResourcePolicy",
+] as const;
+
 export interface GeneratedSecretSpec {
     name: string;
     kind: "alnum" | "hex";
@@ -176,6 +183,15 @@ export class AppSecrets extends pulumi.ComponentResource {
                         Resource: "*",
                         // aws:PrincipalArn is the role's ARN (with its path) for every session of the role.
                         Condition: { ArnNotLike: { "aws:PrincipalArn": [taskRoles, ...[...args.readers.roleArns].sort()] } },
+                    }, {
+                        // Writes too: a principal with broad Secrets Manager rights could otherwise point
+                        // DATABASE_URL elsewhere, or drop this policy. Only the deploying roles (never the tasks).
+                        Sid: "OnlyTheDeployersWrite",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: [...SECRET_WRITES],
+                        Resource: "*",
+                        Condition: { ArnNotLike: { "aws:PrincipalArn": [...args.readers.roleArns].sort() } },
                     }],
                 }),
             }, { parent: this });

@@ -10,10 +10,14 @@ import * as random from "@pulumi/random";
 /** The Redis protocol port; the security group (components/security-groups.ts) opens this one only. */
 export const REDIS_PORT = 6379;
 
-/** Parameter group families by engine and major version (ElastiCache's own spelling). */
+/**
+ * Parameter group families by engine and major version (ElastiCache's own spelling). Redis OSS 6
+ * is left out: `transitEncryptionMode` (TLS required) needs Redis OSS 7.0.5 or later, and 6.x is
+ * in extended support.
+ */
 const FAMILIES: Record<CacheArgs["engine"], Record<string, string>> = {
     valkey: { "7": "valkey7", "8": "valkey8" },
-    redis: { "6": "redis6.x", "7": "redis7" },
+    redis: { "7": "redis7" },
 };
 
 export interface CacheArgs {
@@ -37,7 +41,7 @@ export interface CacheArgs {
     engine: "valkey" | "redis";
     /**
      * Engine version as major.minor; the parameter group family follows its major
-     * (valkey 7/8, redis 6/7).
+     * (valkey 7/8, redis 7).
      * @default "8.0"
      * @example "7.1"
      */
@@ -81,6 +85,11 @@ export interface CacheArgs {
      * @example "acme-prod-cache-final"
      */
     finalSnapshotPrefix?: string;
+}
+
+/** The majors an engine may run here, e.g. ["7", "8"] for valkey. */
+export function cacheMajors(engine: CacheArgs["engine"]): string[] {
+    return Object.keys(FAMILIES[engine] ?? {});
 }
 
 /** The parameter group family for an engine and version, e.g. valkey + "8.0" -> "valkey8". */
@@ -158,7 +167,9 @@ export class Cache extends pulumi.ComponentResource {
                 // jobs. noeviction makes writes fail loudly instead, and the memory alarm warns first.
                 { name: "maxmemory-policy", value: "noeviction" },
             ],
-        }, { parent: this, ...keep });
+            // Kept in prod after a delete, never protected: it holds no data, and an engine's new
+            // major (valkey7 -> valkey8, redis -> valkey) must replace it (a family cannot change).
+        }, { parent: this, ...(args.protect ? { retainOnDelete: true } : {}) });
 
         // ElastiCache AUTH tokens are 16-128 printable characters with only a few specials allowed;
         // alphanumeric satisfies that and needs no escaping in REDIS_URL.

@@ -36,12 +36,11 @@ export interface DatabaseArgs {
      * upgrades in the maintenance window, and the provider does not report that as drift.
      *
      * Changing it is a major-version upgrade (docs/runbooks/postgres-upgrade.md). The parameter
-     * group's family (`postgres<major>`) changes with it, so a new group replaces the old one;
-     * in prod the old group is protected and the preview fails until it is unprotected:
-     * 1. `pulumi state unprotect '<db-params URN>' --stack prod` (the parameter group only, never the instance);
-     * 2. `pulumi config set dbEngineVersion 17 --stack prod`;
-     * 3. `pulumi preview --diff`: the parameter group is replaced, the instance only *updated*;
-     * 4. `pulumi up`. The instance always carries `allowMajorVersionUpgrade: true`, which RDS and
+     * group's family (`postgres<major>`) changes with it, so a new group replaces the old one
+     * (it holds no data and is not protected; prod keeps the old one in AWS, `retainOnDelete`):
+     * 1. `pulumi config set dbEngineVersion 17 --stack prod`;
+     * 2. `pulumi preview --diff`: the parameter group is replaced, the instance only *updated*;
+     * 3. `pulumi up`. The instance always carries `allowMajorVersionUpgrade: true`, which RDS and
      *    the provider require for a major change; it upgrades nothing by itself.
      * The upgrade runs during that `up` (`applyImmediately`), the database down while it runs
      * (10-30 minutes): run it at a quiet hour.
@@ -266,7 +265,9 @@ export class Database extends pulumi.ComponentResource {
                 // applies without a reboot; `pending-reboot` would be needed only for static ones.
                 { name: "rds.force_ssl", value: "1", applyMethod: "immediate" },
             ],
-        }, { parent: this, ...keep });
+            // Kept in prod after a delete (the retained instance still uses it), never protected: it
+            // holds no data, and a major upgrade must replace it (a family cannot change).
+        }, { parent: this, ...(args.protect ? { retainOnDelete: true } : {}) });
 
         // RDS creates the log group of each exported log on first write, with no retention (logs
         // kept forever). Created here first, under the name RDS will use, they expire; the

@@ -247,6 +247,10 @@ export class PrivateBucket extends pulumi.ComponentResource {
                     status: "Enabled",
                     filter: {},
                     noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 30 },
+                    // Once a deleted object's versions have expired its delete marker is all that is
+                    // left: remove it too. (With `expirationDays` S3 removes them itself, and a rule
+                    // may not hold both.)
+                    ...(args.expirationDays === undefined ? { expiration: { expiredObjectDeleteMarker: true } } : {}),
                 },
                 ...(args.expirationDays === undefined ? [] : [{
                     id: "expire-current-objects",
@@ -296,6 +300,8 @@ export class PrivateBucket extends pulumi.ComponentResource {
             this.replica = new PrivateBucket(`${name}-replica`, {
                 noncurrentVersionDays: args.noncurrentVersionDays,
                 expirationDays: args.expirationDays,
+                // S3 does not replicate deletions made by lifecycle rules: the replica expires its own.
+                expirePrefixes: args.expirePrefixes,
                 protect: args.protect,
                 customerManagedKey: args.customerManagedKey,
             }, { parent: this, providers: [args.replicateTo.provider] });
