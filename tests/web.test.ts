@@ -463,6 +463,12 @@ describe("the web app", () => {
     });
 
     describe("what a later up or a destroy does to the project", () => {
+        it("puts prod's project in a Vercel team of its own: the staging and pull-request tokens (team-wide) cannot reach it", async () => {
+            const team = async (stack: string) => one(await goodPlan(stack), "pulumi:providers:vercel").inputs.team;
+            assert.ok(await team("prod"));
+            assert.notEqual(await team("prod"), await team("staging"));
+        });
+
         it("protects prod's project (its deployments and rollback), not staging's", async () => {
             assert.equal(one(await goodPlan("prod"), PROJECT).options.protect, true);
             assert.equal(one(await goodPlan("staging"), PROJECT).options.protect, false);
