@@ -9,7 +9,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AWS_ENDPOINT_ENV, CliIo, EXIT, STARTED_BY, main } from "../tools/task";
+import { AWS_ENDPOINT_ENV, CliIo, FAKE_POLL_ENV, EXIT, STARTED_BY, main } from "../tools/task";
 import { FakeAws, LoggedAwsRequest, startFakeAws } from "./fake-aws";
 import { targetFromOutputs } from "../tools/task-launch";
 import { goodPlan, one } from "./harness";
@@ -352,11 +352,12 @@ describe("npm run task against a local fake of ECS and CloudWatch Logs", functio
     });
 
     it("exits with the container's exit code as a real process, app lines on stdout", async function () {
-        // One end-to-end run of the command as npm starts it: real clock (one poll and the drain).
+        // One end-to-end run of the command as npm starts it: real clock (one poll and the drain),
+        // polling the fake every 50 ms instead of a real account's 5 s.
         // Asynchronous, because the fake answers from this very process.
         this.timeout(120_000);
         fake.nextTask({ pendingTicks: 0, runningTicks: 0, exitCodes: { app: 3 }, events: [{ container: "app", message: "validation failed: 2 rows", tick: 1 }] });
-        const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: tmp, [AWS_ENDPOINT_ENV]: fake.url, AWS_EC2_METADATA_DISABLED: "true",
+        const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: tmp, [AWS_ENDPOINT_ENV]: fake.url, [FAKE_POLL_ENV]: "50", AWS_EC2_METADATA_DISABLED: "true",
             AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey, AWS_SESSION_TOKEN: CREDENTIALS.sessionToken };
         const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools", "task.ts"),
             "--stack", "prod", "--service", "worker", "--from", outputsFile(outputsWith()), "--", "node", "validate.js"],

@@ -27,6 +27,11 @@ export { EXIT, STARTED_BY } from "./task-launch";
  * `http://127.0.0.1:4566` (tests only; loopback hosts only, since requests carry credentials).
  */
 export const AWS_ENDPOINT_ENV = "GROUNDWORK_AWS_ENDPOINT";
+/**
+ * With {@link AWS_ENDPOINT_ENV} only: milliseconds between polls and drain reads, for a fake that
+ * answers at once (the end-to-end test). A real account always gets POLL_MS and DRAIN_MS.
+ */
+export const FAKE_POLL_ENV = "GROUNDWORK_FAKE_POLL_MS";
 
 /** Between two DescribeTasks calls: well inside ECS's DescribeTasks rate, quick enough to follow logs. */
 const POLL_MS = 5_000;
@@ -83,6 +88,8 @@ export interface RunOptions extends AwsClients {
     sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
     now?: () => number;
     pollMs?: number;
+    /** After the task stopped: between reads of late log lines. @default DRAIN_MS */
+    drainMs?: number;
     /** Tag `groundwork:operator`; default the local user name. */
     operator?: string;
 }
@@ -231,7 +238,7 @@ export async function runOneOffTask(target: TaskTarget, args: Pick<TaskArgs, "co
         }
         // The last lines can reach CloudWatch after the task is STOPPED: read until they stop coming.
         for (let round = 0; round < DRAIN_ROUNDS; round++) {
-            await sleep(DRAIN_MS);
+            await sleep(o.drainMs ?? DRAIN_MS);
             if ((await follow(task)) === 0 && round > 0) break;
         }
     } catch (e) {
@@ -273,9 +280,12 @@ export async function main(argv: string[], io: CliIo, run: Omit<RunOptions, "ecs
         }
         const target = targetFromOutputs(await readStackOutputs(args, io), args.stack, args.service);
         const { credentials, ...options } = run;
-        const clients = awsClients({ region: target.region, endpoint: io.env[AWS_ENDPOINT_ENV] || undefined, credentials });
+        const endpoint = io.env[AWS_ENDPOINT_ENV] || undefined;
+        const clients = awsClients({ region: target.region, endpoint, credentials });
+        const fakePoll = endpoint && io.env[FAKE_POLL_ENV] ? Number(io.env[FAKE_POLL_ENV]) : undefined;
+        const timing = fakePoll !== undefined && Number.isFinite(fakePoll) && fakePoll >= 0 ? { pollMs: fakePoll, drainMs: fakePoll } : {};
         try {
-            return await runOneOffTask(target, args, { ...clients, io, ...options });
+            return await runOneOffTask(target, args, { ...clients, io, ...timing, ...options });
         } finally {
             clients.ecs.destroy();
             clients.logs.destroy();
