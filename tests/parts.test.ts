@@ -284,7 +284,23 @@ describe("parts a stack file chooses", () => {
             const rules = (JSON.parse(one(r, T.lifecycle, "app-repo-lifecycle").inputs.policy as string) as { rules: { rulePriority: number }[] }).rules;
             assert.ok(!rules.some((x) => x.rulePriority === 1));
             const withTag = await goodPlan("prod");
-            assert.equal(one(withTag, T.scaling, "api-scaling").inputs.minCapacity, 2, "the tag raises the floor, and autoscaling starts the tasks");
+            assert.equal(one(withTag, T.scaling, "api-scaling").inputs.minCapacity, 2, "the tag raises the floor");
+        });
+
+        it("verifies the up that sets the first tag: it creates the services anew (a create honours desiredCount and waits), the idle ones go after", async () => {
+            const idle = byType(await goodPlan("prod", { "groundwork:imageTag": undefined }), T.service);
+            const real = byType(await goodPlan("prod"), T.service);
+            assert.deepEqual(idle.map((x) => x.name).sort(), ["api-service-idle", "worker-service-idle"]);
+            assert.deepEqual(real.map((x) => x.name).sort(), ["api-service", "worker-service"]);
+            const urns = new Set(idle.map((x) => x.urn));
+            assert.ok(real.every((x) => !urns.has(x.urn)), "other URNs: Pulumi creates the real services, then deletes the idle ones");
+            for (const x of idle) assert.equal(x.inputs.loadBalancers, undefined, `${x.name}: attached to no target group, so it never shares one`);
+            for (const x of real) {
+                assert.ok((x.inputs.desiredCount as number) >= 1, `${x.name} is created with its floor of tasks`);
+                assert.equal(x.inputs.waitForSteadyState, true, `${x.name}: up waits for the first tasks (migrations, health, circuit breaker)`);
+                assert.deepEqual(x.options.ignoreChanges, ["desiredCount"], "ignoreChanges leaves a create's desiredCount alone");
+            }
+            assert.ok(one(await goodPlan("prod"), T.service, "api-service").inputs.loadBalancers, "the real api is behind the load balancer");
         });
     });
 });

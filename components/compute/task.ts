@@ -82,10 +82,15 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
     // `npm run task` and nothing else starts this one (no service runs it).
     const runTaskDefinition = new aws.ecs.TaskDefinition(`${name}-run`, definition(true), opts);
 
-    // No image pushed yet: no task runs (see `imagePushed`).
-    const minTasks = s.imagePushed === false ? 0 : s.minTasks;
+    // No image pushed yet: no task runs (see `imagePushed`), in a service of another name: the
+    // `up` that sets the first tag then creates the real one, and a create honours desiredCount
+    // and waits for steady state (migrations, health checks, circuit breaker), which an update of
+    // the idle service would not do (autoscaling owns desiredCount after creation: ignoreChanges).
+    // The idle service, attached to no load balancer, is deleted once the real one is steady.
+    const idle = s.imagePushed === false;
+    const minTasks = idle ? 0 : s.minTasks;
     const autoscaling = s.autoscaling !== false;
-    const service = new aws.ecs.Service(`${name}-service`, {
+    const service = new aws.ecs.Service(idle ? `${name}-service-idle` : `${name}-service`, {
         cluster: s.clusterArn,
         taskDefinition: taskDefinition.arn,
         // A strategy, never launchType (capacity.ts): FARGATE_SPOT takes ARM64 tasks on platform 1.4.0 (LATEST).
@@ -106,7 +111,7 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
         deploymentCircuitBreaker: { enable: true, rollback: true },
-        ...(s.web ? {
+        ...(s.web && !idle ? {
             loadBalancers: [{ targetGroupArn: s.web.targetGroupArn, containerName: APP_CONTAINER, containerPort: s.web.containerPort }],
             healthCheckGracePeriodSeconds: s.web.healthCheckGracePeriodSeconds,
         } : {}),
