@@ -378,6 +378,9 @@ const dbAccess = sessionAudit && db && cluster && sg?.taskSecurityGroupIds.dbAcc
     repositoryArn: (cluster.repositoryArns.app ?? cluster.repositoryArns.worker)!,
     architecture: cfg.image.architecture,
     audit: { logGroupName: sessionAudit.logGroupName, logGroupArn: sessionAudit.logGroupArn, kmsKeyArn: sessionAudit.kmsKeyArn },
+    clusterName: cluster.cluster.name,
+    retentionDays: Math.max(cfg.logRetentionDays, 365),
+    protect: cfg.protectData,
     roles,
 }, opts) : undefined;
 

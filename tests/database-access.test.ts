@@ -9,6 +9,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR, PlanRecord, RecordedResource } from "../tools/engine";
+import { matches } from "./event-pattern";
 import { byType, goodPlan, one, plan } from "./harness";
 
 const T = {
@@ -21,6 +22,9 @@ const T = {
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     key: "aws:kms/key:Key",
+    rule: "aws:cloudwatch/eventRule:EventRule",
+    target: "aws:cloudwatch/eventTarget:EventTarget",
+    logPolicy: "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
 } as const;
 const ON = { "groundwork:dbAccess": true };
 const policyText = (r: PlanRecord) => byType(r, T.rolePolicy).map((p) => ({ name: p.name, doc: String(p.inputs.policy) }));
@@ -82,6 +86,36 @@ describe("database access for operators", () => {
         const logsGrant = (JSON.parse(one(prod, T.key, "sessions-key").inputs.policy as string) as { Statement: { Principal: { Service?: string }; Condition?: unknown }[] })
             .Statement.find((s) => String(s.Principal.Service ?? "").startsWith("logs."));
         assert.ok(logsGrant && JSON.stringify(logsGrant.Condition).includes(String(group.inputs.name)), "CloudWatch Logs may use the key for that group alone");
+    });
+
+    it("copies each port-forwarding session's start from CloudTrail into a CloudWatch log group (Session Manager logs no forward's content)", async () => {
+        const group = one(prod, T.logGroup, "db-access-session-starts");
+        assert.equal(group.inputs.name, "/aws/events/groundwork-prod-db-sessions");
+        assert.ok((group.inputs.retentionInDays as number) >= 365);
+        assert.ok(group.options.protect, "prod keeps the record");
+        const rule = one(prod, T.rule, "db-access-session-starts");
+        const pattern = JSON.parse(rule.inputs.eventPattern as string) as Record<string, unknown>;
+        const cluster = String(one(prod, T.cluster).state.name);
+        // CloudTrail's record of `aws ssm start-session --target ecs:<cluster>_<task id>_<runtime id>`.
+        const start = (target: string, eventName = "StartSession") => ({
+            source: "aws.ssm", "detail-type": "AWS API Call via CloudTrail",
+            detail: { eventSource: "ssm.amazonaws.com", eventName, userIdentity: { arn: "arn:aws:sts::123456789012:assumed-role/ops/alice" },
+                requestParameters: { target, documentName: "AWS-StartPortForwardingSessionToRemoteHost", parameters: { host: ["db.internal"], portNumber: ["5432"] } } },
+        });
+        assert.ok(matches(pattern, start(`ecs:${cluster}_0123456789abcdef_0123456789abcdef-1234567890`)), "a forward through this cluster's relay");
+        assert.ok(!matches(pattern, start("ecs:other-cluster_0123_0123-1")), "another cluster's task");
+        assert.ok(!matches(pattern, start("i-0123456789abcdef0")), "an instance");
+        assert.ok(!matches(pattern, start(`ecs:${cluster}_0123_0123-1`, "DescribeSessions")), "another call");
+        const target = one(prod, T.target, "db-access-session-starts");
+        assert.equal(target.inputs.arn, group.state.arn);
+        const delivery = one(prod, T.logPolicy, "db-access-session-starts");
+        assert.ok(target.options.dependsOn.includes(delivery.urn), "EventBridge may write before the target exists");
+        const statements = (JSON.parse(delivery.inputs.policyDocument as string) as { Statement: { Resource: string }[] }).Statement;
+        assert.deepEqual(statements.map((s) => s.Resource), [`${group.state.arn}:*`], "that one group");
+        const off = await goodPlan("prod");
+        for (const type of [T.rule, T.target, T.logPolicy]) assert.equal(byType(off, type).filter((x) => x.name.startsWith("db-access")).length, 0, type);
+        const runbook = fs.readFileSync(path.join(PROJECT_DIR, "docs", "runbooks", "database-access.md"), "utf8");
+        assert.ok(runbook.includes("/aws/events/<project>-<stack>-db-sessions") && /CloudTrail trail/.test(runbook), "the runbook says where, and what it needs");
     });
 
     it("lets the relay reach only the database and AWS's APIs, and nothing reach it", () => {

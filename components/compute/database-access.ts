@@ -12,6 +12,11 @@
  * which only the roles allowed to read it can). Every session is in CloudTrail (`StartSession`,
  * `ExecuteCommand`: who, when, which task, which remote host and port); an `execute-command`
  * shell's commands and output also go to the cluster's session log group (SessionAudit).
+ * Session Manager cannot log a port-forwarding session's content, so an EventBridge rule copies
+ * each `StartSession` aimed at this cluster's tasks from CloudTrail into a log group of its own
+ * (`/aws/events/<project>-<stack>-db-sessions`): who opened which forward to which host and
+ * port, when, searchable in CloudWatch beside the exec sessions. EventBridge receives these API
+ * calls only from an account with a CloudTrail trail logging management events (README).
  *
  * Cost: nothing while no relay runs; a running relay is a 0.25 vCPU / 0.5 GB task (about
  * $0.01 an hour on ARM64).
@@ -58,6 +63,24 @@ export interface DatabaseAccessArgs {
      */
     audit: { logGroupName: pulumi.Input<string>; logGroupArn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string> };
     /**
+     * The cluster the relay runs in: Session Manager names a task target `ecs:<cluster>_<task>_<runtime id>`.
+     * @default none (required)
+     * @example cluster.cluster.name
+     */
+    clusterName: pulumi.Input<string>;
+    /**
+     * Days CloudWatch keeps the record of port-forwarding sessions.
+     * @default none (the session audit's retention)
+     * @example 365
+     */
+    retentionDays: number;
+    /**
+     * Keep that record when the stack is destroyed (prod: the audit trail outlives it).
+     * @default false
+     * @example true
+     */
+    protect?: boolean;
+    /**
      * Where the two roles live, and their permissions boundary.
      * @default undefined (the root path, no boundary)
      * @example { path: "/groundwork/prod/" }
@@ -72,6 +95,8 @@ export class DatabaseAccess extends pulumi.ComponentResource {
     public readonly taskRole: aws.iam.Role;
     /** The relay's family (`aws ecs run-task --task-definition`). */
     public readonly taskFamily: pulumi.Output<string>;
+    /** Where each port-forwarding session's start is recorded (`/aws/events/<project>-<stack>-db-sessions`). */
+    public readonly sessionStartsLogGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: DatabaseAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:compute:DatabaseAccess", name, {}, opts);
@@ -130,6 +155,49 @@ export class DatabaseAccess extends pulumi.ComponentResource {
             }]),
         }, { parent: this, dependsOn: [roles.executionPolicy, ...roles.taskPolicies] });
         this.taskFamily = this.taskDefinition.family;
-        this.registerOutputs({ taskFamily: this.taskFamily });
+        this.sessionStartsLogGroupName = recordSessionStarts(this, name, args);
+        this.registerOutputs({ taskFamily: this.taskFamily, sessionStartsLogGroupName: this.sessionStartsLogGroupName });
     }
+}
+
+/**
+ * The rule that copies each Session Manager `StartSession` aimed at one of the cluster's tasks
+ * (CloudTrail's record: the caller, the target task, the document, the remote host and port) into
+ * `/aws/events/<project>-<stack>-db-sessions`, with the resource policy that lets EventBridge
+ * write that one group. Returns the group's name.
+ */
+function recordSessionStarts(parent: pulumi.Resource, name: string, args: DatabaseAccessArgs): pulumi.Output<string> {
+    const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`;
+    const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+    const group = new aws.cloudwatch.LogGroup(`${name}-session-starts`, {
+        // EventBridge delivers to log groups under /aws/events/.
+        name: `/aws/events/${prefix}-db-sessions`,
+        retentionInDays: args.retentionDays,
+    }, { parent, ...keep });
+    const delivery = new aws.cloudwatch.LogResourcePolicy(`${name}-session-starts`, {
+        policyName: `${prefix}-db-sessions`,
+        policyDocument: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [{
+                Sid: "EventBridgeWritesSessionStarts", Effect: "Allow",
+                Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: pulumi.interpolate`${group.arn}:*`,
+            }],
+        }),
+    }, { parent });
+    const rule = new aws.cloudwatch.EventRule(`${name}-session-starts`, {
+        description: `${prefix}: an operator opened a Session Manager session (port forward or shell) to a task of the stack's cluster`,
+        eventPattern: pulumi.jsonStringify({
+            source: ["aws.ssm"],
+            "detail-type": ["AWS API Call via CloudTrail"],
+            detail: {
+                eventSource: ["ssm.amazonaws.com"],
+                eventName: ["StartSession"],
+                requestParameters: { target: [{ prefix: pulumi.interpolate`ecs:${args.clusterName}_` }] },
+            },
+        }),
+    }, { parent });
+    new aws.cloudwatch.EventTarget(`${name}-session-starts`, { rule: rule.name, arn: group.arn }, { parent, dependsOn: [delivery] });
+    return group.name;
 }
