@@ -9,6 +9,7 @@ import { PlanRecord, RecordedResource } from "../tools/engine";
 import { targetFromOutputs } from "../tools/task-launch";
 import { JOB_RUNNER_SCRIPT } from "../components/compute/job-runner";
 import { BACKUP_JOB, EVERY_OPT_IN, byType, goodPlan, jobEntry, one, plan } from "./harness";
+import { matches } from "./event-pattern";
 
 const T = {
     td: "aws:ecs/taskDefinition:TaskDefinition",
@@ -33,32 +34,6 @@ const containers = (td: RecordedResource) => JSON.parse(td.inputs.containerDefin
 const statements = (doc: unknown) => (JSON.parse(doc as string) as { Statement: Record<string, unknown>[] }).Statement;
 const policyOf = (r: PlanRecord, role: string) => statements(one(r, T.rolePolicy, role).inputs.policy);
 const envOf = (c: Container) => Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
-
-/**
- * EventBridge's pattern matching, for the parts the failure rule uses: exact values, `prefix`,
- * `anything-but`, nested objects, arrays in the event (any element matches) and `$or`.
- */
-function matches(pattern: Record<string, unknown>, event: unknown): boolean {
-    if (event === null || typeof event !== "object") return false;
-    const e = event as Record<string, unknown>;
-    return Object.entries(pattern).every(([key, p]) => {
-        if (key === "$or") return (p as Record<string, unknown>[]).some((alt) => matches(alt, e));
-        if (!(key in e)) return false;
-        const values = Array.isArray(e[key]) ? (e[key] as unknown[]) : [e[key]];
-        if (Array.isArray(p)) {
-            return values.some((v) => p.some((m) => {
-                if (m !== null && typeof m === "object") {
-                    const o = m as Record<string, unknown>;
-                    if ("prefix" in o) return typeof v === "string" && v.startsWith(o.prefix as string);
-                    if ("anything-but" in o) return v !== undefined && v !== o["anything-but"];
-                    throw new Error(`matcher ${JSON.stringify(o)} not modelled`);
-                }
-                return v === m;
-            }));
-        }
-        return values.some((v) => matches(p as Record<string, unknown>, v));
-    });
-}
 
 describe("scheduled jobs", () => {
     let prod: PlanRecord;
@@ -218,6 +193,33 @@ describe("scheduled jobs", () => {
             const dropped = one(prod, T.alarm, "ops-jobs-not-started").inputs;
             assert.deepEqual(dropped.dimensions, { ScheduleGroup: one(prod, T.group).state.name });
         });
+    });
+
+    describe("keep their logs for the stack's retention (groundwork:logRetentionDays, else the profile's)", () => {
+        /** The log groups the jobs create: those under the ScheduledJobs component, at any depth. */
+        const jobLogGroups = (r: PlanRecord) => {
+            const component = one(r, "groundwork:compute:ScheduledJobs").urn;
+            const byUrnOf = new Map(r.resources.map((x) => [x.urn, x]));
+            const under = (x: RecordedResource): boolean => {
+                for (let p = x.parent; p; p = byUrnOf.get(p)?.parent ?? "") if (p === component) return true;
+                return false;
+            };
+            const groups = byType(r, T.logGroup).filter(under);
+            assert.deepEqual(groups.map((g) => g.name).sort(), ["jobs-failures", "jobs-logs"], "the runs' log group and the failures' log group");
+            return groups;
+        };
+        const cases: [string, string, Record<string, number>, number][] = [
+            ["prod's default", "prod", {}, 90],
+            ["staging's default", "staging", {}, 14],
+            ["the stack file's", "staging", { "groundwork:logRetentionDays": 30 }, 30],
+            ["the stack file's, below the profile's", "prod", { "groundwork:logRetentionDays": 60 }, 60],
+        ];
+        for (const [label, stack, extra, days] of cases) {
+            it(`${label}: ${days} days on ${stack}`, async () => {
+                const r = await goodPlan(stack, { ...EVERY_OPT_IN, ...extra });
+                for (const g of jobLogGroups(r)) assert.equal(g.inputs.retentionInDays, days, g.name);
+            });
+        }
     });
 
     it("puts each job in taskLaunch, where the task tool accepts it", async () => {
