@@ -153,6 +153,11 @@ function resolveRelease(ctx: ResolveContext): FrontendConfig["release"] {
 function resolveStripe(ctx: ResolveContext, where: { api: string | undefined; web: string | undefined; apiBasePath: string; frontend: boolean }): StripeConfig | undefined {
     const { v } = ctx;
     const key = ctx.secret("stripeSecretKey");
+    // Only an endpoint this stack manages (stripe: webhook) can be a Connect endpoint.
+    if (v.stripe !== "webhook" && ctx.ok("stripe") && v.stripeConnect === true) {
+        ctx.report("stripeConnect", `is true but groundwork:stripe is "${v.stripe}": the stack manages no webhook endpoint to make a Connect endpoint of. ` +
+            "Set stripe: webhook, or remove stripeConnect");
+    }
     if (v.stripe === "none" || !ctx.ok("stripe")) {
         if (key) ctx.report("stripeSecretKey", "is set but groundwork:stripe is \"none\"; set stripe: key or webhook to use it, or remove it", false);
         return undefined;

@@ -47,7 +47,7 @@ export function resolveParts(ctx: ResolveContext): GroundworkConfig {
         ctx.report("imageTag", "must not be \"latest\" in prod: a mutable tag makes deploys unrepeatable and rollbacks impossible");
     }
     if (v.uploads === true && !api && !worker) {
-        ctx.report("uploads", "is true but no service uses the bucket (groundwork:api and groundwork:worker are both false); set uploads: false");
+        ctx.report("uploads", "is true but no service uses the bucket (groundwork:api and groundwork:worker are both false); set uploads: false. Example: false", false);
     }
     return {
         project: ctx.project,
