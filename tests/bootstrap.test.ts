@@ -425,6 +425,64 @@ describe("bootstrap", () => {
         });
     });
 
+    describe("the walkthrough, from an empty account to a green staging deploy (bootstrap/README.md)", () => {
+        const readme = fs.readFileSync(path.join(BOOTSTRAP, "README.md"), "utf8");
+        const walkthrough = readme.split("## From an empty AWS account to a green staging deploy in CI")[1].split("\n## ")[0];
+        /** `gh secret set NAME ... [--env ENV]` lines as "ENV=NAME" ("" for a repository secret). */
+        const secretsSetBy = (lines: string[]) => lines.flatMap((l) => {
+            const m = /^gh secret set (\w+)\b(.*)$/.exec(l.trim());
+            return m ? [`${/--env\s+"?([\w-]+)"?/.exec(m[2])?.[1] ?? ""}=${m[1]}`] : [];
+        });
+
+        it("builds the image for the architecture the committed stacks run", () => {
+            const fallback = String((readProject().config?.cpuArchitecture as { default?: unknown } | undefined)?.default ?? "X86_64");
+            const platforms = new Set(["staging", "prod"].map((stack) => {
+                const config = (YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
+                const arch = String(config["groundwork:cpuArchitecture"] ?? fallback);
+                return { ARM64: "linux/arm64", X86_64: "linux/amd64" }[arch] ?? `unknown architecture ${arch}`;
+            }));
+            assert.equal(platforms.size, 1, `the committed stacks run one architecture: ${[...platforms].join(", ")}`);
+            const [platform] = platforms;
+            const builds = walkthrough.split("\n").filter((l) => /\bdocker\s+(buildx\s+)?build\b/.test(l));
+            assert.ok(builds.length > 0, "the walkthrough builds the image");
+            for (const b of builds) assert.ok(b.includes(`--platform ${platform}`), `builds for ${platform}: ${b}`);
+        });
+
+        it("creates the stack with one untargeted up and no image, as the deploy runbook does, then deploys the tag from CI", () => {
+            assert.doesNotMatch(walkthrough, /--target/);
+            const rm = walkthrough.indexOf("pulumi config rm imageTag --stack staging");
+            const up = walkthrough.indexOf("pulumi up --stack staging --policy-pack policies");
+            const tag = walkthrough.indexOf('pulumi config set imageTag "$GIT_SHA" --stack staging');
+            assert.ok(rm >= 0 && up > rm && tag > up, "imageTag removed, then the first up, then the tag set");
+            assert.match(walkthrough.slice(tag), /git commit[^\n]*\n+git push origin main/);
+            assert.match(walkthrough, /docs\/runbooks\/deploy\.md/);
+        });
+
+        it("sets every secret each workflow job reads, in the job's GitHub environment, and creates those environments", async () => {
+            const needed = new Set<string>();
+            for (const file of fs.readdirSync(path.join(PROJECT_DIR, ".github/workflows"))) {
+                const wf = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, ".github/workflows", file), "utf8")) as { jobs: Record<string, { environment?: string | { name: string } }> };
+                for (const job of Object.values(wf.jobs)) {
+                    const env = typeof job.environment === "string" ? job.environment : job.environment?.name ?? "";
+                    for (const m of JSON.stringify(job).matchAll(/secrets\.(\w+)/g)) {
+                        if (m[1] !== "GITHUB_TOKEN") needed.add(`${env}=${m[1]}`);   // GitHub provides that one
+                    }
+                }
+            }
+            assert.ok(needed.size > 0, "the workflows read secrets");
+            // Set by hand (step 5) or by the bootstrap's setup commands, which the walkthrough runs.
+            assert.match(walkthrough, /stack output setup --json[^\n]*> \/tmp\/groundwork-setup\.sh/);
+            assert.match(walkthrough, /^bash \/tmp\/groundwork-setup\.sh/m);
+            const setup = (await bootstrap()).outputs.setup.value as string[];
+            const set = new Set([...secretsSetBy(walkthrough.split("\n")), ...secretsSetBy(setup)]);
+            const missing = [...needed].filter((x) => !set.has(x)).sort();
+            assert.deepEqual(missing, [], `secrets the workflows read that the walkthrough never sets (environment=secret): ${missing.join(", ")}`);
+            for (const env of new Set([...needed].map((x) => x.split("=")[0]).filter(Boolean))) {
+                assert.match(walkthrough, new RegExp(`gh api --method PUT "repos/\\$REPO/environments/${env}"`), `creates the environment ${env}`);
+            }
+        });
+    });
+
     describe("refuses bad config before anything is registered", () => {
         const cases: [string, RunOptions["config"], string][] = [
             ["a wildcard repository", { [`${NS}:githubRepository`]: "acme/*" }, `${NS}:githubRepository`],

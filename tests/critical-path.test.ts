@@ -120,6 +120,17 @@ describe("the first deploy's critical path", () => {
         assert.deepEqual(cp.needless.map((s) => `${s.resource.name} after ${s.waited?.on}`), []);
     });
 
+    it("reports no unjustified wait on a pull request's preview (pr-123): its app secret's value waits for the readers policy, with the reason", async () => {
+        const cp = criticalPath(await goodPlan("pr-123", undefined, { previewBranch: "feature/x" }));
+        assert.deepEqual(cp.needless.map((s) => `${s.resource.name} after ${s.waited?.on}`), []);
+        const lines = renderCriticalPath(cp);
+        assert.ok(lines.includes("  Waits in this chain without a data reason: none."), lines.join("\n"));
+        // Every ordering-only wait of the chain names its documented reason.
+        for (const s of cp.chain.filter((x) => x.waited?.kind === "order")) assert.ok(s.waited?.justified, s.resource.name);
+        const version = cp.chain.find((s) => s.resource.type === "aws:secretsmanager/secretVersion:SecretVersion");
+        if (version) assert.equal(version.waited?.justified?.on, "aws:secretsmanager/secretPolicy:SecretPolicy");
+    });
+
     it("times every resource of every stack shape the plan prints, a preview's stack reference included", async () => {
         const plans = [await goodPlan("staging"), await goodPlan("prod", EVERY_OPT_IN), await goodPlan("pr-123", undefined, { previewBranch: "feature/x" })];
         assert.ok(plans.every((r) => r.resources.length > 20));

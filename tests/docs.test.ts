@@ -23,6 +23,21 @@ describe("README", () => {
         }
     });
 
+    it("starts \"Deploying for real\" with the bootstrap, so a new team starts from an empty account", () => {
+        const section = readme.split("\n## Deploying for real\n")[1].split("\n## ")[0];
+        // Its first paragraph: the bootstrap's two commands and the link to its walkthrough.
+        const first = section.trim().split(/\n\s*\n/)[0];
+        assert.match(first, /bootstrap/i, first);
+        assert.match(first, /cd bootstrap && pulumi up/, first);
+        assert.match(first, /gh secret set/, first);
+        assert.match(first, /\(bootstrap\/README\.md#from-an-empty-aws-account-to-a-green-staging-deploy-in-ci\)/, first);
+        assert.ok(fs.readFileSync(path.join(PROJECT_DIR, "bootstrap/README.md"), "utf8").includes("\n## From an empty AWS account to a green staging deploy in CI\n"));
+        // And its commands: the first numbered step is the bootstrap.
+        const firstStep = /^# (\d+)\. (.*)$/m.exec(section.split("```bash")[1] ?? "");
+        assert.ok(firstStep, "the section's commands are numbered steps");
+        assert.match(firstStep[2], /bootstrap/, firstStep[0]);
+    });
+
     it("documents every config key in the table", () => {
         for (const key of Object.keys(readProject().config ?? {})) {
             assert.ok(readme.includes(`| \`${key}\` |`), `README lacks config key ${key}`);

@@ -202,7 +202,9 @@ export class AppSecrets extends pulumi.ComponentResource {
         const sorted = Object.fromEntries(this.keys.map((k) => [k, all[k]]));
         this.values = pulumi.secret(pulumi.output(sorted) as pulumi.Output<Record<string, string>>);
 
-        // The value is written only once the readers policy is in place.
+        // The value is written only once the readers policy is in place: written first, anyone in the
+        // account whose IAM allows GetSecretValue could read it meanwhile. An ordering, not a data flow
+        // (tools/durations.json lists it under justifiedWaits for the critical path).
         const version = new aws.secretsmanager.SecretVersion(`${name}-version`, {
             secretId: this.secret.id,
             secretString: pulumi.secret(pulumi.jsonStringify(this.values)),
