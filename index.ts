@@ -485,7 +485,12 @@ const monitoring = new Monitoring("ops", {
 }, opts);
 
 // Actual and forecast spend above the stack's budget alert the same topic as the alarms.
-new Budget("budget", { monthlyUsd: cfg.budget.monthlyUsd, alertTopicArn: monitoring.alertTopicArn }, opts);
+new Budget("budget", {
+    monthlyUsd: cfg.budget.monthlyUsd,
+    alertTopicArn: monitoring.alertTopicArn,
+    // Stacks sharing an account count only their own costs, by the provider's default `stack` tag.
+    costFilterTag: cfg.budget.scope === "stackTag" ? { key: "stack", value: cfg.stack } : undefined,
+}, opts);
 
 // ---- stack outputs: the apps' and CI's contract (README.md, "Stack outputs"); absent parts export nothing
 const launchOf = (role: "api" | "worker", svc: WebService | WorkerService | undefined) => svc && cluster && network && sg && ({

@@ -9,9 +9,9 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Budget } from "../components/ops/budget";
-import { PROJECT_DIR, PlanRecord } from "../tools/engine";
+import { PROJECT_DIR, PlanRecord, registered } from "../tools/engine";
 import { mockCall, mockState } from "../tools/mock-states";
-import { goodPlan, one } from "./harness";
+import { goodPlan, one, plan, problemKeys } from "./harness";
 
 interface Notification { notificationType: string; comparisonOperator: string; threshold: number; thresholdType: string; subscriberSnsTopicArns: string[] }
 interface Statement { Sid?: string; Effect: string; Principal: { Service?: string; AWS?: string }; Action: string | string[]; Resource: string; Condition?: Record<string, Record<string, string>> }
@@ -20,12 +20,13 @@ const budgetOf = (r: PlanRecord) => one(r, "aws:budgets/budget:Budget");
 const topic = (r: PlanRecord) => one(r, "aws:sns/topic:Topic", "ops-alerts");
 
 describe("budget", () => {
-    for (const [stack, amount] of [["staging", "90"], ["prod", "320"]] as const) {
+    for (const [stack, amount] of [["staging", "95"], ["prod", "320"]] as const) {
         it(`gives ${stack} a monthly cost budget of $${amount} that alerts its alert topic on actual and forecast spend`, async () => {
             const r = await goodPlan(stack);
             const b = budgetOf(r).inputs;
             assert.deepEqual([b.budgetType, b.timeUnit, b.limitAmount, b.limitUnit, b.name], ["COST", "MONTHLY", amount, "USD", `groundwork-${stack}`]);
-            assert.equal(b.costFilters, undefined, "the whole account: one account per stack");
+            // The committed stacks share one account: each counts its own tagged costs.
+            assert.deepEqual(b.costFilters, [{ name: "TagKeyValue", values: [`user:stack$${stack}`] }]);
             const notes = b.notifications as Notification[];
             assert.deepEqual(notes.map((n) => [n.notificationType, n.threshold]), [["ACTUAL", 80], ["ACTUAL", 100], ["FORECASTED", 100]]);
             for (const n of notes) {
@@ -34,6 +35,23 @@ describe("budget", () => {
             }
         });
     }
+
+    it("counts the whole account with budgetScope account (one account per stack), and refuses an unknown scope", async () => {
+        assert.equal(budgetOf(await goodPlan("prod", { "groundwork:budgetScope": "account" })).inputs.costFilters, undefined);
+        const bad = await plan("prod", { "groundwork:budgetScope": "tag" });
+        assert.deepEqual(problemKeys(bad), ["groundwork:budgetScope"]);
+        assert.match(bad.problems[0].message, /must be "account" or "stackTag", got "tag"/);
+        assert.equal(registered(bad).length, 0);
+    });
+
+    it("filters on the tag every AWS resource of the stack carries (the provider's default tags)", async () => {
+        const r = await goodPlan("staging");
+        const tags = (JSON.parse(one(r, "pulumi:providers:aws", "aws").inputs.defaultTags as string) as { tags: Record<string, string> }).tags;
+        assert.ok(Object.keys(tags).length > 0, "the AWS provider has default tags");
+        const [filter] = budgetOf(r).inputs.costFilters as { values: string[] }[];
+        const [key, value] = filter.values[0].replace(/^user:/, "").split("$");
+        assert.equal(tags[key], value);
+    });
 
     it("takes the amount from groundwork:monthlyBudget", async () => {
         assert.equal(budgetOf(await goodPlan("staging", { "groundwork:monthlyBudget": 150 })).inputs.limitAmount, "150");

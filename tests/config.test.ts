@@ -59,6 +59,15 @@ describe("config", () => {
         }
     });
 
+    it("keeps a NAT per AZ in staging on NAT instances, one on NAT gateways, and what the stack file says over either", () => {
+        const nats = (o: Record<string, string>) => part(loadConfig(sourceFor("staging", o)).network, "network").natGateways;
+        assert.equal(nats({}), "perAz");
+        assert.equal(nats({ "groundwork:egress": "natGateway" }), "single", "a NAT gateway per AZ would be most of staging's bill");
+        assert.equal(nats({ "groundwork:egress": "natGateway", "groundwork:natGateways": "perAz" }), "perAz");
+        assert.equal(nats({ "groundwork:natGateways": "single" }), "single");
+        assert.equal(part(loadConfig(sourceFor("prod", { "groundwork:egress": "natGateway" })).network, "network").natGateways, "perAz");
+    });
+
     it("gives prod Multi-AZ, deletion protection, more tasks and longer backups than staging", () => {
         const prod = loadConfig(sourceFor("prod"));
         const staging = loadConfig(sourceFor("staging"));
@@ -71,7 +80,7 @@ describe("config", () => {
         assert.equal(part(prod.network, "network").azCount, 3);
         assert.equal(part(staging.network, "network").azCount, 2);
         assert.equal(part(prod.network, "network").natGateways, "perAz");
-        assert.equal(part(staging.network, "network").natGateways, "single");
+        assert.equal(part(staging.network, "network").natGateways, "perAz", "a NAT instance per AZ: every AZ keeps egress");
         assert.equal(rds(staging).instanceClass, "db.t4g.micro");
         assert.equal(prod.protectData, true);
         assert.equal(staging.protectData, false);

@@ -69,9 +69,9 @@ describe("monthly cost estimate", () => {
         near(cache.unitPrice, 23.36 * 0.8, "Valkey 20% less");
         // Public IPv4: one per NAT EIP and one per subnet of the internet-facing ALB.
         assert.equal(line(prod, "Public IPv4 address")?.quantity, 3 + 3);
-        assert.equal(line(staging, "EC2 t4g.nano (NAT instances)")?.quantity, 1);
+        assert.equal(line(staging, "EC2 t4g.nano (NAT instances)")?.quantity, 2, "one per AZ");
         assert.equal(line(staging, "RDS db.t4g.micro (instances)")?.quantity, 1);
-        assert.equal(line(staging, "Public IPv4 address")?.quantity, 1 + 2);
+        assert.equal(line(staging, "Public IPv4 address")?.quantity, 2 + 2);
         // prod on-demand ARM64: api 2 x 0.5 vCPU + worker 1 x 0.5 vCPU at the desired counts (the worker's one task is its on-demand base).
         assert.equal(line(prod, "Fargate vCPU (ARM64)")?.quantity, 1.5);
         assert.equal(line(prod, "Fargate memory (ARM64)")?.quantity, 3);

@@ -57,10 +57,11 @@ interface LaunchTemplateInputs {
 }
 
 describe("NAT instances", () => {
-    for (const [stack, azs, nats] of [["prod", 3, 3], ["staging", 2, 1]] as const) {
+    const SINGLE = { "groundwork:natGateways": "single" };
+    for (const [stack, azs, nats, config] of [["prod", 3, 3, {}], ["staging", 2, 2, {}], ["staging", 2, 1, SINGLE]] as const) {
         describe(`${stack} (${nats === azs ? "one per AZ" : "single"})`, () => {
             it("routes every private subnet's egress to a NAT instance's static interface, never to an instance", async () => {
-                const r = await goodPlan(stack);
+                const r = await goodPlan(stack, config);
                 assert.equal(byType(r, T.natGateway).length, 0);
                 const natComponents = byType(r, T.nat);
                 assert.equal(natComponents.length, nats);
@@ -76,7 +77,7 @@ describe("NAT instances", () => {
             });
 
             it("keeps exactly one instance per NAT in an Auto Scaling group, launched onto the interface in its AZ", async () => {
-                const r = await goodPlan(stack);
+                const r = await goodPlan(stack, config);
                 for (const nat of byType(r, T.nat)) {
                     const group = childOf(r, nat, T.group);
                     const eni = childOf(r, nat, T.eni);
@@ -95,10 +96,10 @@ describe("NAT instances", () => {
                     // Replacements terminate first (the interface is on one instance at a time), whether the
                     // group heals an unhealthy instance or rolls a changed template.
                     assert.deepEqual(group.inputs.instanceMaintenancePolicy, { minHealthyPercentage: 0, maxHealthyPercentage: 100 });
-                    // A changed template rolls the one NAT of staging at up; prod's NAT per AZ is rolled by hand,
-                    // one AZ after the other (AWS starts every group's refresh at once and nothing waits for it).
-                    if (stack === "prod") {
-                        assert.equal(byType(r, T.nat).length, 3);
+                    // A changed template rolls a single NAT at up; a NAT per AZ is rolled by hand, one AZ
+                    // after the other (AWS starts every group's refresh at once and nothing waits for it).
+                    if (nats > 1) {
+                        assert.equal(byType(r, T.nat).length, nats);
                         assert.equal(group.inputs.instanceRefresh, undefined, `${group.name}: no refresh at up`);
                     } else {
                         const refresh = group.inputs.instanceRefresh as { strategy: string; preferences: { minHealthyPercentage: number; maxHealthyPercentage: number } };
@@ -111,7 +112,7 @@ describe("NAT instances", () => {
             });
 
             it("forwards through an interface with source/dest check off, a stable Elastic IP, and inbound from the VPC only", async () => {
-                const r = await goodPlan(stack);
+                const r = await goodPlan(stack, config);
                 const vpcCidr = stack === "prod" ? "10.0.0.0/16" : "10.1.0.0/16";
                 for (const nat of byType(r, T.nat)) {
                     const eni = childOf(r, nat, T.eni);
@@ -131,7 +132,7 @@ describe("NAT instances", () => {
             });
 
             it("gives the interface its address only once the VPC has its internet gateway and public route, and boots the first instance after", async () => {
-                const r = await goodPlan(stack);
+                const r = await goodPlan(stack, config);
                 const urn = (type: string, name: string) => one(r, type, name).urn;
                 for (const [i, nat] of byType(r, T.nat).entries()) {
                     const eip = childOf(r, nat, T.eip);
@@ -144,7 +145,7 @@ describe("NAT instances", () => {
             });
 
             it("has the services and the schedules wait for egress: every private default route and every NAT's group", async () => {
-                const r = await goodPlan(stack, EVERY_OPT_IN);
+                const r = await goodPlan(stack, { ...EVERY_OPT_IN, ...config });
                 const egress = [...byType(r, T.route).filter((x) => /^net-private-default-\d$/.test(x.name)), ...byType(r, T.group)].map((x) => x.urn);
                 assert.equal(egress.length, azs + nats);
                 const waiters = [...byType(r, "aws:ecs/service:Service"), ...byType(r, "aws:scheduler/schedule:Schedule")];
@@ -153,7 +154,7 @@ describe("NAT instances", () => {
             });
 
             it("needs no permission to attach the interface: the instance role holds the SSM managed policy and nothing else", async () => {
-                const r = await goodPlan(stack);
+                const r = await goodPlan(stack, config);
                 for (const nat of byType(r, T.nat)) {
                     const role = childOf(r, nat, T.role);
                     const trust = JSON.parse(role.inputs.assumeRolePolicy as string) as { Statement: { Principal: { Service: string }; Action: string }[] };
@@ -169,7 +170,7 @@ describe("NAT instances", () => {
             });
 
             it("launches Amazon Linux 2023 ARM64 from AWS's public parameter with IMDSv2 only, no key pair and an encrypted disk", async () => {
-                const r = await goodPlan(stack);
+                const r = await goodPlan(stack, config);
                 for (const nat of byType(r, T.nat)) {
                     const lt = childOf(r, nat, T.lt).inputs as unknown as LaunchTemplateInputs;
                     assert.equal(lt.imageId, `resolve:ssm:${AL2023_ARM64_IMAGE_PARAMETER}`);
@@ -191,7 +192,7 @@ describe("NAT instances", () => {
             });
 
             it("boots into forwarding and masquerading of the VPC's range, then applies security updates", async () => {
-                const r = await goodPlan(stack);
+                const r = await goodPlan(stack, config);
                 const vpcCidr = stack === "prod" ? "10.0.0.0/16" : "10.1.0.0/16";
                 const nat = byType(r, T.nat)[0];
                 const script = Buffer.from((childOf(r, nat, T.lt).inputs as unknown as LaunchTemplateInputs).userData, "base64").toString("utf8");
@@ -224,10 +225,10 @@ describe("NAT instances", () => {
 
     it("exports the egress addresses, one per NAT: the NAT instances' interface addresses, or the gateways'", async () => {
         for (const [stack, config, eipName] of [["prod", {}, (i: number) => `net-nat-${i}-eip`], ["prod", { "groundwork:egress": "natGateway" }, (i: number) => `net-nat-${i}`],
-            ["staging", {}, (i: number) => `net-nat-${i}-eip`]] as const) {
+            ["staging", {}, (i: number) => `net-nat-${i}-eip`], ["staging", { "groundwork:natGateways": "single" }, (i: number) => `net-nat-${i}-eip`]] as const) {
             const r = await goodPlan(stack, config);
             const ips = r.outputs.egressIps?.value as string[];
-            assert.equal(ips.length, stack === "prod" ? 3 : 1, stack);
+            assert.equal(ips.length, stack === "prod" ? 3 : "groundwork:natGateways" in config ? 1 : 2, stack);
             ips.forEach((ip, i) => assert.equal(ip, one(r, T.eip, eipName(i)).state.publicIp, `${stack} ${JSON.stringify(config)} ${i}`));
             assert.equal(r.outputs.egressIps.secret, false);
         }
@@ -235,7 +236,7 @@ describe("NAT instances", () => {
 
     it("runs the configured size", async () => {
         const r = await goodPlan("staging", { "groundwork:natInstanceType": "t4g.small" });
-        assert.deepEqual(byType(r, T.lt).map((lt) => lt.inputs.instanceType), ["t4g.small"]);
+        assert.deepEqual(byType(r, T.lt).map((lt) => lt.inputs.instanceType), ["t4g.small", "t4g.small"], "one per AZ");
     });
 
     it("names its children `${name}-<role>` under the component and documents every arg", async () => {

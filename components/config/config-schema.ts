@@ -117,6 +117,7 @@ export const KEYS = {
     workerSpotPercent: { type: "integer", example: "50" },
     // operations
     monthlyBudget: { type: "integer", example: "320" },
+    budgetScope: { type: "string", example: "stackTag" },
     jobs: { type: "array", example: "['{\"name\": \"cleanup\", \"schedule\": \"cron(0 3 * * ? *)\", \"timezone\": \"America/New_York\", \"command\": \"node dist/jobs/cleanup.js\"}']" },
     dbAccess: { type: "boolean", example: "true" },
     appMetrics: { type: "boolean", example: "true" },
@@ -267,6 +268,7 @@ export const schema = z.object({
     workerSpotPercent: z.number().int("must be a whole number").min(1, "must be 1-99 (fargateSpot \"off\" runs no task on Spot)")
         .max(99, "must be 1-99 (fargateSpot \"all\" runs every task on Spot)"),
     monthlyBudget: positiveInt(1_000_000),
+    budgetScope: z.enum(["account", "stackTag"], { error: "must be \"account\" or \"stackTag\"" }),
     // Each entry is a JSON object (Pulumi config arrays hold strings only); parts-ops.ts parses them.
     jobs: z.array(z.string({ error: "must be JSON objects written as strings" })).max(20, "must hold at most 20 jobs"),
     dbAccess: z.boolean({ error: "must be true or false" }),

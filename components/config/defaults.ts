@@ -114,6 +114,7 @@ const shared = {
     vpcCidr: "10.0.0.0/16",
     // NAT instances: ~$7.36/month each against a NAT gateway's $36.50 (README, "Egress").
     egress: "natInstance",
+    budgetScope: "account",
     natInstanceType: "t4g.nano",
     interfaceEndpoints: false,
     containerPort: 3000,
@@ -171,11 +172,11 @@ export const PROFILE_DEFAULTS = {
     staging: {
         ...shared,
         azCount: 2,
-        natGateways: "single",
+        natGateways: "perAz",
         logRetentionDays: 14,
         // Staging tolerates a Spot interruption: ECS starts a replacement task.
         fargateSpot: "all",
-        monthlyBudget: 90,
+        monthlyBudget: 95,
         apiCpu: 256, apiMemory: 512, apiMinTasks: 1, apiMaxTasks: 2,
         workerCpu: 256, workerMemory: 512, workerMaxTasks: 2,
         dbInstanceClass: "db.t4g.micro", dbAllocatedStorage: 20, dbMaxAllocatedStorage: 50, dbBackupRetentionDays: 7,

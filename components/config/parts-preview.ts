@@ -34,7 +34,7 @@ export const BASE_ONLY_KEYS: readonly PlainKey[] = [
     "vercelFramework", "vercelInstallCommand", "vercelBuildCommand", "vercelOutputDirectory", "vercelNodeVersion", "vercelDomainVerification",
     "webRelease", "webRef", "webSecretTargets", "webEnvAliases", "dnsRecords", "apiIdleTimeoutSeconds",
     "jobs", "backups", "backupsRetentionDays", "dbAccess", "appMetrics", "alarmThresholds", "workerQueues", "workerQueueTarget",
-    "monthlyBudget", "previews",
+    "monthlyBudget", "budgetScope", "previews",
 ];
 
 /**
@@ -181,7 +181,7 @@ export function resolvePreviewParts(ctx: ResolveContext): GroundworkConfig {
         urls,
         image: { tag: v.imageTag, architecture: v.cpuArchitecture, retentionCount: v.imageRetentionCount },
         spot: spotPlacement(v.fargateSpot, v.workerMinTasks, v.workerSpotPercent),
-        budget: { monthlyUsd: v.monthlyBudget },
+        budget: { monthlyUsd: v.monthlyBudget, scope: v.budgetScope },
         logRetentionDays: v.logRetentionDays,
         // The base's parts: the preview reads them through the stack reference (preview.ts).
         network: undefined,

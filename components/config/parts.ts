@@ -64,7 +64,7 @@ export function resolveParts(ctx: ResolveContext): GroundworkConfig {
         urls: edge.urls,
         image: { tag: v.imageTag, architecture: v.cpuArchitecture, retentionCount: v.imageRetentionCount },
         spot: spotPlacement(v.fargateSpot, v.workerMinTasks, v.workerSpotPercent),
-        budget: { monthlyUsd: v.monthlyBudget },
+        budget: { monthlyUsd: v.monthlyBudget, scope: v.budgetScope },
         logRetentionDays: v.logRetentionDays,
         network: inVpc ? resolveNetwork(ctx) : undefined,
         api,

@@ -281,7 +281,8 @@ export interface GroundworkConfig {
      */
     spot: { mode: FargateSpotMode; api: SpotSplit; worker: SpotSplit };
     /** The AWS Budgets monthly cost budget in USD (`groundwork:monthlyBudget`). */
-    budget: { monthlyUsd: number };
+    /** What it counts: the whole account, or only costs tagged with this stack (`groundwork:budgetScope`). */
+    budget: { monthlyUsd: number; scope: "account" | "stackTag" };
     logRetentionDays: number;
     network: NetworkConfig | undefined;
     api: ApiConfig | undefined;

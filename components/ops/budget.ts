@@ -18,7 +18,7 @@ import * as pulumi from "@pulumi/pulumi";
 export interface BudgetArgs {
     /**
      * The budget, USD per month: about 20% above the plan's fixed-cost estimate.
-     * @default none (config: 90 in staging, 320 in prod)
+     * @default none (config: 95 in staging, 320 in prod)
      * @example 320
      */
     monthlyUsd: number;
