@@ -356,10 +356,12 @@ export interface ActivationOutputs extends ActivationInputs {
 }
 
 /**
- * Keeps a webhook endpoint enabled. Create enables it; a refresh that finds it disabled (Stripe
- * disables an endpoint after days of failed deliveries) shows a change, and the next `up`
- * enables it again; delete disables it (the endpoint stays, with its secret, until it is deleted
- * itself). Serialized like the endpoint's provider.
+ * Keeps a webhook endpoint enabled. Create enables it; Stripe disables an endpoint after days of
+ * failed deliveries, and every preview and `up` asks Stripe (diff) whether it still is: a
+ * disabled endpoint shows as a change of `enabled` and the `up` enables it again, with no
+ * `--refresh` needed (a refresh that finds it disabled does the same). When Stripe cannot be
+ * asked, the diff reports what the state holds. Delete disables it (the endpoint stays, with its
+ * secret, until it is deleted itself). Serialized like the endpoint's provider.
  */
 export const stripeWebhookActivationProvider: pulumi.dynamic.ResourceProvider<ActivationInputs, ActivationOutputs> = {
     async check(_olds: ActivationInputs, news: ActivationInputs) {
@@ -371,10 +373,12 @@ export const stripeWebhookActivationProvider: pulumi.dynamic.ResourceProvider<Ac
         return { inputs: news, failures };
     },
 
-    async diff(_id: string, olds: ActivationOutputs, news: ActivationInputs) {
+    async diff(id: string, olds: ActivationOutputs, news: ActivationInputs) {
         const replaces = olds.endpointId !== news.endpointId ? ["endpointId"] : [];
+        // Drift Stripe made (a disabled endpoint), seen without a refresh; only for the endpoint in state.
+        const enabled = olds.enabled && replaces.length === 0 ? await stillEnabled(id, olds) : olds.enabled;
         const updates = [
-            ...(olds.enabled ? [] : ["enabled"]),
+            ...(enabled ? [] : ["enabled"]),
             ...(olds.apiKey !== news.apiKey ? ["apiKey"] : []),
             ...(olds.apiVersion !== news.apiVersion ? ["apiVersion"] : []),
             ...(olds.providerVersion !== news.providerVersion ? ["providerVersion"] : []),
@@ -409,6 +413,21 @@ export const stripeWebhookActivationProvider: pulumi.dynamic.ResourceProvider<Ac
         await setDisabled(props, true, "disable", true);
     },
 };
+
+/**
+ * Whether Stripe still has the endpoint enabled. True when it cannot tell (no answer, a key this
+ * run cannot use): the diff then reports only what the state holds, and never fails a preview.
+ * A deleted endpoint is the endpoint resource's drift, not this one's.
+ */
+async function stillEnabled(id: string, olds: ActivationOutputs): Promise<boolean> {
+    try {
+        const stripe = stripeClient(olds.apiKey, olds.apiVersion);
+        const endpoint = await stripe.webhookEndpoints.retrieve(id);
+        return endpoint.status === "enabled";
+    } catch {
+        return true;
+    }
+}
 
 /** Enables or disables an endpoint; a missing endpoint is an error, or nothing to do when `missingOk`. */
 async function setDisabled(inputs: ActivationInputs, disabled: boolean, action: string, missingOk = false): Promise<void> {

@@ -63,7 +63,7 @@ export interface StripeWebhookEndpointArgs {
  * changes: the next `up` updates every endpoint in place so the state holds the new code
  * (refresh and delete run the stored copy).
  */
-export const STRIPE_PROVIDER_VERSION = "2";
+export const STRIPE_PROVIDER_VERSION = "3";
 
 /**
  * A Stripe webhook endpoint. Type `pulumi-nodejs:dynamic:Resource`; logical name e.g. `stripe-webhook`.
