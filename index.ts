@@ -31,6 +31,7 @@ import { Network } from "./components/net/network";
 import { SecurityGroups } from "./components/net/security-groups";
 import { Budget } from "./components/ops/budget";
 import { Monitoring } from "./components/ops/monitoring";
+import { EventsLogDelivery } from "./components/ops/events-log-delivery";
 import { SessionAudit } from "./components/ops/session-audit";
 import { POSTGRES_PORT } from "./components/net/security-groups";
 import type { PreviewBase, PreviewSecrets } from "./components/preview/contract";
@@ -352,7 +353,10 @@ const jobImages: Partial<Record<"app" | "worker", JobImage>> = {
     ...(cluster && cluster.repositoryUrls.app ? { app: { image: imageOf("app", cfg.image.tag), pushed: imagePushed.app, ...(cfg.api ? env.api : env.worker) } } : {}),
     ...(cfg.worker ? { worker: { image: workerImage, pushed: imagePushed.worker, ...env.worker } } : {}),
 };
-const jobs = cfg.jobs.length > 0 && shared && sg?.taskSecurityGroupIds.jobs ? new ScheduledJobs("jobs", {
+// One CloudWatch Logs resource policy per stack lets EventBridge write the stack's event records
+// (failed job runs, database session starts): an account holds at most 10 per region.
+const eventsDelivery = (cfg.jobs.length > 0 && shared) || (sessionAudit && db && cluster) ? new EventsLogDelivery("events", opts) : undefined;
+const jobs = cfg.jobs.length > 0 && shared && sg?.taskSecurityGroupIds.jobs && eventsDelivery ? new ScheduledJobs("jobs", {
     jobs: cfg.jobs,
     images: jobImages,
     repositoryArns: Object.values(cluster.repositoryArns).filter((a): a is pulumi.Output<string> => !!a),
@@ -368,17 +372,19 @@ const jobs = cfg.jobs.length > 0 && shared && sg?.taskSecurityGroupIds.jobs ? ne
     backups: backups ? { name: backups.bucketName, arn: backups.arn, keyArn: backups.kmsKeyArn } : undefined,
     rdsCaBundle: shared.rdsCaBundle,
     logRetentionDays: cfg.logRetentionDays,
+    eventsDelivery: eventsDelivery.policy,
     stack: cfg.stack,
     roles,
 }, opts) : undefined;
 
 // The operators' relay to the private database: a task definition they start on demand.
-const dbAccess = sessionAudit && db && cluster && sg?.taskSecurityGroupIds.dbAccess ? new DatabaseAccess("db-access", {
+const dbAccess = sessionAudit && db && cluster && sg?.taskSecurityGroupIds.dbAccess && eventsDelivery ? new DatabaseAccess("db-access", {
     image: cluster.repositoryUrls.app ? imageOf("app", cfg.image.tag) : workerImage,
     repositoryArn: (cluster.repositoryArns.app ?? cluster.repositoryArns.worker)!,
     architecture: cfg.image.architecture,
     audit: { logGroupName: sessionAudit.logGroupName, logGroupArn: sessionAudit.logGroupArn, kmsKeyArn: sessionAudit.kmsKeyArn },
     clusterName: cluster.cluster.name,
+    eventsDelivery: eventsDelivery.policy,
     retentionDays: Math.max(cfg.logRetentionDays, 365),
     protect: cfg.protectData,
     roles,

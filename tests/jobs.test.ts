@@ -175,9 +175,14 @@ describe("scheduled jobs", () => {
             const failures = one(prod, T.logGroup, "jobs-failures");
             assert.match(String(failures.inputs.name), /^\/aws\/events\//);
             assert.equal(one(prod, T.target, "jobs-failed").inputs.arn, failures.state.arn);
-            const grant = statements(one(prod, T.logPolicy, "jobs-failures").inputs.policyDocument)[0];
+            // One policy per stack for every /aws/events/<project>-<stack>-* group (an account holds 10 per region).
+            assert.equal(byType(prod, T.logPolicy).length, 1);
+            const delivery = one(prod, T.logPolicy, "events-policy");
+            const grant = statements(delivery.inputs.policyDocument)[0];
             assert.ok((grant.Principal as { Service: string[] }).Service.includes("events.amazonaws.com"));
-            assert.equal(grant.Resource, `${failures.state.arn}:*`);
+            assert.equal(grant.Resource, "arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/groundwork-prod-*:*");
+            assert.ok(`${failures.state.arn}:*`.startsWith(String(grant.Resource).replace(/\*:\*$/, "")), "it covers the failures group");
+            assert.ok(one(prod, T.target, "jobs-failed").options.dependsOn.includes(delivery.urn));
             const f = one(prod, T.filter, "jobs-failed-runs").inputs as { logGroupName: string; metricTransformation: Record<string, unknown> };
             assert.equal(f.logGroupName, failures.state.name);
             assert.deepEqual(f.metricTransformation.dimensions, { ClusterArn: "$.detail.clusterArn", Group: "$.detail.group" });

@@ -73,6 +73,9 @@ describe("NAT instances", () => {
                     assert.ok(eni, `route ${i} points at a network interface of the graph`);
                     // Per AZ: each route to its own AZ's NAT; single: every route to the first.
                     assert.equal(eni.name, `net-nat-${nats === azs ? i : 0}-eni`, `route ${i}`);
+                    // A route moved to another NAT (single to perAz) switches only once that NAT's instance is launched.
+                    const group = one(r, T.group, `net-nat-${nats === azs ? i : 0}-group`);
+                    assert.ok(route.options.dependsOn.includes(group.urn), `route ${i} waits for its NAT's group`);
                 }
             });
 

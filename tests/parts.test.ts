@@ -295,6 +295,11 @@ describe("parts a stack file chooses", () => {
             const urns = new Set(idle.map((x) => x.urn));
             assert.ok(real.every((x) => !urns.has(x.urn)), "other URNs: Pulumi creates the real services, then deletes the idle ones");
             for (const x of idle) assert.equal(x.inputs.loadBalancers, undefined, `${x.name}: attached to no target group, so it never shares one`);
+            const idlePlan = await goodPlan("prod", { "groundwork:imageTag": undefined });
+            assert.ok(!byType(idlePlan, "aws:appautoscaling/policy:Policy").some((p) => p.name === "api-scale-requests"),
+                "no request-count scaling without a target group (AWS refuses its resource label)");
+            assert.ok(byType(idlePlan, "aws:appautoscaling/policy:Policy").some((p) => p.name === "api-scale-cpu"));
+            assert.ok(one(await goodPlan("prod"), "aws:appautoscaling/policy:Policy", "api-scale-requests"));
             for (const x of real) {
                 assert.ok((x.inputs.desiredCount as number) >= 1, `${x.name} is created with its floor of tasks`);
                 assert.equal(x.inputs.waitForSteadyState, true, `${x.name}: up waits for the first tasks (migrations, health, circuit breaker)`);

@@ -263,6 +263,19 @@ describe("CI workflows", () => {
             assert.notEqual(unset.status, 0, "no tag committed: no deploy");
         });
 
+        it("stops both deploys when a worker with its own image has no tag committed (it would become an idle service)", () => {
+            for (const [file, stack] of [["deploy-staging.yml", "Pulumi.staging.yaml"], ["deploy-prod.yml", "Pulumi.prod.yaml"]] as const) {
+                const { step } = tagStep(file);
+                const own = stackText(stack).replace(/^config:\n/m, "config:\n  groundwork:workerImage: own\n");
+                assert.match(own, /groundwork:workerImage: own/);
+                const missing = run(step, own, "");
+                assert.notEqual(missing.status, 0, `${file}: deployed a worker with no tag`);
+                assert.match(missing.out, /::error[^\n]*groundwork:workerImageTag is not set/);
+                const tagged = run(step, own.replace(/^config:\n/m, "config:\n  groundwork:workerImageTag: w-7\n"), "");
+                assert.equal(tagged.status, 0, tagged.out);
+            }
+        });
+
         it("prod ships the web app commit committed in Pulumi.prod.yaml (groundwork:webRef); an optional web_ref must equal it, checked before any change", () => {
             const { wf } = workflows.find((w) => w.file === "deploy-prod.yml")!;
             const all = steps(wf);

@@ -23,6 +23,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { eventsLogGroupName } from "../ops/events-log-delivery";
 import type { RoleScope } from "../role-scope";
 import { awsLogs, taskRoles } from "./task-definition";
 
@@ -74,6 +75,13 @@ export interface DatabaseAccessArgs {
      * @example 365
      */
     retentionDays: number;
+    /**
+     * The stack's events policy (ops/events-log-delivery.ts) through which EventBridge writes
+     * the session starts.
+     * @default none (required)
+     * @example new EventsLogDelivery("events", opts).policy
+     */
+    eventsDelivery: pulumi.Resource;
     /**
      * Keep that record when the stack is destroyed (prod: the audit trail outlives it).
      * @default false
@@ -163,29 +171,17 @@ export class DatabaseAccess extends pulumi.ComponentResource {
 /**
  * The rule that copies each Session Manager `StartSession` aimed at one of the cluster's tasks
  * (CloudTrail's record: the caller, the target task, the document, the remote host and port) into
- * `/aws/events/<project>-<stack>-db-sessions`, with the resource policy that lets EventBridge
- * write that one group. Returns the group's name.
+ * `/aws/events/<project>-<stack>-db-sessions`, written through the stack's events policy.
+ * Returns the group's name.
  */
 function recordSessionStarts(parent: pulumi.Resource, name: string, args: DatabaseAccessArgs): pulumi.Output<string> {
     const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`;
     const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
     const group = new aws.cloudwatch.LogGroup(`${name}-session-starts`, {
-        // EventBridge delivers to log groups under /aws/events/.
-        name: `/aws/events/${prefix}-db-sessions`,
+        // EventBridge delivers to log groups under /aws/events/; the stack's events policy covers this name.
+        name: eventsLogGroupName("db-sessions"),
         retentionInDays: args.retentionDays,
     }, { parent, ...keep });
-    const delivery = new aws.cloudwatch.LogResourcePolicy(`${name}-session-starts`, {
-        policyName: `${prefix}-db-sessions`,
-        policyDocument: pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [{
-                Sid: "EventBridgeWritesSessionStarts", Effect: "Allow",
-                Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: pulumi.interpolate`${group.arn}:*`,
-            }],
-        }),
-    }, { parent });
     const rule = new aws.cloudwatch.EventRule(`${name}-session-starts`, {
         description: `${prefix}: an operator opened a Session Manager session (port forward or shell) to a task of the stack's cluster`,
         eventPattern: pulumi.jsonStringify({
@@ -198,6 +194,6 @@ function recordSessionStarts(parent: pulumi.Resource, name: string, args: Databa
             },
         }),
     }, { parent });
-    new aws.cloudwatch.EventTarget(`${name}-session-starts`, { rule: rule.name, arn: group.arn }, { parent, dependsOn: [delivery] });
+    new aws.cloudwatch.EventTarget(`${name}-session-starts`, { rule: rule.name, arn: group.arn }, { parent, dependsOn: [args.eventsDelivery] });
     return group.name;
 }

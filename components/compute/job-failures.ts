@@ -11,36 +11,23 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { eventsLogGroupName } from "../ops/events-log-delivery";
 
 /** Namespace and name of the failed-run metric (dimensions `ClusterArn`, `Group`). */
 export const FAILED_RUNS_METRIC = { namespace: "Groundwork/Jobs", name: "FailedRuns" } as const;
 
 /**
- * Creates the rule, its log group (`/aws/events/<prefix>-job-failures`), the resource policy that
- * lets EventBridge write there, and the metric filter, as children `${name}-failed…` of `parent`.
- * Returns the log group's name.
+ * Creates the rule, its log group (`/aws/events/<project>-<stack>-job-failures`) and the metric
+ * filter, as children `${name}-failed…` of `parent`. EventBridge writes there through the stack's
+ * events policy (ops/events-log-delivery.ts), `delivery`. Returns the log group's name.
  */
 export function recordFailedRuns(parent: pulumi.Resource, name: string,
-    o: { prefix: string; clusterArn: pulumi.Input<string>; retentionDays: number }): pulumi.Output<string> {
+    o: { prefix: string; clusterArn: pulumi.Input<string>; retentionDays: number; delivery: pulumi.Resource }): pulumi.Output<string> {
     const opts = { parent };
     const failures = new aws.cloudwatch.LogGroup(`${name}-failures`, {
-        // EventBridge delivers to log groups under /aws/events/.
-        name: `/aws/events/${o.prefix}-job-failures`,
+        // EventBridge delivers to log groups under /aws/events/; the stack's events policy covers this name.
+        name: eventsLogGroupName("job-failures"),
         retentionInDays: o.retentionDays,
-    }, opts);
-    // Lets EventBridge write into that one group (log groups have no policy of their own;
-    // this account-wide resource policy names it alone).
-    const delivery = new aws.cloudwatch.LogResourcePolicy(`${name}-failures`, {
-        policyName: `${o.prefix}-job-failures`,
-        policyDocument: pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [{
-                Sid: "EventBridgeWritesJobFailures", Effect: "Allow",
-                Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: pulumi.interpolate`${failures.arn}:*`,
-            }],
-        }),
     }, opts);
     const rule = new aws.cloudwatch.EventRule(`${name}-failed`, {
         description: `${o.prefix}: a scheduled job's task stopped with a non-zero exit code, or never started`,
@@ -60,7 +47,7 @@ export function recordFailedRuns(parent: pulumi.Resource, name: string,
             },
         }),
     }, opts);
-    new aws.cloudwatch.EventTarget(`${name}-failed`, { rule: rule.name, arn: failures.arn }, { parent, dependsOn: [delivery] });
+    new aws.cloudwatch.EventTarget(`${name}-failed`, { rule: rule.name, arn: failures.arn }, { parent, dependsOn: [o.delivery] });
     new aws.cloudwatch.LogMetricFilter(`${name}-failed-runs`, {
         logGroupName: failures.name,
         pattern: "{ $.detail.lastStatus = \"STOPPED\" }",

@@ -152,6 +152,13 @@ export interface ScheduledJobsArgs {
      */
     logRetentionDays: number;
     /**
+     * The stack's events policy (ops/events-log-delivery.ts) through which EventBridge writes the
+     * failed runs' records.
+     * @default none (required)
+     * @example new EventsLogDelivery("events", opts).policy
+     */
+    eventsDelivery: pulumi.Resource;
+    /**
      * The `Stack` dimension of the skipped-run metric.
      * @default none (required)
      * @example "prod"
@@ -374,7 +381,7 @@ export class ScheduledJobs extends pulumi.ComponentResource {
         }
 
         // ---- failed runs: ECS's stop events -> a log group -> a metric ----------------------------
-        this.failureLogGroupName = recordFailedRuns(this, name, { prefix, clusterArn: args.clusterArn, retentionDays: args.logRetentionDays });
+        this.failureLogGroupName = recordFailedRuns(this, name, { prefix, clusterArn: args.clusterArn, retentionDays: args.logRetentionDays, delivery: args.eventsDelivery });
 
         this.registerOutputs({ scheduleGroupName: this.scheduleGroupName, failureLogGroupName: this.failureLogGroupName });
     }

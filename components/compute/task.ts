@@ -160,7 +160,8 @@ export function buildFargateService(parent: pulumi.ComponentResource, name: stri
         }, opts);
     track("cpu", "ECSServiceAverageCPUUtilization", s.cpuTargetPercent);
     track("memory", "ECSServiceAverageMemoryUtilization", s.memoryTargetPercent);
-    if (s.web) track("requests", "ALBRequestCountPerTarget", s.web.requestsPerTarget, s.web.requestCountResourceLabel);
+    // A request-count policy names the service's target group (its resource label): only a service behind the load balancer.
+    if (s.web && !idle) track("requests", "ALBRequestCountPerTarget", s.web.requestsPerTarget, s.web.requestCountResourceLabel);
     if (s.queueScaling) scaleOnQueues(parent, name, s, scalingTarget, service.name, minTasks);
 
     return { logGroup, executionRole, taskRole, taskDefinition, runTaskDefinition, service, scalingTarget };

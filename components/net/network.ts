@@ -46,7 +46,7 @@ export interface NetworkArgs {
      * How many NATs (gateways or instances, see `egress`) the private subnets' egress goes
      * through: `"single"` (one, in the first AZ; if that AZ fails, tasks in the others lose
      * egress) or `"perAz"` (one per AZ, no cross-AZ dependency or cross-AZ data charges).
-     * @default none (config: "single" in staging, "perAz" in prod)
+     * @default none (config: "perAz"; "single" in staging when `egress` is "natGateway")
      * @example "perAz"
      */
     natGateways: "single" | "perAz";
@@ -57,7 +57,7 @@ export interface NetworkArgs {
      * instance on a static interface the routes point at); ~$7.36/month each with a t4g.nano
      * ($3.07 instance, $0.64 disk, $3.65 address), no per-GB charge, 32 Mbps sustained (bursts to
      * 5 Gbps), and egress in its AZ pauses for a few minutes while a failed instance is replaced.
-     * @default "natGateway"
+     * @default "natGateway" (config: "natInstance")
      * @example "natInstance"
      */
     egress?: "natGateway" | "natInstance";
@@ -232,6 +232,9 @@ export class Network extends pulumi.ComponentResource {
         this.egressReady = [];
         // Where each NAT takes traffic: a gateway, or a NAT instance's static interface.
         const natTargets: ({ natGatewayId: pulumi.Output<string> } | { networkInterfaceId: pulumi.Output<string> })[] = [];
+        // What a route must wait for besides its target: a NAT instance's group (its instance launched
+        // onto the interface), so a route moved to a new NAT never points at an interface no instance holds.
+        const natReady: pulumi.Resource[][] = [];
         for (let i = 0; i < natCount; i++) {
             if (egress === "natInstance") {
                 const nat = new NatInstance(`${name}-nat-${i}`, {
@@ -250,6 +253,7 @@ export class Network extends pulumi.ComponentResource {
                 this.egressReady.push(nat.group);
                 this.egressIps.push(nat.publicIp);
                 natTargets.push({ networkInterfaceId: nat.networkInterfaceId });
+                natReady.push([nat.group]);
                 continue;
             }
             const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: { Name: `${name}-nat-${i}` } }, parent);
@@ -262,6 +266,7 @@ export class Network extends pulumi.ComponentResource {
             this.natGateways.push(gateway);
             this.egressIps.push(eip.publicIp);
             natTargets.push({ natGatewayId: gateway.id });
+            natReady.push([]);
         }
 
         // One private route table per AZ even with a single NAT, so switching to perAz later
@@ -274,7 +279,7 @@ export class Network extends pulumi.ComponentResource {
                 routeTableId: rt.id,
                 destinationCidrBlock: "0.0.0.0/0",
                 ...natTargets[natCount === 1 ? 0 : i],
-            }, parent));
+            }, { parent: this, dependsOn: natReady[natCount === 1 ? 0 : i] }));
             new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: privateSubnets[i].id, routeTableId: rt.id }, parent);
             privateRts.push(rt);
         }
