@@ -103,7 +103,14 @@ const logs = (cfg.api || cfg.uploads) && new PrivateBucket("logs", {
 }, opts);
 
 /** What the buckets of the apps' data share: access logs, protection, a key of their own, prod's copy in the backup region. */
-const dataBucket = { accessLogBucket: logs ? logs.bucketName : undefined, protect: cfg.protectData, customerManagedKey: true, replicateTo: secondRegion, roles };
+const dataBucket = {
+    accessLogBucket: logs ? logs.bucketName : undefined, protect: cfg.protectData, customerManagedKey: true, replicateTo: secondRegion, roles,
+    // With the app secret's readers set (prod requires them), the same roles and the stack's own (and
+    // its previews', which write under previews/) are the only ones the buckets' keys decrypt for.
+    keyUsers: cfg.secretReaderRoleArns.length > 0
+        ? { rolePaths: [roles.path, ...(cfg.previewHosting ? [`/${cfg.project}/pr-`] : [])], roleArns: cfg.secretReaderRoleArns }
+        : undefined,
+};
 
 const uploads = cfg.uploads && new PrivateBucket("uploads", {
     noncurrentVersionDays: cfg.uploads.noncurrentVersionDays,

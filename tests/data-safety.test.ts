@@ -12,6 +12,7 @@ import { NOT_INCLUDED, estimateCost } from "../tools/cost";
 import { PROJECT_DIR, PlanRecord, RecordedResource, providerUrn } from "../tools/engine";
 import { evaluatePolicies } from "../tools/policy-runner";
 import { byType, byUrn, goodPlan, one, plan, problemKeys } from "./harness";
+import { IamDocument, evaluateDocument } from "./iam-eval";
 
 const T = {
     db: "aws:rds/instance:Instance",
@@ -187,11 +188,13 @@ describe("the data tier on a real account", () => {
             }
         });
 
-        it("names only the account in the key policy, and rotates the key", async () => {
+        it("allows only the account in the key policy (IAM decides), denies the data actions beyond the key's users, and rotates the key", async () => {
             const key = one(await goodPlan("prod"), T.key, "uploads-key");
             assert.equal(key.inputs.enableKeyRotation, true);
             const s = statements(key.inputs.policy);
-            assert.deepEqual(s.map((x) => [x.Effect, JSON.stringify(x.Principal)]), [["Allow", JSON.stringify({ AWS: "arn:aws:iam::123456789012:root" })]]);
+            assert.deepEqual(s.map((x) => [x.Effect, JSON.stringify(x.Principal)]),
+                [["Allow", JSON.stringify({ AWS: "arn:aws:iam::123456789012:root" })], ["Deny", JSON.stringify({ AWS: "*" })]]);
+            assert.deepEqual(asList(s[1].Action).sort(), ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]);
         });
 
         it("lets the api and worker task roles use the key through S3 only, and no execution role", async () => {
@@ -209,6 +212,40 @@ describe("the data tier on a real account", () => {
                     assert.ok(role && /^(api|worker)-task$/.test(role.name), `${policy.name} is attached to a task role, got ${role?.name}`);
                 }
             }
+        });
+
+        it("keeps the buckets' keys' data use to the stack's roles, its previews' and the named readers; admins still manage the keys", async () => {
+            const account = "123456789012";
+            const role = (p: string) => `arn:aws:iam::${account}:role${p}`;
+            const [taskRole, execRole, admin] = [role("/groundwork/STACK/api-task-0a1b2c"), role("/groundwork/STACK/exec/api-execution-0a1b"), role("/admins/ops")];
+            const [breakGlass] = [role("/groundwork-bootstrap/groundwork-break-glass")];
+            const decide = (doc: IamDocument, principal: string, action: string) =>
+                evaluateDocument(doc, { action, resource: "*", context: { "aws:PrincipalArn": principal } });
+            const keys = ["uploads-key", "uploads-replica-key"];
+            let checked = 0;
+            for (const stack of STACKS) {
+                const r = await goodPlan(stack);
+                for (const key of byType(r, T.key).filter((k) => keys.includes(k.name))) {
+                    checked++;
+                    const doc = JSON.parse(key.inputs.policy as string) as IamDocument;
+                    const of = (arn: string) => arn.replace("STACK", stack);
+                    for (const action of ["kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt", "kms:ReEncryptFrom"]) {
+                        assert.equal(decide(doc, of(taskRole), action), "allow", `${stack} ${key.name}: the task role may ${action} (IAM then decides)`);
+                        assert.equal(decide(doc, of(execRole), action), "allow", `${stack} ${key.name}: roles deeper under the stack's path`);
+                        assert.equal(decide(doc, breakGlass, action), "allow", `${stack} ${key.name}: break-glass (secretReaderRoleArns)`);
+                        assert.equal(decide(doc, admin, action), "deny", `${stack} ${key.name}: an administrator may not ${action}`);
+                        assert.equal(decide(doc, role("/groundwork/pr-12/api-task-9f"), action), stack === "staging" ? "allow" : "deny",
+                            `${stack} ${key.name}: a preview's task role (previews write under previews/ of staging's bucket only)`);
+                        assert.equal(decide(doc, role(`/groundwork/${stack === "prod" ? "staging" : "prod"}/api-task-1`), action), "deny", `${stack} ${key.name}: the other stack's role`);
+                    }
+                    for (const action of ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DescribeKey"]) {
+                        assert.equal(decide(doc, admin, action), "allow", `${stack} ${key.name}: nobody is locked out of managing the key (${action})`);
+                    }
+                }
+            }
+            assert.equal(checked, 3, "staging's uploads key, prod's and prod's replica key");
+            const noReaders = one(await goodPlan("staging", { "groundwork:secretReaderRoleArns": [] }), T.key, "uploads-key");
+            assert.equal(decide(JSON.parse(noReaders.inputs.policy as string) as IamDocument, admin, "kms:Decrypt"), "allow", "without readers, IAM alone decides");
         });
 
         it("refuses a customer-managed key on a bucket that takes ALB access logs, naming both args", () => {

@@ -79,6 +79,16 @@ export interface PrivateBucketArgs {
      */
     customerManagedKey?: boolean;
     /**
+     * With `customerManagedKey`: the only principals that may use the key on data (encrypt,
+     * decrypt, data keys): every role under these IAM path prefixes and these role ARNs. The key
+     * policy denies the data actions to any other principal, the account's administrators
+     * included; managing the key (its policy, rotation, deletion) stays with the account, so no
+     * one is locked out. Applies to the replica's key too.
+     * @default undefined (IAM alone decides who uses the key)
+     * @example { rolePaths: ["/groundwork/prod/"], roleArns: ["arn:aws:iam::123456789012:role/groundwork-bootstrap/groundwork-break-glass"] }
+     */
+    keyUsers?: { rolePaths: string[]; roleArns?: pulumi.Input<string>[] };
+    /**
      * Replicate every new object version (and deletions, as delete markers) to a bucket in a
      * second US region: versioned, private, TLS-only, encrypted (with its own key of that region
      * when `customerManagedKey`), expiring old versions as this one does; docs/runbooks/region-restore.md
@@ -106,6 +116,9 @@ export function checkPrivateBucketArgs(name: string, args: PrivateBucketArgs): v
             throw new Error(`PrivateBucket "${name}": ${arg} must be a whole number of days >= 1, got ${v}. Example: ${example}`);
         }
     };
+    if (args.keyUsers && (args.keyUsers.rolePaths.length === 0 || args.keyUsers.rolePaths.some((p) => !/^\/[A-Za-z0-9+=,.@_/-]*$/.test(p)))) {
+        throw new Error(`PrivateBucket "${name}": keyUsers.rolePaths must be IAM path prefixes starting with "/", got ${JSON.stringify(args.keyUsers.rolePaths)}. Example: ["/groundwork/prod/"]`);
+    }
     days("noncurrentVersionDays", "30");
     days("expirationDays", "90");
     if (args.customerManagedKey && args.acceptAccessLogs) {
@@ -186,12 +199,25 @@ export class PrivateBucket extends pulumi.ComponentResource {
                 // it. Naming the task roles here instead would need them before the key (they come
                 // later, with the services that need this bucket), a second policy resource that
                 // flips whenever a role is replaced, and a key that can lock its own admins out.
+                // With keyUsers, a Deny keeps the data actions to the stack's roles (tasks, replication) and
+                // the named ones (deploy, break-glass): an administrator's kms:* no longer reads the objects.
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
                     Statement: [{
                         Sid: "AccountAdministersAndDelegatesToIam", Effect: "Allow", Action: "kms:*", Resource: "*",
                         Principal: { AWS: pulumi.interpolate`arn:${partition.partition}:iam::${caller.accountId}:root` },
-                    }],
+                    }, ...(args.keyUsers ? [{
+                        Sid: "DataOnlyForTheStacksRoles", Effect: "Deny", Principal: { AWS: "*" }, Resource: "*",
+                        Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+                        Condition: {
+                            ArnNotLike: {
+                                "aws:PrincipalArn": [
+                                    ...args.keyUsers.rolePaths.map((p) => pulumi.interpolate`arn:${partition.partition}:iam::${caller.accountId}:role${p}*`),
+                                    ...(args.keyUsers.roleArns ?? []),
+                                ],
+                            },
+                        },
+                    }] : [])],
                 }),
             }, { parent: this, ...keep });
             this.kmsKeyArn = this.kmsKey.arn;
@@ -304,6 +330,7 @@ export class PrivateBucket extends pulumi.ComponentResource {
                 expirePrefixes: args.expirePrefixes,
                 protect: args.protect,
                 customerManagedKey: args.customerManagedKey,
+                keyUsers: args.keyUsers,
             }, { parent: this, providers: [args.replicateTo.provider] });
             replicateBucket(this, name, {
                 bucketName: bucket, arn: this.arn, versioning, kmsKeyArn: this.kmsKeyArn,
