@@ -90,20 +90,23 @@ describe("plan --compare", () => {
         assert.throws(() => readPlan(write("other.json", { hello: 1 }), "prod"), /not a plan file/);
     });
 
-    it("runs from the command line: compares with an earlier --json and writes the Markdown the workflow posts", function () {
+    it("runs from the command line: compares with an earlier --json and writes the Markdown the workflow posts", async function () {
         this.timeout(180000);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-compare-cli-"));
         const run = (...args: string[]) => spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "tools/plan.ts", ...args],
             { cwd: PROJECT_DIR, encoding: "utf8" });
+        // The earlier plan as --json writes it, from this process's run of the same stack file.
         const base = path.join(dir, "base.json");
-        const first = run("--stack", "staging", "--json", base);
-        assert.equal(first.status, 0, first.stderr);
+        fs.writeFileSync(base, JSON.stringify(await goodPlan("staging"), null, 2) + "\n");
         const md = path.join(dir, "cost.md");
-        const second = run("--stack", "staging", "--compare", base, "--markdown", md);
-        assert.equal(second.status, 0, second.stderr);
-        assert.match(second.stdout, new RegExp(`Changes against ${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:`));
-        assert.match(fs.readFileSync(md, "utf8"), /^### Stack `staging`: \$0\.00 a month[\s\S]*No resource changes\./);
+        const json = path.join(dir, "head.json");
+        const cli = run("--stack", "staging", "--compare", base, "--markdown", md, "--json", json);
+        assert.equal(cli.status, 0, cli.stderr);
+        assert.match(cli.stdout, new RegExp(`Changes against ${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:`));
+        assert.match(fs.readFileSync(md, "utf8"), /^### Stack `staging`: \$0\.00 a month[\s\S]*No resource changes\./, "the command's run equals this process's");
         assert.ok(!fs.readFileSync(md, "utf8").includes(COMMENT_MARKER), "the workflow adds the marker once, above the stacks' sections");
+        assert.equal(readPlan(json, "staging").resources.length, (await goodPlan("staging")).resources.length, "--json wrote the plan it compared");
+        // Mistakes fail before the engine loads.
         const wrong = run("--stack", "prod", "--compare", base);
         assert.notEqual(wrong.status, 0);
         assert.match(wrong.stderr, /plan of stack "staging", not "prod"/);

@@ -376,10 +376,10 @@ describe("the data tier on a real account", () => {
 describe("the restore runbooks act on the program's own resources", () => {
     it("names the database instance by the URN the program gives it, and says who runs the pulumi commands", async () => {
         const runbook = fs.readFileSync(path.join(PROJECT_DIR, "docs", "runbooks", "database-restore.md"), "utf8");
-        const m = /DB_URN="([^"]+)"/.exec(runbook);
-        assert.ok(m, "the runbook sets DB_URN");
+        const template: string = /DB_URN="([^"]+)"/.exec(runbook)?.[1] ?? "";
+        assert.ok(template, "the runbook sets DB_URN");
         for (const stack of STACKS) {
-            const urn = m[1].replace("$STACK", stack).replace("\\$", "$");
+            const urn = template.replace("$STACK", stack).replace("\\$", "$");
             const db = one(await goodPlan(stack), T.db, "db-instance");
             assert.equal(urn, db.urn, `${stack}: the runbook's URN is the instance's`);
         }

@@ -7,9 +7,10 @@
  * change. Both plans are priced with today's price table, so the difference is the change's
  * own, not a price update's. Rendered as Markdown: the pull-request workflow posts it as is.
  */
-import * as fs from "fs";
 import { CostEstimate, estimateCost } from "./cost";
 import type { PlanRecord, RecordedResource } from "./engine";
+
+export { readPlan } from "./plan-file";
 
 export interface ResourceChange {
     change: "added" | "removed" | "changed";
@@ -47,24 +48,6 @@ function canonical(v: unknown): string {
 
 /** Resources a cloud would create: custom resources and providers, not components, the stack or reads of other stacks. */
 const managed = (r: PlanRecord) => r.resources.filter((x) => x.custom && !x.read);
-
-/** Reads an earlier `npm run plan -- --json FILE` and checks it is a plan of `stack` that ran. */
-export function readPlan(file: string, stack: string): PlanRecord {
-    let record: PlanRecord;
-    try {
-        record = JSON.parse(fs.readFileSync(file, "utf8")) as PlanRecord;
-    } catch (err) {
-        throw new Error(`--compare ${file}: cannot read it as a plan (${(err as Error).message}). Write one with: npm run plan -- --stack ${stack} --json ${file}`);
-    }
-    if (!record || !Array.isArray(record.resources) || typeof record.stack !== "string") {
-        throw new Error(`--compare ${file}: not a plan file (no stack or resources). Write one with: npm run plan -- --stack ${stack} --json ${file}`);
-    }
-    if (record.stack !== stack) throw new Error(`--compare ${file}: it is a plan of stack "${record.stack}", not "${stack}". Compare plans of one stack.`);
-    if (record.problems?.length || record.error) {
-        throw new Error(`--compare ${file}: that plan did not run (${record.problems?.length ? record.problems.map((p) => p.key).join(", ") : "program error"}), so there is nothing to compare against.`);
-    }
-    return record;
-}
 
 /** What changed from `before` to `after`, resources and cost. */
 export function comparePlans(before: PlanRecord, after: PlanRecord): PlanComparison {

@@ -664,14 +664,7 @@ function stackReferenceState(name: string, outputs: Record<string, Record<string
 
 // ---- helpers for tests and tools -----------------------------------------------------------------
 
-/** Resources that are not the root stack. */
-export function registered(record: PlanRecord): RecordedResource[] {
-    return record.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
-}
-
-export function ofType(record: PlanRecord, type: string): RecordedResource[] {
-    return record.resources.filter((r) => r.type === type);
-}
+export { ofType, registered } from "./plan-file";
 
 /** The URN of a provider reference `<urn>::<id>`. */
 export function providerUrn(ref: string): string {

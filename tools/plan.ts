@@ -10,9 +10,9 @@
  * base stack's file (`--branch`: the pull request's branch), after its base stack.
  */
 import * as fs from "fs";
-import { PlanRecord, RecordedResource, registered, runProgram } from "./engine";
-import { hooks, parseArgs, runWhere } from "./cli";
-import { comparePlans, readPlan, renderComparison } from "./compare";
+import { parseArgs, runWhere } from "./args";
+import type { PlanRecord, RecordedResource } from "./engine";
+import { readPlan, registered } from "./plan-file";
 
 /** Renders the resource tree: components with their children, indented. */
 export function renderTree(record: PlanRecord): string[] {
@@ -59,8 +59,13 @@ export function renderProblems(record: PlanRecord): string[] {
 
 async function main() {
     const args = parseArgs(process.argv.slice(2));
-    // Read the earlier plan first: a bad file fails before the run.
+    // Read the earlier plan first: a bad file fails before the run. The engine, the providers and
+    // the sections load only after the arguments and that file passed (a mistake fails in
+    // a fraction of a second).
     const base = args.compare ? readPlan(args.compare, args.stack) : undefined;
+    const { runProgram } = require("./engine") as typeof import("./engine");
+    const { hooks } = require("./cli") as typeof import("./cli");
+    const { comparePlans, renderComparison } = require("./compare") as typeof import("./compare");
     const record = await runProgram({ stack: args.stack, ...runWhere(args) });
     if (args.json) fs.writeFileSync(args.json, JSON.stringify(record, null, 2) + "\n");
     if (record.problems.length > 0 || record.error) {
@@ -97,7 +102,8 @@ async function main() {
 
 if (require.main === module) {
     main().catch((err) => {
-        console.error(err);
+        // A mistake in the arguments or the --compare file is the user's to fix: its message alone.
+        console.error(err instanceof Error && err.message.startsWith("--") ? err.message : err);
         process.exit(1);
     });
 }
