@@ -13,6 +13,7 @@
 import { randomBytes } from "crypto";
 import * as http from "http";
 import { serveOnLoopback } from "./loopback-server";
+import { STRIPE_API_BASE_ENV } from "../components/edge/stripe-provider";
 
 export interface FakeEndpoint {
     id: string;
@@ -222,4 +223,30 @@ function parseForm(body: string): Form {
     }
     out.enabled_events = events.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
     return out;
+}
+
+/**
+ * Mocha hooks for a suite that drives the Stripe providers: starts the fake before the suite,
+ * points the providers at it (GROUNDWORK_STRIPE_API_BASE), forgets its state before each test,
+ * and restores the variable and stops the fake after. Returns a getter for the running fake.
+ */
+export function useFakeStripe(apiKeys: string[]): () => FakeStripe {
+    const ENV = STRIPE_API_BASE_ENV;
+    let fake: FakeStripe | undefined;
+    let savedBase: string | undefined;
+    before(async () => {
+        fake = await startFakeStripe({ apiKeys });
+        savedBase = process.env[ENV];
+        process.env[ENV] = fake.url;
+    });
+    after(async () => {
+        if (savedBase === undefined) delete process.env[ENV];
+        else process.env[ENV] = savedBase;
+        await fake?.close();
+    });
+    beforeEach(() => fake?.reset());
+    return () => {
+        if (!fake) throw new Error("useFakeStripe: the fake starts in the suite's before hook");
+        return fake;
+    };
 }

@@ -6,10 +6,10 @@
  */
 import { strict as assert } from "assert";
 import {
-    ActivationInputs, ActivationOutputs, STRIPE_API_BASE_ENV, WebhookInputs, stripeWebhookActivationProvider, stripeWebhookProvider,
+    ActivationInputs, ActivationOutputs, WebhookInputs, stripeWebhookActivationProvider, stripeWebhookProvider,
 } from "../components/edge/stripe-provider";
 import { STRIPE_PROVIDER_VERSION } from "../components/edge/stripe-webhook";
-import { FakeStripe, startFakeStripe } from "./fake-stripe";
+import { FakeStripe, useFakeStripe } from "./fake-stripe";
 
 // Built at run time so no key-shaped literal sits in the source.
 const TEST_KEY = ["sk", "test", "activationfake0123456789"].join("_");
@@ -27,20 +27,9 @@ const endpointInputs: WebhookInputs = {
 
 describe("the Stripe webhook activation, against a local fake Stripe", function () {
     this.timeout(60_000);
+    const fakeStripe = useFakeStripe([TEST_KEY]);
     let fake: FakeStripe;
-    let savedBase: string | undefined;
-
-    before(async () => {
-        fake = await startFakeStripe({ apiKeys: [TEST_KEY] });
-        savedBase = process.env[STRIPE_API_BASE_ENV];
-        process.env[STRIPE_API_BASE_ENV] = fake.url;
-    });
-    after(async () => {
-        if (savedBase === undefined) delete process.env[STRIPE_API_BASE_ENV];
-        else process.env[STRIPE_API_BASE_ENV] = savedBase;
-        await fake.close();
-    });
-    beforeEach(() => fake.reset());
+    beforeEach(() => { fake = fakeStripe(); });
 
     /** A disabled endpoint, then its activation, as the first `up` with a running api makes them. */
     async function activated(): Promise<{ id: string; inputs: ActivationInputs; state: ActivationOutputs }> {

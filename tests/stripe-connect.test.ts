@@ -7,9 +7,9 @@
  */
 import { strict as assert } from "assert";
 import * as path from "path";
-import { STRIPE_API_BASE_ENV, WebhookInputs, WebhookOutputs, stripeWebhookProvider } from "../components/edge/stripe-provider";
+import { WebhookInputs, WebhookOutputs, stripeWebhookProvider } from "../components/edge/stripe-provider";
 import { PROJECT_DIR } from "../tools/engine";
-import { FakeStripe, startFakeStripe } from "./fake-stripe";
+import { FakeStripe, useFakeStripe } from "./fake-stripe";
 import { goodPlan, one } from "./harness";
 
 // Built at run time so no key-shaped literal sits in the source.
@@ -28,20 +28,9 @@ const inputs = (over: Partial<WebhookInputs> = {}): WebhookInputs => ({
 
 describe("Stripe Connect in the webhook provider, against a local fake Stripe", function () {
     this.timeout(60_000);
+    const fakeStripe = useFakeStripe([TEST_KEY]);
     let fake: FakeStripe;
-    let savedBase: string | undefined;
-
-    before(async () => {
-        fake = await startFakeStripe({ apiKeys: [TEST_KEY] });
-        savedBase = process.env[STRIPE_API_BASE_ENV];
-        process.env[STRIPE_API_BASE_ENV] = fake.url;
-    });
-    after(async () => {
-        if (savedBase === undefined) delete process.env[STRIPE_API_BASE_ENV];
-        else process.env[STRIPE_API_BASE_ENV] = savedBase;
-        await fake.close();
-    });
-    beforeEach(() => fake.reset());
+    beforeEach(() => { fake = fakeStripe(); });
 
     const creates = () => fake.requests.filter((r) => r.method === "POST" && r.path === "/v1/webhook_endpoints");
 

@@ -7,7 +7,7 @@ import * as path from "path";
 import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
 import { STRIPE_API_BASE_ENV, WebhookInputs, WebhookOutputs, stripeWebhookProvider } from "../components/edge/stripe-provider";
-import { FakeStripe, startFakeStripe } from "./fake-stripe";
+import { FakeStripe, useFakeStripe } from "./fake-stripe";
 
 type Provider = typeof stripeWebhookProvider;
 
@@ -51,21 +51,10 @@ async function run<T>(fn: () => Promise<T>): Promise<{ printed: string; result?:
 
 describe("the Stripe webhook provider against a local fake Stripe", function () {
     this.timeout(60_000);
+    const fakeStripe = useFakeStripe([TEST_KEY, OTHER_KEY, LIVE_KEY]);
     let fake: FakeStripe;
-    let savedBase: string | undefined;
+    beforeEach(() => { fake = fakeStripe(); });
     const everything: string[] = [];
-
-    before(async () => {
-        fake = await startFakeStripe({ apiKeys: [TEST_KEY, OTHER_KEY, LIVE_KEY] });
-        savedBase = process.env[STRIPE_API_BASE_ENV];
-        process.env[STRIPE_API_BASE_ENV] = fake.url;
-    });
-    after(async () => {
-        if (savedBase === undefined) delete process.env[STRIPE_API_BASE_ENV];
-        else process.env[STRIPE_API_BASE_ENV] = savedBase;
-        await fake.close();
-    });
-    beforeEach(() => fake.reset());
 
     /** A provider call whose console output and error text are kept for the no-secret check. */
     async function call<T>(fn: () => Promise<T>): Promise<T> {
