@@ -599,14 +599,27 @@ function cheapStacks(): () => void {
     const original = debuggable.debuggablePromise;
     // Pulumi's modules call it through the module object (`debuggable_1.debuggablePromise(...)`), so replacing the export reaches them.
     if (typeof original === "function" && !process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
+        // What Pulumi's own does, less the three debug properties and the Error it builds for
+        // them (read only by the PULUMI_DEBUG_PROMISE_LEAKS report): the promise is a leak
+        // candidate until it settles, and the exit-time leak check is scheduled by one call of
+        // the original.
+        const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCandidates: Set<Promise<unknown>> } };
+        let exitCheckScheduled = false;
         debuggable.debuggablePromise = (p, ctx) => {
-            const limit = Error.stackTraceLimit;
-            Error.stackTraceLimit = 0;
-            try {
+            if (!exitCheckScheduled) {
+                exitCheckScheduled = true;
                 return original(p, ctx);
-            } finally {
-                Error.stackTraceLimit = limit;
             }
+            const candidates = state.getStore().leakCandidates;
+            candidates.add(p);
+            return p.then((value) => {
+                candidates.delete(p);
+                return value;
+            }, (err: unknown) => {
+                candidates.delete(p);
+                if (err !== null && typeof err === "object") (err as { promise?: unknown }).promise = p;
+                throw err;
+            });
         };
     }
     const resource = pulumi.Resource as unknown as { stackTrace?: (skip: number) => unknown[] };
