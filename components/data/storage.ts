@@ -68,10 +68,10 @@ export interface PrivateBucketArgs {
     protect: boolean;
     /**
      * Encrypt new objects with a customer-managed KMS key of the bucket's own (SSE-KMS with S3
-     * Bucket Keys, which cut the KMS requests to about one per object batch). The key policy names
+     * Bucket Keys, which cut the KMS requests to about one per object batch). The key policy allows
      * only the account, so only principals whose IAM policy grants this key may use it: the
      * task roles (`bucketKeyArns` of the services, through S3 only), the replication role, and
-     * the account's administrators. Not for a bucket that takes ALB access logs (ALB delivers only
+     * the account's administrators (unless `keyUsers` narrows the data actions). Not for a bucket that takes ALB access logs (ALB delivers only
      * to SSE-S3). Objects written before the switch keep their SSE-S3 encryption.
      * Cost: $1/month for the key plus $0.03 per 10,000 KMS requests.
      * @default false (SSE-S3)
