@@ -5,7 +5,7 @@
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { AppVariable, appEnvironment, resolvedEnvironment } from "./components/compute/app-env";
+import { appEnvironment, resolvedEnvironment, withValues } from "./components/compute/app-env";
 import { Cluster } from "./components/compute/cluster";
 import { DatabaseAccess, RELAY_CONTAINER } from "./components/compute/database-access";
 import { JobImage, ScheduledJobs } from "./components/compute/jobs";
@@ -210,10 +210,7 @@ const values: Record<string, pulumi.Input<string> | undefined> = {
     METRICS_STACK: cfg.stack,
 };
 const env = appEnvironment({
-    variables: Object.fromEntries(Object.entries(specs).map(([name, spec]): [string, AppVariable] => [name, {
-        ...spec,
-        value: spec.secret ? secrets!.values.apply((v) => v[name]) : values[name] as pulumi.Input<string>,
-    }])),
+    variables: withValues(specs, values, secrets?.values),
     defaults: { ...OVERRIDABLE_DEFAULTS },
     extra: cfg.appEnv,
     appSecretNames: cfg.appSecretNames,

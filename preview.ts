@@ -17,7 +17,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
-import { AppVariable, appEnvironment, resolvedEnvironment } from "./components/compute/app-env";
+import { appEnvironment, resolvedEnvironment, withValues } from "./components/compute/app-env";
 import { Cluster } from "./components/compute/cluster";
 import { WebService, WorkerService } from "./components/compute/service";
 import { EXECUTION_ROLE_SUBPATH } from "./components/compute/task";
@@ -133,10 +133,7 @@ const values: Record<string, pulumi.Input<string> | undefined> = {
     API_URL: cfg.urls.api,
 };
 const env = appEnvironment({
-    variables: Object.fromEntries(Object.entries(specs).map(([name, spec]): [string, AppVariable] => [name, {
-        ...spec,
-        value: spec.secret ? secrets!.values.apply((v) => v[name]) : values[name] as pulumi.Input<string>,
-    }])),
+    variables: withValues(specs, values, secrets?.values),
     defaults: { ...OVERRIDABLE_DEFAULTS },
     extra: cfg.appEnv,
     appSecretNames: cfg.appSecretNames,

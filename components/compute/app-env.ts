@@ -52,6 +52,18 @@ export interface AppEnvironmentArgs {
     aliases: { name: string; source: string }[];
 }
 
+/**
+ * The program's variables (names and kinds, from `programVariables`) with their values: a plain
+ * one from `values`, a secret one from the app secret's values (`secretValues`).
+ */
+export function withValues(specs: Record<string, Omit<AppVariable, "value">>, values: Record<string, pulumi.Input<string> | undefined>,
+    secretValues: pulumi.Output<Record<string, string>> | undefined): Record<string, AppVariable> {
+    return Object.fromEntries(Object.entries(specs).map(([name, spec]): [string, AppVariable] => {
+        if (spec.secret && !secretValues) throw new Error(`withValues: ${name} is secret, but there is no app secret to read it from`);
+        return [name, { ...spec, value: spec.secret ? secretValues!.apply((v) => v[name]) : values[name] as pulumi.Input<string> }];
+    }));
+}
+
 /** What one service's containers get. */
 export interface ServiceEnvironment {
     /** Plain `environment`, by variable name. */
