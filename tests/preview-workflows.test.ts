@@ -13,7 +13,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT_DIR } from "../tools/engine";
 import { PreviewContext, RunResult, cleanup, deploy, destroy, parsePreviewArgs, previewStackName } from "../tools/preview";
-import { Job, Step, concurrencyOf, envName, permissionsOf, readsPullRequests, runStep, secretsOf, stubBin, usesOidc, workflows } from "./workflow-harness";
+import { Job, Step, concurrencyOf, envName, permissionsOf, readsPullRequests, runGithubScript, runStep, secretsOf, stubBin, usesOidc, workflows } from "./workflow-harness";
 
 const pr = workflows.find((w) => w.file === "pull-request.yml")!;
 const cleanupWf = workflows.find((w) => w.file === "preview-cleanup.yml")!;
@@ -130,15 +130,7 @@ describe("preview environments in CI", () => {
                 paginate: async () => [],
                 rest: { issues: { listComments: async () => ({ data: [] }), createComment: async (a: Record<string, unknown>) => { created.push(a); return { data: {} }; }, updateComment: async () => ({ data: {} }) } },
             };
-            const context = { repo: { owner: "acme", repo: "groundwork" }, payload: { pull_request: { number: 42 } } };
-            const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
-            const saved = process.env.COST_DIR;
-            process.env.COST_DIR = dir;
-            try {
-                await new AsyncFunction("github", "context", "core", "require", String(step.with?.script))(github, context, {}, require);
-            } finally {
-                if (saved === undefined) delete process.env.COST_DIR; else process.env.COST_DIR = saved;
-            }
+            await runGithubScript(step, github, dir);
             assert.equal(created.length, 1);
             const body = String(created[0].body);
             assert.ok(body.indexOf("### Preview `pr-42`") > body.indexOf("### Stack `staging`"));

@@ -72,3 +72,20 @@ export function runStep(step: Step, o: { cwd: string; bin: string; env: Record<s
     });
     return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
+
+/**
+ * Runs an actions/github-script step's script as the action does (an async function of `github`,
+ * `context`, `core` and `require`) against a stub `github`, for pull request 42 of acme/groundwork,
+ * with COST_DIR set to `costDir` while it runs.
+ */
+export async function runGithubScript(step: Step, github: unknown, costDir: string): Promise<void> {
+    const context = { repo: { owner: "acme", repo: "groundwork" }, payload: { pull_request: { number: 42 } } };
+    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
+    const saved = process.env.COST_DIR;
+    process.env.COST_DIR = costDir;
+    try {
+        await new AsyncFunction("github", "context", "core", "require", String(step.with?.script))(github, context, {}, require);
+    } finally {
+        if (saved === undefined) delete process.env.COST_DIR; else process.env.COST_DIR = saved;
+    }
+}

@@ -15,7 +15,7 @@ import { COMMENT_MARKER } from "../tools/compare";
 import { goodPlan } from "./harness";
 
 import {
-    Job, SCOPE, Step, allJobs, concurrencyOf, deploys, envName, permissionsOf, postsComment, pulumiSteps, readsPullRequests, runs,
+    Job, SCOPE, Step, allJobs, concurrencyOf, deploys, envName, permissionsOf, postsComment, pulumiSteps, readsPullRequests, runGithubScript, runs,
     scopesIn, secretsOf, steps, triggeredBy, usesOidc, workflows, files,
 } from "./workflow-harness";
 
@@ -428,15 +428,7 @@ describe("CI workflows", () => {
                 paginate: async (_list: unknown, args: Record<string, unknown>) => { calls.push({ api: "list", args }); return existing; },
                 rest: { issues: { listComments: api("listComments"), createComment: api("createComment"), updateComment: api("updateComment") } },
             };
-            const context = { repo: { owner: "acme", repo: "groundwork" }, payload: { pull_request: { number: 42 } } };
-            const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
-            const saved = process.env.COST_DIR;
-            process.env.COST_DIR = dir;
-            try {
-                await new AsyncFunction("github", "context", "core", "require", String(step.with?.script))(github, context, {}, require);
-            } finally {
-                if (saved === undefined) delete process.env.COST_DIR; else process.env.COST_DIR = saved;
-            }
+            await runGithubScript(step, github, dir);
             assert.equal(step.env?.COST_DIR, "cost");
             return calls;
         };
