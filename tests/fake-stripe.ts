@@ -13,7 +13,7 @@
 import { randomBytes } from "crypto";
 import * as http from "http";
 import { serveOnLoopback } from "./loopback-server";
-import { STRIPE_API_BASE_ENV } from "../components/edge/stripe-provider";
+import { STRIPE_API_BASE_ENV, WebhookInputs } from "../components/edge/stripe-provider";
 
 export interface FakeEndpoint {
     id: string;
@@ -248,5 +248,19 @@ export function useFakeStripe(apiKeys: string[]): () => FakeStripe {
     return () => {
         if (!fake) throw new Error("useFakeStripe: the fake starts in the suite's before hook");
         return fake;
+    };
+}
+
+/** A staging webhook endpoint's provider inputs for `apiKey`, with `over` on top. */
+export function webhookInputs(apiKey: string, over: Partial<WebhookInputs> = {}): WebhookInputs {
+    return {
+        url: "https://api.staging.example.com/api/v1/webhooks/stripe",
+        enabledEvents: ["checkout.session.completed", "invoice.paid"],
+        description: "groundwork staging",
+        apiVersion: "2026-10-28.endive",
+        apiKey,
+        expectedMode: "test",
+        idempotencySalt: "groundwork/staging/stripe-webhook",
+        ...over,
     };
 }

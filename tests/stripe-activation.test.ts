@@ -6,24 +6,15 @@
  */
 import { strict as assert } from "assert";
 import {
-    ActivationInputs, ActivationOutputs, WebhookInputs, stripeWebhookActivationProvider, stripeWebhookProvider,
+    ActivationInputs, ActivationOutputs, stripeWebhookActivationProvider, stripeWebhookProvider,
 } from "../components/edge/stripe-provider";
 import { STRIPE_PROVIDER_VERSION } from "../components/edge/stripe-webhook";
-import { FakeStripe, useFakeStripe } from "./fake-stripe";
+import { FakeStripe, useFakeStripe, webhookInputs } from "./fake-stripe";
 
 // Built at run time so no key-shaped literal sits in the source.
 const TEST_KEY = ["sk", "test", "activationfake0123456789"].join("_");
 
-const endpointInputs: WebhookInputs = {
-    url: "https://api.staging.example.com/api/v1/webhooks/stripe",
-    enabledEvents: ["checkout.session.completed"],
-    description: "groundwork staging",
-    apiVersion: "2026-10-28.endive",
-    apiKey: TEST_KEY,
-    expectedMode: "test",
-    idempotencySalt: "groundwork/staging/stripe-webhook",
-    createDisabled: true,
-};
+const endpointInputs = webhookInputs(TEST_KEY, { createDisabled: true });
 
 describe("the Stripe webhook activation, against a local fake Stripe", function () {
     this.timeout(60_000);

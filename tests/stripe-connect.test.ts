@@ -9,22 +9,14 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { WebhookInputs, WebhookOutputs, stripeWebhookProvider } from "../components/edge/stripe-provider";
 import { PROJECT_DIR } from "../tools/engine";
-import { FakeStripe, useFakeStripe } from "./fake-stripe";
+import { FakeStripe, useFakeStripe, webhookInputs } from "./fake-stripe";
 import { goodPlan, one } from "./harness";
 
 // Built at run time so no key-shaped literal sits in the source.
 const TEST_KEY = ["sk", "test", "connectfake0123456789"].join("_");
 
-const inputs = (over: Partial<WebhookInputs> = {}): WebhookInputs => ({
-    url: "https://api.staging.example.com/v1/webhooks/stripe",
-    enabledEvents: ["account.updated", "checkout.session.completed"],
-    description: "groundwork staging",
-    apiVersion: "2026-10-28.endive",
-    apiKey: TEST_KEY,
-    expectedMode: "test",
-    idempotencySalt: "groundwork/staging/stripe-webhook",
-    ...over,
-});
+const inputs = (over: Partial<WebhookInputs> = {}): WebhookInputs =>
+    webhookInputs(TEST_KEY, { enabledEvents: ["account.updated", "checkout.session.completed"], ...over });
 
 describe("Stripe Connect in the webhook provider, against a local fake Stripe", function () {
     this.timeout(60_000);

@@ -7,7 +7,7 @@ import * as path from "path";
 import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
 import { STRIPE_API_BASE_ENV, WebhookInputs, WebhookOutputs, stripeWebhookProvider } from "../components/edge/stripe-provider";
-import { FakeStripe, useFakeStripe } from "./fake-stripe";
+import { FakeStripe, useFakeStripe, webhookInputs } from "./fake-stripe";
 
 type Provider = typeof stripeWebhookProvider;
 
@@ -17,16 +17,7 @@ const OTHER_KEY = ["sk", "test", "rotatedfake9876543210"].join("_");
 const LIVE_KEY = ["sk", "live", "groundworkfake0123456789"].join("_");
 const WRONG_KEY = ["sk", "test", "notaccepted000000000000"].join("_");
 
-const inputs = (over: Partial<WebhookInputs> = {}): WebhookInputs => ({
-    url: "https://api.staging.example.com/api/v1/webhooks/stripe",
-    enabledEvents: ["checkout.session.completed", "invoice.paid"],
-    description: "groundwork staging",
-    apiVersion: "2026-10-28.endive",
-    apiKey: TEST_KEY,
-    expectedMode: "test",
-    idempotencySalt: "groundwork/staging/stripe-webhook",
-    ...over,
-});
+const inputs = (over: Partial<WebhookInputs> = {}): WebhookInputs => webhookInputs(TEST_KEY, over);
 
 /** Runs `fn` with console and stdout/stderr captured; returns what was printed and its result or error. */
 async function run<T>(fn: () => Promise<T>): Promise<{ printed: string; result?: T; error?: Error }> {
