@@ -83,7 +83,9 @@ export interface PrivateBucketArgs {
      * decrypt, data keys): every role under these IAM path prefixes and these role ARNs. The key
      * policy denies the data actions to any other principal, the account's administrators
      * included; managing the key (its policy, rotation, deletion) stays with the account, so no
-     * one is locked out. Applies to the replica's key too.
+     * one is locked out. Applies to the replica's key too. AWS services that call KMS under a
+     * service principal or a service-linked role (CloudFront origin access control, AWS Backup,
+     * Macie, GuardDuty S3 scans) are denied as well: admit one by adding its role to `roleArns`.
      * @default undefined (IAM alone decides who uses the key)
      * @example { rolePaths: ["/groundwork/prod/"], roleArns: ["arn:aws:iam::123456789012:role/groundwork-bootstrap/groundwork-break-glass"] }
      */

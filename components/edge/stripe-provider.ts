@@ -67,7 +67,7 @@ export const STRIPE_API_BASE_ENV = "GROUNDWORK_STRIPE_API_BASE";
 // ---- helpers (serialized with the provider: no module state, `require` inside) ---------------------
 
 /** A Stripe client pinned to the endpoint's API version, with retries and a timeout. */
-function stripeClient(apiKey: string, apiVersion: string): StripeSdk {
+function stripeClient(apiKey: string, apiVersion: string, o: { maxNetworkRetries: number; timeout: number } = { maxNetworkRetries: 3, timeout: 20_000 }): StripeSdk {
     const Stripe = require("stripe") as typeof StripeSdk;
     const connection: { host?: string; port?: string; protocol?: "http" | "https" } = {};
     const base = process.env["GROUNDWORK_STRIPE_API_BASE"];
@@ -85,8 +85,7 @@ function stripeClient(apiKey: string, apiVersion: string): StripeSdk {
     // exponential backoff, reusing one idempotency key; 20 s per request instead of its 80 s.
     return new Stripe(apiKey, {
         apiVersion: apiVersion as StripeSdk.StripeConfig["apiVersion"],
-        maxNetworkRetries: 3,
-        timeout: 20_000,
+        ...o,
         telemetry: false,
         appInfo: { name: "groundwork" },
         ...connection,
@@ -421,7 +420,8 @@ export const stripeWebhookActivationProvider: pulumi.dynamic.ResourceProvider<Ac
  */
 async function stillEnabled(id: string, olds: ActivationOutputs): Promise<boolean> {
     try {
-        const stripe = stripeClient(olds.apiKey, olds.apiVersion);
+        // One quick try: every preview and up asks, and an unreachable Stripe must not hold them up.
+        const stripe = stripeClient(olds.apiKey, olds.apiVersion, { maxNetworkRetries: 0, timeout: 5_000 });
         const endpoint = await stripe.webhookEndpoints.retrieve(id);
         return endpoint.status === "enabled";
     } catch {
