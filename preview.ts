@@ -233,7 +233,7 @@ if (webhook && p.stripe?.webhook && stripeKey && (p.stripe.webhook.servedBy === 
 
 // ---- stack outputs: the same names as index.ts's where they mean the same (README, "Stack outputs") --
 const launchOf = (role: "api" | "worker", svc: WebService | WorkerService | undefined) => svc && cluster && ({
-    cluster: cluster.clusterName, taskDefinition: svc.taskFamily, container: "app", subnets: subnetIds,
+    cluster: cluster.clusterName, taskDefinition: svc.runTaskFamily, container: "app", subnets: subnetIds,
     securityGroups: [taskGroup(role)], logGroup: svc.logGroupName, logStreamPrefix: role, platformVersion: "LATEST",
 });
 const outputs: Record<string, unknown> = {

@@ -376,9 +376,16 @@ describe("a pull request's preview stack (pr-<n>)", () => {
             number: 123, baseStack: "acme/groundwork/staging", branch: BRANCH, database: "pr_123", cacheKeyPrefix: "pr-123:", uploadsPrefix: "previews/pr-123/",
         });
         assert.deepEqual(r.outputs.parts.value, { api: true, worker: true, database: "rds", cache: "elasticache", uploads: true, stripe: "webhook", frontend: true });
-        const launch = r.outputs.taskLaunch.value as Record<string, { cluster: string }>;
+        const launch = r.outputs.taskLaunch.value as Record<string, { cluster: string; taskDefinition: string }>;
         assert.deepEqual(Object.keys(launch).sort(), ["api", "database", "worker"]);
         assert.equal(launch.api.cluster, r.outputs.clusterName.value);
+        // npm run task starts the one-off definition (no database setup, no migration step), as in a base stack.
+        for (const role of ["api", "worker"]) {
+            const run = one(r, "aws:ecs/taskDefinition:TaskDefinition", `${role}-run`);
+            assert.equal(launch[role].taskDefinition, run.state.family ?? run.inputs.family, role);
+            const containers = (JSON.parse(run.inputs.containerDefinitions as string) as { name: string }[]).map((c) => c.name);
+            assert.ok(!containers.some((n) => /migrate|database/.test(n)), `${role}: ${containers.join(", ")}`);
+        }
         assert.ok(byUrn(r, one(r, "aws:ecs/cluster:Cluster").urn));
     });
 });
