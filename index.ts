@@ -448,7 +448,7 @@ const previewBase: pulumi.Output<PreviewBase> | undefined = previewHosting && al
     imageRepository: cluster && cluster.repositoryUrls.app && cluster.repositoryArns.app ? { url: cluster.repositoryUrls.app, arn: cluster.repositoryArns.app } : undefined,
     workerImageRepository: cluster && cluster.repositoryUrls.worker && cluster.repositoryArns.worker
         ? { url: cluster.repositoryUrls.worker, arn: cluster.repositoryArns.worker } : undefined,
-    database: db && cfg.database?.kind === "rds" ? { host: db.endpoint, port: 5432, name: cfg.database.name } : undefined,
+    database: db && cfg.database?.kind === "rds" ? { host: db.endpoint, port: POSTGRES_PORT, name: cfg.database.name } : undefined,
     uploads: uploads && cfg.previewHosting ? {
         bucketName: uploads.bucketName, bucketArn: uploads.arn, kmsKeyArn: uploads.kmsKeyArn, prefix: cfg.previewHosting.uploadsPrefix,
     } : undefined,

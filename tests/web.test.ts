@@ -8,9 +8,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import type * as cloudflare from "@pulumi/cloudflare";
 import * as YAML from "yaml";
 import { ConfigError, ConfigProblem, ConfigSource, loadConfig } from "../components/config/config";
 import { DnsRecords, parseDnsRecord } from "../components/edge/dns-records";
+import { PreviewHosting } from "../components/edge/preview-hosting";
 import { SECRET_LOOKING_ENV_NAME } from "../components/edge/frontend";
 import { WebRelease } from "../components/edge/web-release";
 import { noPlainSecrets } from "../policies/no-plain-secrets";
@@ -637,6 +639,10 @@ describe("the web app", () => {
             assert.throws(() => new DnsRecords("unit-d2", { ...base, records: [{ name: "x.example.com", type: "CNAME", content: "a.example.net" }, { name: "x.example.com", type: "TXT", content: "\"a\"" }] }),
                 /a CNAME's name holds nothing else/);
             assert.throws(() => new DnsRecords("unit-d3", { ...base, records: [], ttl: 5 }), /ttl must be whole seconds 60-86400/);
+            // The previews' wildcard records keep to the same Cloudflare minimum.
+            const hosting = { apiWildcard: "*.api.staging.example.com", listenerArn: "l", albDnsName: "a", validationRecordName: "v", zoneId: "z",
+                cloudflareProvider: undefined as unknown as cloudflare.Provider };
+            assert.throws(() => new PreviewHosting("unit-h1", { ...hosting, ttl: 30 }), /ttl must be whole seconds between 60 and 86400, got 30/);
         });
     });
 

@@ -17,9 +17,10 @@ import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { VERCEL_CNAME } from "./dns";
+import { PREVIEW_UNKNOWN_HOST_PRIORITY } from "../config/parts-preview";
 
 /** The listener's last rule priority: previews take 1-49999 (components/config/parts-preview.ts). */
-export const UNKNOWN_PREVIEW_PRIORITY = 50000;
+export const UNKNOWN_PREVIEW_PRIORITY = PREVIEW_UNKNOWN_HOST_PRIORITY;
 
 const WILDCARD = /^\*\.(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
@@ -96,8 +97,9 @@ export class PreviewHosting extends pulumi.ComponentResource {
             }
         }
         const ttl = args.ttl ?? 300;
-        if (!Number.isInteger(ttl) || ttl < 30 || ttl > 86400) {
-            throw new Error(`PreviewHosting "${name}": ttl must be whole seconds between 30 and 86400, got ${ttl}. Example: 300`);
+        // Cloudflare's minimum for a TTL that is not automatic is 60 s (dns.ts checks the same).
+        if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86400) {
+            throw new Error(`PreviewHosting "${name}": ttl must be whole seconds between 60 and 86400, got ${ttl}. Example: 300`);
         }
         const parent = { parent: this };
 
