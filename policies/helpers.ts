@@ -46,11 +46,13 @@ export function stackOf(args: ResourceValidationArgs | StackValidationArgs): str
     }
 }
 
-export function isProdStack(args: ResourceValidationArgs | StackValidationArgs): boolean {
-    const cfg = args.getConfig<StackAwareConfig>();
-    const stack = stackOf(args);
-    const prod = cfg.prodStacks ?? DEFAULT_PROD_STACKS;
+/** Whether a stack name is one of the prod names, or one of them followed by "-" (prod-east). */
+export function isProdName(stack: string, prod: string[]): boolean {
     return prod.includes(stack) || prod.some((p) => stack.startsWith(`${p}-`));
+}
+
+export function isProdStack(args: ResourceValidationArgs | StackValidationArgs): boolean {
+    return isProdName(stackOf(args), args.getConfig<StackAwareConfig>().prodStacks ?? DEFAULT_PROD_STACKS);
 }
 
 // ---- values ----------------------------------------------------------------------------------------

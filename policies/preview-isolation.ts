@@ -11,7 +11,7 @@
  * Other stacks: not applicable. Which stacks are previews, and which are prod, is policy config.
  */
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { DEFAULT_PROD_STACKS, PolicyStatement, StackAwareConfig, asArray, label, parseJson, stackConfigSchema, stackOf, statements } from "./helpers";
+import { DEFAULT_PROD_STACKS, PolicyStatement, StackAwareConfig, asArray, isProdName, label, parseJson, stackConfigSchema, stackOf, statements } from "./helpers";
 
 export const DEFAULT_PREVIEW_STACKS = ["pr-*"];
 export const DEFAULT_PREVIEW_UPLOADS_PREFIX = "previews/";
@@ -41,10 +41,6 @@ const OBJECT_ACTIONS = /^s3:(Get|Put|Delete|Abort|ListMultipart|Restore|Replicat
 
 export function matchesStack(patterns: string[], stack: string): boolean {
     return patterns.some((p) => (p.endsWith("*") ? stack.startsWith(p.slice(0, -1)) : stack === p));
-}
-
-function isProdName(stack: string, prod: string[]): boolean {
-    return prod.includes(stack) || prod.some((p) => stack.startsWith(`${p}-`));
 }
 
 /** The ECS `secrets` of a task definition's containers: `[container, variable, valueFrom]`. */
