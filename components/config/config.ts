@@ -50,16 +50,18 @@ export interface ConfigSource {
 
 /** The live source: the Pulumi engine's config for this program. */
 export function pulumiConfigSource(): ConfigSource {
-    // Raw reads go through `pulumi.runtime.getConfig` (what `pulumi.Config#get` reads) so that peeking at a secret's
-    // prefix (the Stripe key's mode) logs no warning; secret values leave this module only as secret Outputs.
-    // `isConfigSecret` reads PULUMI_CONFIG_SECRET_KEYS, the list the CLI passes with the config.
+    // Raw reads come from one `pulumi.runtime.allConfig()` snapshot (the map `pulumi.Config#get` reads) so that
+    // peeking at a secret's prefix (the Stripe key's mode) logs no warning; secret values leave this module only as
+    // secret Outputs. One snapshot, because each `pulumi.runtime.getConfig` call parses the stack's whole config
+    // again (about 150 keys are read). `isConfigSecret` reads PULUMI_CONFIG_SECRET_KEYS, the list the CLI passes.
     const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
+    const all: Record<string, string> = pulumi.runtime.allConfig();
     return {
         project: pulumi.getProject(),
         stack: pulumi.getStack(),
-        get: (k) => pulumi.runtime.getConfig(k),
+        get: (k) => all[k],
         isSecret: (k) => runtimeConfig.isConfigSecret(k),
-        keys: () => Object.keys(pulumi.runtime.allConfig()),
+        keys: () => Object.keys(all),
     };
 }
 
