@@ -40,8 +40,10 @@ async function baseReferences(config: RunOptions["config"], w: PlanWhere): Promi
  */
 export function plan(stack: string, config?: RunOptions["config"], where: PlanWhere | string = {}): Promise<PlanRecord> {
     const w: PlanWhere = typeof where === "string" ? { projectDir: where } : where;
+    // Keys sorted: an override map's order means nothing (`{ a, b }` and `{ b, a }` are one plan).
     const key = JSON.stringify([w.projectDir ?? "", w.configDir ?? "", stack, config ?? {}, w.world ?? {}, w.previewBranch ?? "", w.references ?? {}],
-        (_k, v) => (v === undefined ? "<unset>" : v));
+        (_k, v) => (v === undefined ? "<unset>" : v && typeof v === "object" && !Array.isArray(v)
+            ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
     let p = cache.get(key);
     if (!p) {
         const references = PREVIEW_STACK.test(stack) && !w.references ? baseReferences(config, w) : Promise.resolve(w.references);
