@@ -1,9 +1,10 @@
 /**
  * The program's entry point (Pulumi.yaml `main`): every stack but a pull request's preview is
  * composed by index.ts; a preview (groundwork:profile preview, stack pr-<number>) by preview.ts,
- * from its own parts on its base stack's. Each reads and validates the config itself; the one
- * not chosen is never loaded, so it registers nothing.
+ * from its own parts on its base stack's. The choice reads only the profile (`groundwork:profile`,
+ * or the stack's name); the chosen one then reads and validates the whole config (once per run).
+ * The one not chosen is never loaded, so it registers nothing.
  */
-import { loadConfig } from "./components/config/config";
+import { isPreviewStack } from "./components/config/config";
 
-export = loadConfig().preview ? require("./preview") : require("./index");
+export = isPreviewStack() ? require("./preview") : require("./index");

@@ -84,6 +84,20 @@ function profileFromStack(stack: string): StackProfile {
     return /^(prod|production)(-|$)/.test(stack) ? "prod" : "staging";
 }
 
+/** What `groundwork:profile` says, or the stack's name implies when it is unset (not validated: `loadConfig` reports a bad value). */
+function profileRawOf(source: ConfigSource): unknown {
+    return parseRaw("profile", KEYS.profile.type, source.get(`${source.project}:profile`)) ?? profileFromStack(source.stack);
+}
+
+/**
+ * Whether the stack is a pull request's preview (what `loadConfig(...).preview` tells apart), read
+ * without validating the rest: program.ts picks the composition with it, and the one it picks
+ * then loads and validates the whole config, once.
+ */
+export function isPreviewStack(source: ConfigSource = pulumiConfigSource()): boolean {
+    return profileRawOf(source) === "preview";
+}
+
 export function problem(key: string, message: string, withExample = true): ConfigProblem {
     const fq = key.includes(":") ? key : `groundwork:${key}`;
     const spec = (KEYS as Record<string, KeySpec>)[key];
@@ -138,7 +152,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
     }
 
     // Profile first: it picks the defaults of every other key.
-    const profileRaw = raw.profile ?? profileFromStack(source.stack);
+    const profileRaw = profileRawOf(source);
     const stackProfile: StackProfile = profileRaw === "prod" || profileRaw === "staging" || profileRaw === "preview" ? profileRaw : "staging";
     if (profileRaw !== stackProfile) {
         problems.push(problem("profile", `must be "staging" or "prod" (or "preview" for a pull request's stack pr-<number>), got "${String(profileRaw)}"`));
