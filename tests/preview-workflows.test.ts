@@ -342,4 +342,44 @@ describe("npm run preview (tools/preview.ts)", () => {
         assert.match(r.stdout, /pr-42: destroyed and removed/);
         assert.ok(fs.existsSync(path.join(dir, "Pulumi.pr-42.yaml")), "the stack file the CLI validates");
     });
+
+    it("stack-file loads neither the engine nor any Pulumi package: only summary, which plans, loads them", () => {
+        const fromPreview = eagerImports(path.join(PROJECT_DIR, "tools", "preview.ts"));
+        // The walk reaches what stack-file uses (so it is not vacuous)...
+        for (const file of ["tools/preview-stack.ts", "tools/project-file.ts", "components/config/config-schema.ts", "components/config/preview-keys.ts"]) {
+            assert.ok(fromPreview.files.has(path.join(PROJECT_DIR, file)), `expected tools/preview.ts to import ${file}`);
+        }
+        // ...and none of the engine, the price table or an SDK.
+        assert.deepEqual([...fromPreview.files].filter((f) => /tools\/(engine|cost)\.ts$/.test(f)), []);
+        assert.deepEqual([...fromPreview.packages].filter((p) => p.startsWith("@pulumi") || p.startsWith("@pulumiverse")), []);
+        // The same walk from the engine does find the SDK.
+        assert.ok(eagerImports(path.join(PROJECT_DIR, "tools", "engine.ts")).packages.has("@pulumi/pulumi"));
+    });
 });
+
+/**
+ * What loading a module loads before any of its code runs: its value imports (`import ... from`,
+ * side-effect imports, re-exports) and theirs, never `import type` or a `require` inside a function.
+ * Own files by path, packages by name.
+ */
+function eagerImports(entry: string): { files: Set<string>; packages: Set<string> } {
+    const files = new Set<string>();
+    const packages = new Set<string>();
+    const visit = (file: string) => {
+        if (files.has(file)) return;
+        files.add(file);
+        const text = fs.readFileSync(file, "utf8");
+        for (const m of text.matchAll(/^(?:import(?!\s+type\b)[^;"]*?from\s*|import\s*|export\s*(?:\*|\{[^}]*\})\s*from\s*)"([^"]+)";/gm)) {
+            const spec = m[1];
+            if (!spec.startsWith(".")) {
+                if (!spec.startsWith("node:") && !["fs", "path", "os", "child_process", "crypto"].includes(spec)) packages.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]);
+                continue;
+            }
+            const base = path.resolve(path.dirname(file), spec);
+            const found = [`${base}.ts`, path.join(base, "index.ts")].find((f) => fs.existsSync(f));
+            if (found) visit(found);
+        }
+    };
+    visit(entry);
+    return { files, packages };
+}

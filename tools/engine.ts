@@ -17,8 +17,10 @@ import * as YAML from "yaml";
 import { KEYS } from "../components/config/config-schema";
 import { MockWorld, mockCall, mockState } from "./mock-states";
 import { PREVIEW_TEMPLATE, isTemplatedPreview, previewStackConfig } from "./preview-stack";
+import { PROJECT_DIR, ProjectKey, readProject, readYaml } from "./project-file";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+export { PROJECT_DIR, readProject } from "./project-file";
+
 
 /** Options a resource was registered with, as the engine receives them. */
 export interface RecordedOptions {
@@ -137,37 +139,6 @@ export interface RunOptions {
 
 /** Name of the file beside the stack files that holds the placeholders for secrets, by stack. */
 export const OFFLINE_SECRETS_FILE = "offline-secrets.yaml";
-
-interface ProjectKey {
-    type?: string;
-    items?: { type?: string };
-    default?: unknown;
-    value?: unknown;
-    secret?: boolean;
-    description?: string;
-}
-
-interface ProjectFile {
-    name: string;
-    /** The program's entry point relative to the project directory (Pulumi.yaml `main`); index.ts when unset. */
-    main?: string;
-    config?: Record<string, ProjectKey | string | number | boolean>;
-}
-
-export function readProject(projectDir = PROJECT_DIR): ProjectFile {
-    return readYaml(path.join(projectDir, "Pulumi.yaml")) as ProjectFile;
-}
-
-const parsedYaml = new Map<string, unknown>();
-/**
- * A YAML file's value, parsed once per distinct text in this process: the yaml package takes
- * about 40 ms for Pulumi.yaml, and the tests run the program dozens of times. Callers get a copy.
- */
-function readYaml(file: string): unknown {
-    const text = fs.readFileSync(file, "utf8");
-    if (!parsedYaml.has(text)) parsedYaml.set(text, YAML.parse(text));
-    return structuredClone(parsedYaml.get(text));
-}
 
 /** Config values as the CLI stores them: strings, with objects and arrays as JSON. */
 function toConfigString(v: unknown): string {

@@ -16,7 +16,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { KEYS } from "../components/config/config-schema";
 import { PREVIEW_STACK } from "../components/config/defaults";
-import { BASE_ONLY_KEYS, PREVIEW_ONLY_KEYS, PREVIEW_SIZED_KEYS } from "../components/config/parts-preview";
+import { BASE_ONLY_KEYS, PREVIEW_ONLY_KEYS, PREVIEW_SIZED_KEYS } from "../components/config/preview-keys";
 
 /** The committed template, relative to the folder of the stack files. */
 export const PREVIEW_TEMPLATE = path.join("preview", "Pulumi.preview.yaml");

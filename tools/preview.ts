@@ -22,9 +22,10 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { PREVIEW_STACK } from "../components/config/defaults";
-import { estimateCost } from "./cost";
-import { PROJECT_DIR, readProject, runProgram } from "./engine";
+import type * as Cost from "./cost";
+import type * as Engine from "./engine";
 import { PREVIEW_TEMPLATE, renderPreviewStackFile } from "./preview-stack";
+import { PROJECT_DIR, readProject } from "./project-file";
 
 /** One external command's result. */
 export interface RunResult { status: number; stdout: string; stderr: string }
@@ -222,6 +223,9 @@ export async function cleanup(ctx: PreviewContext, o: { repo: string; maxAgeDays
 /** The preview's URLs and monthly cost, from an offline plan: the pull request comment's section. */
 export async function summary(o: { number: number; branch: string; projectDir?: string }): Promise<string> {
     const stack = `pr-${o.number}`;
+    // The engine (the Pulumi SDK, the providers) and the price table load here, for the one command that plans.
+    const { runProgram } = require("./engine") as typeof Engine;
+    const { estimateCost } = require("./cost") as typeof Cost;
     const record = await runProgram({ stack, previewBranch: o.branch, ...(o.projectDir ? { projectDir: o.projectDir } : {}) });
     if (record.problems.length > 0 || record.error) {
         const why = record.problems.map((p) => `${p.key}: ${p.message}`).join("; ") || (record.error ?? "").split("\n")[0];

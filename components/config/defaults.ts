@@ -4,7 +4,7 @@
  */
 
 import { AWS_US_REGIONS, CREDENTIAL_NAME, VERCEL_US_REGIONS } from "../../policies/tables";
-import { NAT_INSTANCE_TYPES, NatInstanceType } from "../net/nat-instance";
+import { NAT_INSTANCE_TYPES, NatInstanceType } from "../net/nat-instance-types";
 
 // The region lists and the credential-name rule live with the policy pack, which must not import the program.
 export { AWS_US_REGIONS, VERCEL_US_REGIONS };

@@ -12,42 +12,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ResolveContext } from "./config";
 import type { PlainKey } from "./config-schema";
 import { PREVIEW_STACK } from "./defaults";
+import { BASE_ONLY_KEYS, PREVIEW_ONLY_KEYS } from "./preview-keys";
 import { resolveAppEnvironment } from "./parts-env";
 import { hostName, stripeWebhook } from "./parts-edge";
 import { resolveApi, resolveMigrations, resolveWorker, spotPlacement } from "./parts";
 import type { GroundworkConfig, PreviewConfig, PreviewHostingConfig } from "./types";
 
-/**
- * Keys that size or configure the base stack's shared parts (its VPC, database server, cache,
- * bucket, zone, load balancer, Vercel project, budget) or its operations (scheduled jobs and
- * backups, database access, alarms, app metrics and queue scaling: a preview has one task each
- * and no alarms). A preview has none of these parts, so it refuses them;
- * `tools/preview-stack.ts` leaves them out when it writes a preview's stack file from the base's.
- */
-export const BASE_ONLY_KEYS: readonly PlainKey[] = [
-    "azCount", "vpcCidr", "natGateways", "egress", "natInstanceType", "interfaceEndpoints",
-    "dbEngineVersion", "dbInstanceClass", "dbAllocatedStorage", "dbMaxAllocatedStorage", "dbBackupRetentionDays", "dbName", "dbUsername",
-    "cacheEngine", "cacheEngineVersion", "cacheNodeType", "cacheReplicas", "cacheSnapshotRetentionDays",
-    "uploadsNoncurrentVersionDays", "logBucketExpirationDays", "backupRegion", "imageRetentionCount",
-    "cloudflareZone", "cloudflareZoneId", "zoneSettingsStack", "apiProxied",
-    "vercelProjectName", "vercelRegions", "vercelRootDirectory", "vercelGitRepository", "webEnv", "webRedirectHosts",
-    "vercelFramework", "vercelInstallCommand", "vercelBuildCommand", "vercelOutputDirectory", "vercelNodeVersion", "vercelDomainVerification",
-    "webRelease", "webRef", "webSecretTargets", "webEnvAliases", "dnsRecords", "apiIdleTimeoutSeconds",
-    "jobs", "backups", "backupsRetentionDays", "dbAccess", "appMetrics", "alarmThresholds", "workerQueues", "workerQueueTarget",
-    "monthlyBudget", "budgetScope", "previews",
-];
-
-/**
- * Keys a preview takes from its own profile (PROFILE_DEFAULTS.preview: one small task each, on
- * Spot, short log retention), not from the base's stack file; its template may still set them.
- */
-export const PREVIEW_SIZED_KEYS: readonly PlainKey[] = [
-    "apiCpu", "apiMemory", "apiMinTasks", "apiMaxTasks", "workerCpu", "workerMemory", "workerMinTasks", "workerMaxTasks",
-    "fargateSpot", "workerSpotPercent", "logRetentionDays",
-];
-
-/** Keys only a preview stack sets (the workflow's inputs and the template's). */
-export const PREVIEW_ONLY_KEYS: readonly PlainKey[] = ["previewBaseStack", "previewBranch", "previewSharedSecrets"];
 
 /** Where the previews' objects live in the base's uploads bucket, and how long they are kept. */
 export const PREVIEW_UPLOADS_PREFIX = "previews/";

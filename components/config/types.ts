@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { JobSpec } from "../compute/jobs";
-import type { NatInstanceType } from "../net/nat-instance";
+import type { NatInstanceType } from "../net/nat-instance-types";
 import type { AlarmThresholds } from "../ops/monitoring-thresholds";
 import type { FargateSpotMode, Profile } from "./defaults";
 

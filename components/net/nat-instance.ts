@@ -20,15 +20,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RoleScope, roleScope } from "../role-scope";
+import { NAT_INSTANCE_TYPES, NatInstanceType } from "./nat-instance-types";
 
-/** Graviton sizes a NAT instance may use, with their sustained (baseline) bandwidth. All burst up to 5 Gbps. */
-export const NAT_INSTANCE_TYPES = {
-    "t4g.nano": { baselineMbps: 32 },
-    "t4g.micro": { baselineMbps: 64 },
-    "t4g.small": { baselineMbps: 128 },
-    "t4g.medium": { baselineMbps: 256 },
-} as const;
-export type NatInstanceType = keyof typeof NAT_INSTANCE_TYPES;
 
 /**
  * AWS's public parameter naming the newest Amazon Linux 2023 image for ARM64 (the standard image,

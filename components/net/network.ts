@@ -7,7 +7,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RoleScope, roleScope } from "../role-scope";
-import { NatInstance, NatInstanceType } from "./nat-instance";
+import { NatInstance } from "./nat-instance";
+import type { NatInstanceType } from "./nat-instance-types";
 
 /** Interface endpoints created when `interfaceEndpoints` is on: what a Fargate task needs to start. */
 export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] as const;
