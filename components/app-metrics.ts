@@ -44,24 +44,3 @@ export const APP_METRICS = {
 
 /** A BullMQ queue name the contract accepts (a CloudWatch dimension value, kept simple). */
 export const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-/** One EMF line (the object the app serializes with JSON.stringify and writes as one line). */
-export function emfLine(o: {
-    timestamp: number;
-    dimensions: Record<string, string>;
-    metrics: Record<string, number>;
-    unit?: "Count" | "None";
-}): Record<string, unknown> {
-    return {
-        _aws: {
-            Timestamp: o.timestamp,
-            CloudWatchMetrics: [{
-                Namespace: APP_METRICS_NAMESPACE,
-                Dimensions: [Object.keys(o.dimensions)],
-                Metrics: Object.keys(o.metrics).map((Name) => ({ Name, Unit: o.unit ?? "Count" })),
-            }],
-        },
-        ...o.dimensions,
-        ...o.metrics,
-    };
-}
