@@ -143,6 +143,7 @@ describe("npm run env", () => {
 
     it("refuses input that is not JSON, and a stack name that is a path", () => {
         refuses(() => writeEnvFiles({ stack: "prod", json: "Current stack outputs (3):", outDir: tmp("nojson") }), /not JSON.*pulumi stack output --json/);
+        refuses(() => writeEnvFiles({ stack: "prod", json: "null", outDir: tmp("nojson") }), /not a JSON object of stack outputs.*pulumi stack output --json/);
         refuses(() => writeEnvFiles({ stack: "../prod", json: sample }), /--stack must be a stack name/);
     });
 

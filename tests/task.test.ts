@@ -292,6 +292,7 @@ describe("npm run task against a local fake of ECS and CloudWatch Logs", functio
             ["a timeout in seconds", () => run(outputsWith(), "--timeout", "86400", "--", "true"), /--timeout must be .* at most 10080/],
             ["an unknown --service", () => run(outputsWith(), "--service", "web", "--", "true"), /--service web is not in output taskLaunch of stack prod; choose one of: api, worker/],
             ["outputs that are not JSON", () => run("{oops", "--", "true"), /not JSON\. Produce them with: pulumi stack output --json --stack prod/],
+            ["outputs that are a JSON list", () => run("[1]", "--", "true"), /not a JSON object\. Produce them with: pulumi stack output --json --stack prod/],
             ["outputs without taskLaunch", () => run(outputsWith({ taskLaunch: undefined }), "--", "true"), /output taskLaunch must be an object keyed by runnable name.*\n.*pulumi up --stack prod/],
             ["a secret taskLaunch", () => run(outputsWith({ taskLaunch: "[secret]" }), "--", "true"), /taskLaunch is "\[secret\]": .* must be a plain output/],
             ["outputs without awsRegion", () => run(outputsWith({ awsRegion: undefined }), "--", "true"), /output awsRegion must be an AWS region such as "us-east-1", got nothing/],

@@ -63,16 +63,21 @@ const outputCommand = (stack: string) => `pulumi stack output --json --show-secr
 
 /** Parses the CLI's JSON; says how to produce it when it is not JSON. */
 export function parseStackOutputs(text: string, stack: string): Record<string, unknown> {
+    const parsed = jsonObject(text);
+    if (parsed === "not JSON") throw new EnvToolError(`The input is not JSON. Produce it with: ${outputCommand(stack)} | npm run env -- --stack ${stack}`);
+    if (parsed === "not an object") throw new EnvToolError(`The input is not a JSON object of stack outputs. Produce it with: ${outputCommand(stack)}`);
+    return parsed;
+}
+
+/** Text that should hold `pulumi stack output --json`: its object, or what is wrong with it (each tool words its own error). */
+export function jsonObject(text: string): Record<string, unknown> | "not JSON" | "not an object" {
     let parsed: unknown;
     try {
         parsed = JSON.parse(text);
     } catch {
-        throw new EnvToolError(`The input is not JSON. Produce it with: ${outputCommand(stack)} | npm run env -- --stack ${stack}`);
+        return "not JSON";
     }
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw new EnvToolError(`The input is not a JSON object of stack outputs. Produce it with: ${outputCommand(stack)}`);
-    }
-    return parsed as Record<string, unknown>;
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? parsed as Record<string, unknown> : "not an object";
 }
 
 /**

@@ -10,7 +10,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import type { RunTaskCommandInput } from "@aws-sdk/client-ecs";
-import { STACK_NAME } from "./env";
+import { STACK_NAME, jsonObject } from "./env";
 
 /** A refusal the user can act on: the CLI prints the message alone and exits {@link EXIT.refused}. */
 export class TaskToolError extends Error {
@@ -133,16 +133,10 @@ const outputCommand = (stack: string) => `pulumi stack output --json --stack ${s
 
 /** Parses the CLI's JSON; says how to produce it when it is not a JSON object. */
 export function parseOutputsJson(text: string, stack: string): Record<string, unknown> {
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(text);
-    } catch {
-        throw new TaskToolError(`The stack outputs are not JSON. Produce them with: ${outputCommand(stack)} > outputs.json, then --from outputs.json`);
-    }
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw new TaskToolError(`The stack outputs are not a JSON object. Produce them with: ${outputCommand(stack)}`);
-    }
-    return parsed as Record<string, unknown>;
+    const parsed = jsonObject(text);
+    if (parsed === "not JSON") throw new TaskToolError(`The stack outputs are not JSON. Produce them with: ${outputCommand(stack)} > outputs.json, then --from outputs.json`);
+    if (parsed === "not an object") throw new TaskToolError(`The stack outputs are not a JSON object. Produce them with: ${outputCommand(stack)}`);
+    return parsed;
 }
 
 export interface OutputSource {
