@@ -4,10 +4,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
 import { PREVIEW_STACK } from "../components/config/defaults";
 import { PROJECT_DIR, PlanRecord, RecordedResource, RunOptions, runProgram } from "../tools/engine";
-import { PREVIEW_TEMPLATE } from "../tools/preview-stack";
+import { templateBase } from "../tools/preview-stack";
 
 const cache = new Map<string, Promise<PlanRecord>>();
 let queue: Promise<unknown> = Promise.resolve();
@@ -22,10 +21,8 @@ export type PlanWhere = Pick<RunOptions, "world" | "configDir" | "projectDir" | 
  */
 async function baseReferences(config: RunOptions["config"], w: PlanWhere): Promise<RunOptions["references"]> {
     const dir = w.configDir ?? w.projectDir ?? PROJECT_DIR;
-    const template = path.join(dir, PREVIEW_TEMPLATE);
-    const fromTemplate = fs.existsSync(template)
-        ? (YAML.parse(fs.readFileSync(template, "utf8")) as { config?: Record<string, unknown> }).config?.["groundwork:previewBaseStack"] : undefined;
-    const name = String(config?.["groundwork:previewBaseStack"] ?? fromTemplate ?? "");
+    const fromTemplate = () => { try { return templateBase(dir, "groundwork").base.name; } catch { return undefined; } };
+    const name = String(config?.["groundwork:previewBaseStack"] ?? fromTemplate() ?? "");
     const [, project, base] = name.split("/");
     if (project !== "groundwork" || !base || !fs.existsSync(path.join(dir, `Pulumi.${base}.yaml`))) return undefined;
     const r = await plan(base, undefined, { world: w.world, configDir: w.configDir, projectDir: w.projectDir });

@@ -17,6 +17,7 @@ import * as YAML from "yaml";
 import { KEYS } from "../components/config/config-schema";
 import { PREVIEW_STACK } from "../components/config/defaults";
 import { BASE_ONLY_KEYS, PREVIEW_ONLY_KEYS, PREVIEW_SIZED_KEYS } from "../components/config/preview-keys";
+import { readYaml } from "./project-file";
 
 /** The committed template, relative to the folder of the stack files. */
 export const PREVIEW_TEMPLATE = path.join("preview", "Pulumi.preview.yaml");
@@ -31,9 +32,7 @@ export interface PreviewInputs {
 
 interface StackFile { config?: Record<string, unknown> }
 
-function readYaml(file: string): StackFile {
-    return (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as StackFile;
-}
+const readStackFile = (file: string) => (readYaml(file) ?? {}) as StackFile;
 
 /** Base-stack keys a preview does not take: sizes of shared parts, its own settings, credentials. */
 function droppedKeys(project: string): Set<string> {
@@ -48,6 +47,23 @@ export function isTemplatedPreview(configDir: string, stack: string): boolean {
 }
 
 /**
+ * The committed template's config and the base stack it names (`<project>:previewBaseStack`).
+ * @throws Error when the template is missing, or names no stack of this project.
+ */
+export function templateBase(configDir: string, project: string): { template: Record<string, unknown>; base: { org: string; stack: string; name: string } } {
+    const templateFile = path.join(configDir, PREVIEW_TEMPLATE);
+    if (!fs.existsSync(templateFile)) throw new Error(`preview: no template ${templateFile}; commit one (README, "Preview environments")`);
+    const template = readStackFile(templateFile).config ?? {};
+    const name = template[`${project}:previewBaseStack`];
+    const m = typeof name === "string" ? /^([^/]+)\/([^/]+)\/([^/]+)$/.exec(name) : null;
+    if (!m) {
+        throw new Error(`preview: ${PREVIEW_TEMPLATE} must set ${project}:previewBaseStack to <organization>/<project>/<stack>, got ${JSON.stringify(name)}. Example: acme/${project}/staging`);
+    }
+    if (m[2] !== project) throw new Error(`preview: ${project}:previewBaseStack names project "${m[2]}"; a preview's base is a stack of this project (${project})`);
+    return { template, base: { org: m[1], stack: m[3], name: m[0] } };
+}
+
+/**
  * The preview stack's config: the base's stack file without the dropped keys and without any
  * encrypted value (a `secure:` value is encrypted for the base stack and unreadable by another),
  * then the template's keys, then the inputs.
@@ -57,21 +73,13 @@ export function previewStackConfig(configDir: string, project: string, inputs: P
     if (!Number.isInteger(inputs.number) || inputs.number < 1) {
         throw new Error(`preview: the pull request number must be a whole number of at least 1, got ${inputs.number}. Example: 123`);
     }
-    const templateFile = path.join(configDir, PREVIEW_TEMPLATE);
-    if (!fs.existsSync(templateFile)) throw new Error(`preview: no template ${templateFile}; commit one (README, "Preview environments")`);
-    const template = readYaml(templateFile).config ?? {};
-    const base = template[`${project}:previewBaseStack`];
-    const m = typeof base === "string" ? /^[^/]+\/([^/]+)\/([^/]+)$/.exec(base) : null;
-    if (!m) {
-        throw new Error(`preview: ${PREVIEW_TEMPLATE} must set ${project}:previewBaseStack to <organization>/<project>/<stack>, got ${JSON.stringify(base)}. Example: acme/${project}/staging`);
-    }
-    if (m[1] !== project) throw new Error(`preview: ${project}:previewBaseStack names project "${m[1]}"; a preview's base is a stack of this project (${project})`);
-    const baseFile = path.join(configDir, `Pulumi.${m[2]}.yaml`);
+    const { template, base } = templateBase(configDir, project);
+    const baseFile = path.join(configDir, `Pulumi.${base.stack}.yaml`);
     if (!fs.existsSync(baseFile)) throw new Error(`preview: the base stack's file ${path.basename(baseFile)} is not in ${configDir}`);
 
     const dropped = droppedKeys(project);
     const config: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(readYaml(baseFile).config ?? {})) {
+    for (const [k, v] of Object.entries(readStackFile(baseFile).config ?? {})) {
         const encrypted = !!v && typeof v === "object" && !Array.isArray(v) && "secure" in (v as object);
         if (!dropped.has(k) && !encrypted) config[k] = v;
     }

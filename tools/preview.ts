@@ -20,11 +20,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as YAML from "yaml";
 import { PREVIEW_STACK } from "../components/config/defaults";
 import type * as Cost from "./cost";
 import type * as Engine from "./engine";
-import { PREVIEW_TEMPLATE, renderPreviewStackFile } from "./preview-stack";
+import { renderPreviewStackFile, templateBase } from "./preview-stack";
 import { PROJECT_DIR, readProject } from "./project-file";
 
 /** One external command's result. */
@@ -65,11 +64,7 @@ export function defaultContext(): PreviewContext {
 
 /** The preview's stack, `<organization>/pr-<n>`, in the organization of the template's base stack. */
 export function previewStackName(projectDir: string, number: number): { name: string; short: string } {
-    const project = readProject(projectDir).name;
-    const template = YAML.parse(fs.readFileSync(path.join(projectDir, PREVIEW_TEMPLATE), "utf8")) as { config?: Record<string, unknown> };
-    const base = String(template.config?.[`${project}:previewBaseStack`] ?? "");
-    const org = base.split("/")[0];
-    if (!org) throw new Error(`preview: ${PREVIEW_TEMPLATE} must set ${project}:previewBaseStack (<organization>/<project>/<stack>)`);
+    const { org } = templateBase(projectDir, readProject(projectDir).name).base;
     return { name: `${org}/pr-${number}`, short: `pr-${number}` };
 }
 
