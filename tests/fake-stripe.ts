@@ -12,6 +12,7 @@
  */
 import { randomBytes } from "crypto";
 import * as http from "http";
+import Stripe from "stripe";
 import { serveOnLoopback } from "./loopback-server";
 import { STRIPE_API_BASE_ENV, WebhookInputs } from "../components/edge/stripe-provider";
 
@@ -234,14 +235,24 @@ export function useFakeStripe(apiKeys: string[]): () => FakeStripe {
     const ENV = STRIPE_API_BASE_ENV;
     let fake: FakeStripe | undefined;
     let savedBase: string | undefined;
+    // The SDK waits at least 0.5 s before each retry (its own constant, read through these two
+    // methods of the client). The suites check which requests are retried and with which
+    // idempotency keys, not how long the SDK waits: against the fake, the backoff is 10-20 ms.
+    const client = Object.getPrototypeOf(new Stripe("sk_test_backoff")) as
+        { getInitialNetworkRetryDelay(): number; getMaxNetworkRetryDelay(): number };
+    const backoff = { initial: client.getInitialNetworkRetryDelay, max: client.getMaxNetworkRetryDelay };
     before(async () => {
         fake = await startFakeStripe({ apiKeys });
         savedBase = process.env[ENV];
         process.env[ENV] = fake.url;
+        client.getInitialNetworkRetryDelay = () => 0.01;
+        client.getMaxNetworkRetryDelay = () => 0.02;
     });
     after(async () => {
         if (savedBase === undefined) delete process.env[ENV];
         else process.env[ENV] = savedBase;
+        client.getInitialNetworkRetryDelay = backoff.initial;
+        client.getMaxNetworkRetryDelay = backoff.max;
         await fake?.close();
     });
     beforeEach(() => fake?.reset());
