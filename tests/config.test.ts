@@ -157,6 +157,11 @@ describe("config", () => {
         it("an AWS region outside the US", () => expectProblem("prod", { "aws:region": "eu-west-1" }, "aws:region", /US region.*eu-west-1.*Example: us-east-1/));
         it("more AZs than the region offers (prod's 3 in us-west-1)", () => expectProblem("prod", { "aws:region": "us-west-1" }, "groundwork:azCount", /more than the 2 availability zones us-west-1 offers/));
         it("a missing AWS region", () => expectProblem("prod", { "aws:region": undefined }, "aws:region", /not set/));
+        it("a profile that is not staging, prod or preview, once", () => {
+            const problems = problemsFor("staging", { "groundwork:profile": "bogus" }).filter((p) => p.key === "groundwork:profile");
+            assert.equal(problems.length, 1, JSON.stringify(problems));
+            assert.match(problems[0].message, /must be "staging" or "prod".*got "bogus"\. Example: prod/);
+        });
         it("a domain with a scheme", () => expectProblem("prod", { "groundwork:domain": "https://example.com" }, "groundwork:domain", /bare.*Example: example.com/));
         it("a domain with uppercase letters or no TLD", () => {
             expectProblem("prod", { "groundwork:domain": "Example.com" }, "groundwork:domain", /lowercase/);

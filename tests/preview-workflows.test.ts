@@ -376,8 +376,10 @@ function eagerImports(entry: string): { files: Set<string>; packages: Set<string
                 continue;
             }
             const base = path.resolve(path.dirname(file), spec);
-            const found = [`${base}.ts`, path.join(base, "index.ts")].find((f) => fs.existsSync(f));
-            if (found) visit(found);
+            const found = [`${base}.ts`, path.join(base, "index.ts"), base].find((f) => fs.existsSync(f) && fs.statSync(f).isFile());
+            // An import the walk cannot follow would hide what is behind it: fail instead.
+            if (!found) throw new Error(`eagerImports: ${path.relative(PROJECT_DIR, file)} imports "${spec}", which is not a file the walk can read`);
+            if (found.endsWith(".ts")) visit(found);
         }
     };
     visit(entry);

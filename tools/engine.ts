@@ -21,7 +21,6 @@ import { PROJECT_DIR, ProjectKey, readProject, readYaml } from "./project-file";
 
 export { PROJECT_DIR, readProject } from "./project-file";
 
-
 /** Options a resource was registered with, as the engine receives them. */
 export interface RecordedOptions {
     /** Provider reference `<provider urn>::<id>`, or "" for the default provider. */

@@ -151,12 +151,10 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Readonl
             : `is not a Groundwork key (see Pulumi.yaml for the keys and README.md's configuration table)`, false));
     }
 
-    // Profile first: it picks the defaults of every other key.
+    // Profile first: it picks the defaults of every other key. A bad value is the schema's to report
+    // (it checks the merged value, which keeps what the stack's config set).
     const profileRaw = profileRawOf(source);
     const stackProfile: StackProfile = profileRaw === "prod" || profileRaw === "staging" || profileRaw === "preview" ? profileRaw : "staging";
-    if (profileRaw !== stackProfile) {
-        problems.push(problem("profile", `must be "staging" or "prod" (or "preview" for a pull request's stack pr-<number>), got "${String(profileRaw)}"`));
-    }
     const profile: Profile = stackProfile === "prod" ? "prod" : "staging";
 
     const awsRegion = source.get("aws:region");

@@ -18,7 +18,6 @@ import { hostName, stripeWebhook } from "./parts-edge";
 import { resolveApi, resolveMigrations, resolveWorker, spotPlacement } from "./parts";
 import type { GroundworkConfig, PreviewConfig, PreviewHostingConfig } from "./types";
 
-
 /** Where the previews' objects live in the base's uploads bucket, and how long they are kept. */
 export const PREVIEW_UPLOADS_PREFIX = "previews/";
 /** Days the base's bucket keeps preview objects: longer than the cleanup workflow lets a preview live. */

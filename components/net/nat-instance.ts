@@ -22,7 +22,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { RoleScope, roleScope } from "../role-scope";
 import { NAT_INSTANCE_TYPES, NatInstanceType } from "./nat-instance-types";
 
-
 /**
  * AWS's public parameter naming the newest Amazon Linux 2023 image for ARM64 (the standard image,
  * which ships the SSM agent; the minimal one does not). Published by Amazon in every region.
