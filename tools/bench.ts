@@ -119,11 +119,11 @@ function main() {
     const at = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
     const runs = Number(at("--runs") ?? 5);
     if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of rounds, got "${at("--runs")}". Example: --runs 5`);
+    const suiteRuns = Number(at("--suite-runs") ?? 1);
+    if (!Number.isInteger(suiteRuns) || suiteRuns < 1) throw new Error(`--suite-runs must be a whole number of runs, got "${at("--suite-runs")}". Example: --suite-runs 3`);
     paired(runs);
     const dir = at("--profile");
     if (dir) profile(path.resolve(dir));
-    const suiteRuns = Number(at("--suite-runs") ?? 1);
-    if (!Number.isInteger(suiteRuns) || suiteRuns < 1) throw new Error(`--suite-runs must be a whole number of runs, got "${at("--suite-runs")}". Example: --suite-runs 3`);
     if (argv.includes("--suite") || at("--suite-runs")) suite(suiteRuns);
 }
 
