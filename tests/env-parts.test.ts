@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { EnvToolError, filesFor, writeEnvFiles } from "../tools/env";
 import { PROJECT_DIR, PlanRecord } from "../tools/engine";
-import { goodPlan } from "./harness";
+import { WEB_ONLY, goodPlan } from "./harness";
 
 type Overrides = Record<string, string | number | boolean | string[] | undefined>;
 
@@ -34,12 +34,6 @@ function readEnv(file: string): Record<string, string> {
 const tmpOut = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-env-parts-")), name);
 const example = (name: string) => ({ configDir: path.join(PROJECT_DIR, "examples", name) });
 
-/** A stack with no api and no worker: only the web app on Vercel (tests/parts.test.ts plans the same). */
-const WEB_ONLY: Overrides = {
-    "groundwork:api": false, "groundwork:worker": false, "groundwork:database": "none", "groundwork:cache": "none",
-    "groundwork:uploads": false, "groundwork:stripe": "none", "groundwork:stripeSecretKey": undefined, "groundwork:appSecrets": undefined,
-    "groundwork:previews": false,
-};
 
 interface Case {
     what: string;

@@ -110,3 +110,13 @@ export const EVERY_OPT_IN: Record<string, string | number | boolean | string[]> 
     "groundwork:apiIdleTimeoutSeconds": 300,
     "groundwork:apiStickySessionSeconds": 3600,
 };
+
+/**
+ * A stack with no api and no worker, and so no VPC parts: only the web app on Vercel. Previews
+ * attach to the base's load balancer, so a stack without an API hosts none.
+ */
+export const WEB_ONLY: Record<string, string | number | boolean | string[] | undefined> = {
+    "groundwork:api": false, "groundwork:worker": false, "groundwork:database": "none", "groundwork:cache": "none",
+    "groundwork:uploads": false, "groundwork:stripe": "none", "groundwork:stripeSecretKey": undefined, "groundwork:appSecrets": undefined,
+    "groundwork:previews": false,
+};

@@ -6,18 +6,12 @@
  */
 import { strict as assert } from "assert";
 import { registered } from "../tools/engine";
-import { plan, problemKeys } from "./harness";
+import { WEB_ONLY, plan, problemKeys } from "./harness";
 
 type Overrides = Record<string, string | number | boolean | string[] | undefined>;
 
 const NEON = "postgresql://app:neon-pw@ep-cool-name-123456.us-east-2.aws.neon.tech:5432/app?sslmode=require";
 const NEON_DIRECT = "postgresql://app:neon-pw@ep-cool-name-123456-direct.us-east-2.aws.neon.tech/app?sslmode=require";
-/** A stack with no api and no worker that plans clean (tests/parts.test.ts, "no compute and no VPC parts"). */
-const NO_COMPUTE: Overrides = {
-    "groundwork:api": false, "groundwork:worker": false, "groundwork:database": "none", "groundwork:cache": "none",
-    "groundwork:uploads": false, "groundwork:stripe": "none", "groundwork:stripeSecretKey": undefined, "groundwork:appSecrets": undefined,
-    "groundwork:previews": false,
-};
 
 interface Refusal {
     what: string;
@@ -80,7 +74,7 @@ const REFUSALS: Refusal[] = [
     { what: "an unpooled database URL without a host",
         config: { "groundwork:database": "external", "groundwork:databaseUrl": NEON, "groundwork:databaseUrlUnpooled": "ep-cool-name-123456.neon.tech/app" },
         key: "groundwork:databaseUrlUnpooled", wrong: /is not a postgres:\/\/ or postgresql:\/\/ URL with a host/, example: /Example: postgresql:\/\//, hidden: "ep-cool-name-123456.neon.tech/app" },
-    { what: "an uploads bucket with neither api nor worker", config: { ...NO_COMPUTE, "groundwork:uploads": true }, key: "groundwork:uploads",
+    { what: "an uploads bucket with neither api nor worker", config: { ...WEB_ONLY, "groundwork:uploads": true }, key: "groundwork:uploads",
         wrong: /is true but no service uses the bucket \(groundwork:api and groundwork:worker are both false\); set uploads: false/, example: /Example: false$/ },
 ];
 
@@ -93,7 +87,7 @@ describe("issue 12's keys, given a bad value, are refused by name before anythin
     });
 
     it("plans clean without the bad values (the refusals are the values', not the stacks')", async () => {
-        for (const config of [{}, NO_COMPUTE]) {
+        for (const config of [{}, WEB_ONLY]) {
             const r = await plan("staging", config);
             assert.deepEqual(r.problems, []);
             assert.ok(registered(r).length > 0);

@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import { PlanRecord, registered } from "../tools/engine";
 import { evaluatePolicies } from "../tools/policy-runner";
-import { byType, goodPlan, one, plan, problemKeys } from "./harness";
+import { WEB_ONLY, byType, goodPlan, one, plan, problemKeys } from "./harness";
 
 const T = {
     service: "aws:ecs/service:Service",
@@ -98,12 +98,7 @@ describe("parts a stack file chooses", () => {
         });
 
         it("no compute and no VPC parts at all: no VPC, NAT, cluster or app secret", async () => {
-            const r = await goodPlan("staging", {
-                "groundwork:api": false, "groundwork:worker": false, "groundwork:database": "none", "groundwork:cache": "none",
-                "groundwork:uploads": false, "groundwork:stripe": "none", "groundwork:stripeSecretKey": undefined, "groundwork:appSecrets": undefined,
-                // Previews attach to the base's load balancer: a stack without an API hosts none.
-                "groundwork:previews": false,
-            });
+            const r = await goodPlan("staging", WEB_ONLY);
             for (const t of [T.vpc, "aws:ecs/cluster:Cluster", T.secret, T.repo]) assert.deepEqual(byType(r, t), [], t);
             assert.equal(byType(r, T.vercel).length, 1);
             assert.deepEqual((await evaluatePolicies(r)).mandatory, []);

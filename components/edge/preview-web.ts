@@ -8,10 +8,10 @@
  * build with them). The base's production and other branches are untouched. Cost: none beyond
  * the Vercel plan.
  */
-import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
 import { SECRET_LOOKING_NAME } from "../config/defaults";
+import { variablesDigest } from "./web-release";
 
 export interface PreviewWebArgs {
     /**
@@ -90,10 +90,9 @@ export class PreviewWeb extends pulumi.ComponentResource {
                 comment: `Managed by Pulumi (groundwork preview ${pulumi.getStack()})`,
             }, { parent: this, deleteBeforeReplace: true });
         }
-        // Rebuilt when a variable changes (a digest of them, in state only, secret).
+        // Rebuilt when a variable changes.
         const vars = Object.entries(this.variables).sort(([a], [b]) => a.localeCompare(b));
-        const digest = pulumi.secret(pulumi.all(vars.map(([k, v]) => pulumi.all([k, v.value, v.targets]))).apply((entries) =>
-            createHash("sha256").update(JSON.stringify(entries)).digest("hex")));
+        const digest = variablesDigest(vars);
         this.deployment = new vercel.Deployment(`${name}-deployment`, {
             projectId: args.projectId,
             ref: args.branch,

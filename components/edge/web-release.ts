@@ -57,9 +57,8 @@ export class WebRelease extends pulumi.ComponentResource {
                 "Example: 3f9c2ab8e1d04c7b9a6f5e4d3c2b1a0f9e8d7c6b");
         }
         const vars = Object.entries(args.variables ?? {}).sort(([a], [b]) => a.localeCompare(b));
-        // What the build reads besides the commit. Kept in Pulumi's state only (never sent to Vercel), as a digest, secret.
-        const digest = pulumi.secret(pulumi.all(vars.map(([k, v]) => pulumi.all([k, v.value, v.targets]))).apply((entries) =>
-            createHash("sha256").update(JSON.stringify(entries)).digest("hex")));
+        // What the build reads besides the commit.
+        const digest = variablesDigest(vars);
         this.deployment = new vercel.Deployment(`${name}-deployment`, {
             projectId: args.projectId,
             ref: args.ref,
@@ -101,4 +100,14 @@ export function webReleaseOutput(plan: WebReleasePlan, stack: string, release?: 
         case "cli":
             return { ...common, shippedBy: "whoever runs vercel deploy --prod (no repository is linked)" };
     }
+}
+
+/**
+ * A digest of a deployment's variables (name, value, targets), sorted by name: a Deployment's
+ * `replacementTrigger`, so a change of any variable builds anew. Kept in Pulumi's state only
+ * (never sent to Vercel), and secret.
+ */
+export function variablesDigest(sorted: [string, vercel.ProjectEnvironmentVariable][]): pulumi.Output<string> {
+    return pulumi.secret(pulumi.all(sorted.map(([k, v]) => pulumi.all([k, v.value, v.targets]))).apply((entries) =>
+        createHash("sha256").update(JSON.stringify(entries)).digest("hex")));
 }
