@@ -95,11 +95,7 @@ export class Dns extends pulumi.ComponentResource {
 
     constructor(name: string, args: DnsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:edge:Dns", name, {}, opts);
-        const ttl = args.ttl ?? 300;
-        // Cloudflare's minimum TTL is 60 s outside Enterprise (1 = automatic, which proxied records take).
-        if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86400) {
-            throw new Error(`Dns "${name}": ttl must be whole seconds between 60 and 86400, got ${ttl}. Example: 300`);
-        }
+        const ttl = checkTtl(`Dns "${name}"`, args.ttl);
         const hosts = [...(args.web ? [args.web.host, ...args.web.redirectHosts] : []), ...(args.api ? [args.api.host] : [])];
         for (const host of hosts) {
             if (!HOST.test(host)) throw new Error(`Dns "${name}": host "${host}" must be a bare lowercase hostname. Example: app.example.com`);
@@ -194,4 +190,16 @@ export class Dns extends pulumi.ComponentResource {
         this.hostnames = pulumi.output(hosts);
         this.registerOutputs({ hostnames: this.hostnames });
     }
+}
+
+/**
+ * A record TTL Cloudflare accepts when it is not automatic: whole seconds, 60 (its minimum
+ * outside Enterprise; 1 = automatic, which proxied records take) to 86400; 300 when unset.
+ * @throws Error naming `who` for any other value.
+ */
+export function checkTtl(who: string, ttl = 300): number {
+    if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86400) {
+        throw new Error(`${who}: ttl must be whole seconds between 60 and 86400, got ${ttl}. Example: 300`);
+    }
+    return ttl;
 }

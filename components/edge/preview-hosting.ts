@@ -16,11 +16,8 @@
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { VERCEL_CNAME } from "./dns";
+import { VERCEL_CNAME, checkTtl } from "./dns";
 import { PREVIEW_UNKNOWN_HOST_PRIORITY } from "../config/parts-preview";
-
-/** The listener's last rule priority: previews take 1-49999 (components/config/parts-preview.ts). */
-export const UNKNOWN_PREVIEW_PRIORITY = PREVIEW_UNKNOWN_HOST_PRIORITY;
 
 const WILDCARD = /^\*\.(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
@@ -96,11 +93,7 @@ export class PreviewHosting extends pulumi.ComponentResource {
                 throw new Error(`PreviewHosting "${name}": ${arg} must be a wildcard host *.<host>, got "${host}". Example: *.api.staging.example.com`);
             }
         }
-        const ttl = args.ttl ?? 300;
-        // Cloudflare's minimum for a TTL that is not automatic is 60 s (dns.ts checks the same).
-        if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86400) {
-            throw new Error(`PreviewHosting "${name}": ttl must be whole seconds between 60 and 86400, got ${ttl}. Example: 300`);
-        }
+        const ttl = checkTtl(`PreviewHosting "${name}"`, args.ttl);
         const parent = { parent: this };
 
         this.certificate = new aws.acm.Certificate(`${name}-cert`, {
@@ -131,7 +124,7 @@ export class PreviewHosting extends pulumi.ComponentResource {
 
         this.unknownPreviewRule = new aws.lb.ListenerRule(`${name}-unknown`, {
             listenerArn: args.listenerArn,
-            priority: UNKNOWN_PREVIEW_PRIORITY,
+            priority: PREVIEW_UNKNOWN_HOST_PRIORITY,
             conditions: [{ hostHeader: { values: [args.apiWildcard] } }],
             actions: [{
                 type: "fixed-response",

@@ -8,7 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkLoadBalancerSettings, DEFAULT_HEALTH_CHECK, HealthCheckTiming } from "./load-balancer";
-import { UNKNOWN_PREVIEW_PRIORITY } from "./preview-hosting";
+import { PREVIEW_UNKNOWN_HOST_PRIORITY } from "../config/parts-preview";
 
 export interface PreviewRouteArgs {
     /**
@@ -69,8 +69,8 @@ export class PreviewRoute extends pulumi.ComponentResource {
         if (!/^pr-[0-9]+\.(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(args.host)) {
             throw new Error(`PreviewRoute "${name}": host must be a preview's host pr-<n>.<api host>, got "${args.host}". Example: pr-123.api.staging.example.com`);
         }
-        if (!Number.isInteger(args.priority) || args.priority < 1 || args.priority >= UNKNOWN_PREVIEW_PRIORITY) {
-            throw new Error(`PreviewRoute "${name}": priority must be 1-${UNKNOWN_PREVIEW_PRIORITY - 1} (${UNKNOWN_PREVIEW_PRIORITY} is the base's 404 rule), got ${args.priority}. Example: 123`);
+        if (!Number.isInteger(args.priority) || args.priority < 1 || args.priority >= PREVIEW_UNKNOWN_HOST_PRIORITY) {
+            throw new Error(`PreviewRoute "${name}": priority must be 1-${PREVIEW_UNKNOWN_HOST_PRIORITY - 1} (${PREVIEW_UNKNOWN_HOST_PRIORITY} is the base's 404 rule), got ${args.priority}. Example: 123`);
         }
         if (!args.healthCheckPath.startsWith("/")) {
             throw new Error(`PreviewRoute "${name}": healthCheckPath must start with /, got "${args.healthCheckPath}". Example: /api/v1/health`);

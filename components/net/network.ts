@@ -231,11 +231,10 @@ export class Network extends pulumi.ComponentResource {
         this.natInstances = [];
         this.egressIps = [];
         this.egressReady = [];
-        // Where each NAT takes traffic: a gateway, or a NAT instance's static interface.
-        const natTargets: ({ natGatewayId: pulumi.Output<string> } | { networkInterfaceId: pulumi.Output<string> })[] = [];
-        // What a route must wait for besides its target: a NAT instance's group (its instance launched
-        // onto the interface), so a route moved to a new NAT never points at an interface no instance holds.
-        const natReady: pulumi.Resource[][] = [];
+        // Where each NAT takes traffic (a gateway, or a NAT instance's static interface), and what a
+        // route must wait for besides it: a NAT instance's group (its instance launched onto the
+        // interface), so a route moved to a new NAT never points at an interface no instance holds.
+        const natTargets: { target: { natGatewayId: pulumi.Output<string> } | { networkInterfaceId: pulumi.Output<string> }; ready: pulumi.Resource[] }[] = [];
         for (let i = 0; i < natCount; i++) {
             if (egress === "natInstance") {
                 const nat = new NatInstance(`${name}-nat-${i}`, {
@@ -253,8 +252,7 @@ export class Network extends pulumi.ComponentResource {
                 this.natInstances.push(nat);
                 this.egressReady.push(nat.group);
                 this.egressIps.push(nat.publicIp);
-                natTargets.push({ networkInterfaceId: nat.networkInterfaceId });
-                natReady.push([nat.group]);
+                natTargets.push({ target: { networkInterfaceId: nat.networkInterfaceId }, ready: [nat.group] });
                 continue;
             }
             const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: { Name: `${name}-nat-${i}` } }, parent);
@@ -266,8 +264,7 @@ export class Network extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: [igw] });
             this.natGateways.push(gateway);
             this.egressIps.push(eip.publicIp);
-            natTargets.push({ natGatewayId: gateway.id });
-            natReady.push([]);
+            natTargets.push({ target: { natGatewayId: gateway.id }, ready: [] });
         }
 
         // One private route table per AZ even with a single NAT, so switching to perAz later
@@ -276,11 +273,12 @@ export class Network extends pulumi.ComponentResource {
         const privateRts: aws.ec2.RouteTable[] = [];
         for (let i = 0; i < args.azCount; i++) {
             const rt = new aws.ec2.RouteTable(`${name}-private-rt-${i}`, { vpcId: this.vpc.id }, parent);
+            const nat = natTargets[natCount === 1 ? 0 : i];
             this.egressReady.push(new aws.ec2.Route(`${name}-private-default-${i}`, {
                 routeTableId: rt.id,
                 destinationCidrBlock: "0.0.0.0/0",
-                ...natTargets[natCount === 1 ? 0 : i],
-            }, { parent: this, dependsOn: natReady[natCount === 1 ? 0 : i] }));
+                ...nat.target,
+            }, { parent: this, dependsOn: nat.ready }));
             new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: privateSubnets[i].id, routeTableId: rt.id }, parent);
             privateRts.push(rt);
         }

@@ -11,7 +11,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-/** The log groups the policy covers: `/aws/events/<prefix>-<what>`. */
+/** The log groups the policy covers: `/aws/events/<project>-<stack>-<what>` (`*`: all of them). */
 export function eventsLogGroupName(what: string): string {
     return `/aws/events/${pulumi.getProject()}-${pulumi.getStack()}-${what}`;
 }
@@ -26,20 +26,19 @@ export class EventsLogDelivery extends pulumi.ComponentResource {
 
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:ops:EventsLogDelivery", name, {}, opts);
-        const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`;
         const parent = { parent: this };
         const region = aws.getRegionOutput({}, parent).region;
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
         const partition = aws.getPartitionOutput({}, parent).partition;
         this.policy = new aws.cloudwatch.LogResourcePolicy(`${name}-policy`, {
-            policyName: `${prefix}-events`,
+            policyName: `${pulumi.getProject()}-${pulumi.getStack()}-events`,
             policyDocument: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [{
                     Sid: "EventBridgeWritesThisStacksEventRecords", Effect: "Allow",
                     Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
                     Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                    Resource: pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:/aws/events/${prefix}-*:*`,
+                    Resource: pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:${eventsLogGroupName("*")}:*`,
                 }],
             }),
         }, parent);
