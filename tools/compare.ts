@@ -10,8 +10,6 @@
 import { CostEstimate, estimateCost } from "./cost";
 import type { PlanRecord, RecordedResource } from "./engine";
 
-export { readPlan } from "./plan-file";
-
 export interface ResourceChange {
     change: "added" | "removed" | "changed";
     urn: string;

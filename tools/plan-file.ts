@@ -24,7 +24,6 @@ export function readPlan(file: string, stack: string): PlanRecord {
     return record;
 }
 
-
 /** Resources that are not the root stack. */
 export function registered(record: PlanRecord): RecordedResource[] {
     return record.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
