@@ -147,6 +147,8 @@ describe("the preview-deploy role (pr-*)", () => {
                 { action: "s3:GetObject", resource: "arn:aws:s3:::groundwork-staging-uploads-1a2b/previews/pr-123/a.png" },
                 { action: "s3:ListBucket", resource: "arn:aws:s3:::groundwork-staging-uploads-1a2b", context: { "s3:prefix": "previews/pr-123/" } },
                 { action: "kms:GenerateDataKey", resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234`, context: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+                // Reading its own secret at task start: Secrets Manager decrypts with the secret's key as the caller.
+                { action: "kms:Decrypt", resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234`, context: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
                 { action: "logs:PutLogEvents", resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:api-logs-1a2b:log-stream:api/app/1` },
                 { action: "ecr:BatchGetImage", resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/groundwork-staging-app` },
             ];

@@ -34,8 +34,8 @@ export function previewBoundaryArnOf(s: Omit<AccountScope, "boundaryArn">): stri
  * The previews' boundary: an allow-list of what a preview's task roles need and nothing else.
  * Any branch of the repository deploys a preview, so whatever policy its code writes on the roles
  * it creates (even AdministratorAccess) is capped at this: its tasks' logs, pulls from the
- * account's repositories, reads of previews' own secrets, objects under `previews/` of a bucket
- * (and the bucket keys, through S3 only). Never a database, cache, network, key or IAM action.
+ * account's repositories, reads of previews' own secrets (and their key, through Secrets Manager
+ * only), objects under `previews/` of a bucket (and the bucket keys, through S3 only). Never a database, cache, network, key or IAM action.
  */
 export function previewBoundaryDocument(s: Omit<AccountScope, "boundaryArn">, previewsPrefix: string): PolicyDocument {
     const arn = (service: string, resource: string) => `arn:${s.partition}:${service}:*:${s.account}:${resource}`;
@@ -48,6 +48,12 @@ export function previewBoundaryDocument(s: Omit<AccountScope, "boundaryArn">, pr
             Resource: arn("ecr", "repository/*"),
         },
         { Sid: "PreviewSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: arn("secretsmanager", `secret:${s.app}-pr-*`) },
+        // Secrets Manager decrypts a secret with its key (the AWS-managed aws/secretsmanager) as the
+        // caller: without this, a preview's task could not read its own secret at start.
+        {
+            Sid: "SecretKeysThroughSecretsManager", Effect: "Allow", Action: ["kms:Decrypt"], Resource: arn("kms", "key/*"),
+            Condition: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
+        },
         {
             Sid: "ListPreviewObjects", Effect: "Allow", Action: ["s3:ListBucket"], Resource: `arn:${s.partition}:s3:::*`,
             Condition: { StringLike: { "s3:prefix": [`${previewsPrefix}*`] } },
