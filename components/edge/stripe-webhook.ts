@@ -6,6 +6,7 @@
  * `STRIPE_WEBHOOK_SECRET` in the apps' secret.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { dynamicResourceBase } from "./dynamic-resource";
 import { stripeWebhookActivationProvider, stripeWebhookProvider } from "./stripe-provider";
 
 export interface StripeWebhookEndpointArgs {
@@ -61,15 +62,22 @@ export interface StripeWebhookEndpointArgs {
 /**
  * The provider code's version, stored with each endpoint. Bump it when stripe-provider.ts
  * changes: the next `up` updates every endpoint in place so the state holds the new code
- * (refresh and delete run the stored copy).
+ * (refresh and delete run the stored copy). Then run `npm run provider-text`, which writes the
+ * providers' serialized text again (dynamic-resource.ts).
  */
 export const STRIPE_PROVIDER_VERSION = "3";
+
+/** This program's dynamic providers by name, as `npm run provider-text` writes their texts. */
+export const DYNAMIC_PROVIDERS = { webhook: stripeWebhookProvider, activation: stripeWebhookActivationProvider };
+
+/** `pulumi.dynamic.Resource`, or the same with the committed provider texts (dynamic-resource.ts). */
+const DynamicResource = dynamicResourceBase(DYNAMIC_PROVIDERS);
 
 /**
  * A Stripe webhook endpoint. Type `pulumi-nodejs:dynamic:Resource`; logical name e.g. `stripe-webhook`.
  * Outputs: `endpointId`, `secret` (secret), `status`, and the inputs.
  */
-export class StripeWebhookEndpoint extends pulumi.dynamic.Resource {
+export class StripeWebhookEndpoint extends DynamicResource {
     // `declare`: with ES2022 class fields a plain field would be reset to undefined after super()
     // has set it up as an output.
     /** Stripe's id for the endpoint. @example "we_1Nq2…" */
@@ -134,7 +142,7 @@ export interface StripeWebhookActivationArgs {
  * endpoint Stripe disabled after failed deliveries, and the next `up` enables it again). Give it
  * `dependsOn` the service that answers the route: Stripe starts delivering only once it runs.
  */
-export class StripeWebhookActivation extends pulumi.dynamic.Resource {
+export class StripeWebhookActivation extends DynamicResource {
     /** Whether Stripe has the endpoint enabled (as of the last create, update or refresh). */
     declare public readonly enabled: pulumi.Output<boolean>;
 
