@@ -10,6 +10,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { providerFunctionTexts } from "./fixtures/provider-functions";
 
 const ROOT = path.resolve(__dirname, "..");
 const REGISTER = path.join(__dirname, "fixtures", "register-like-pulumi.js");
@@ -63,6 +64,18 @@ describe("how a real `pulumi up` loads the program", function () {
         assert.equal(got.transpileOnly, true);
         assert.equal(got.swc, true);
         assert.deepEqual(got.exported, { loaded: { n: "not a number" } });
+    });
+
+    it("transpiles the dynamic providers to the same text as the tests and `npm run provider-text` do, so the committed provider text is the runtime's too", () => {
+        const r = spawnSync(process.execPath, [REGISTER, path.join(__dirname, "fixtures", "provider-functions.ts")], { cwd: ROOT, env: cleanEnv(), encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        const got = (JSON.parse(r.stdout) as { exported: { functions: Record<string, Record<string, string>> } }).exported.functions;
+        const here = providerFunctionTexts();
+        assert.deepEqual(Object.keys(here).sort(), ["activation", "webhook"]);
+        for (const [name, methods] of Object.entries(here)) {
+            assert.ok(Object.keys(methods).includes("create") && Object.keys(methods).includes("delete"), `${name}: its methods are compared`);
+        }
+        assert.deepEqual(got, here);
     });
 
     it("type-checks, and refuses the same module, with the same tsconfig minus its ts-node section", () => {
