@@ -7,6 +7,7 @@
 import { strict as assert } from "assert";
 import { ConfigError, ConfigSource, loadConfig } from "../components/config/config";
 import { checkPrivateBucketArgs } from "../components/data/storage";
+import { estimateCost } from "../tools/cost";
 import { PROJECT_DIR, registered, resolveConfig } from "../tools/engine";
 import { byType, goodPlan, one, plan, problemKeys } from "./harness";
 
@@ -117,7 +118,6 @@ describe("staging hosts pull-request previews (groundwork:previews)", () => {
     });
 
     it("costs staging nothing more: certificates, rules and records are free", async () => {
-        const { estimateCost } = await import("../tools/cost");
         const [on, off] = [estimateCost(await goodPlan("staging")), estimateCost(await goodPlan("staging", { "groundwork:previews": false }))];
         assert.ok(Math.abs(on.total - off.total) < 1e-9, `${on.total} vs ${off.total}`);
     });
