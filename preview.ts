@@ -101,6 +101,8 @@ const webhook = p.stripe?.webhook && stripeKey && new StripeWebhookEndpoint("str
 const specs = programVariables({
     api: !!cfg.api, worker: !!cfg.worker, database: !!database, databaseUnpooled: false, rds: !!database, cache: !!p.cache,
     uploads: !!p.uploads, frontend: !!p.web, stripe: !!p.stripe, stripeWebhookOnApi: p.stripe?.webhook?.servedBy === "api",
+    // A preview has no alarms and no dashboard to read the apps' metrics: no METRICS_STACK.
+    appMetrics: false,
     generated: cfg.generatedSecrets.map((g) => g.name), preview: true,
 });
 const secrets = compute ? new AppSecrets("app-secrets", {
