@@ -9,10 +9,11 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    FINGERPRINT_FILES, FINGERPRINT_PACKAGES, SerializedProviders, dynamicResourceBase, providerFingerprint, readSerializedProviders,
+    FINGERPRINT_FILES, FINGERPRINT_PACKAGES, SerializedProviders, dynamicResourceBase, packageVersions, providerFingerprint, readSerializedProviders,
 } from "../components/edge/dynamic-resource";
 import { DYNAMIC_PROVIDERS, StripeWebhookActivation, StripeWebhookEndpoint } from "../components/edge/stripe-webhook";
 import { currentSerializedProviders } from "../tools/provider-text";
+import { RecordedResource, runProgram } from "../tools/engine";
 import { goodPlan, one } from "./harness";
 
 const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
@@ -44,6 +45,22 @@ describe("the dynamic resources' committed provider text", () => {
         assert.equal(endpoint.inputs.__provider, committed.texts.webhook);
         assert.equal(activation.inputs.__provider, committed.texts.activation);
         for (const x of [endpoint, activation]) assert.ok(!x.secretInputs.includes("__provider"), "the text holds no secret");
+    });
+
+    it("registers what pulumi.dynamic.Resource registers for the same arguments: type, inputs, secrets, options, dependencies", async () => {
+        assert.notEqual(dynamicResourceBase(DYNAMIC_PROVIDERS), pulumi.dynamic.Resource, "the twins' fast side is the pre-serialized class");
+        const r = await runProgram({ stack: "twins", projectDir: path.join(__dirname, "fixtures", "dynamic-twins") });
+        assert.equal(r.error, undefined);
+        const names = Object.keys(DYNAMIC_PROVIDERS);
+        assert.equal(r.resources.filter((x) => x.type === DYNAMIC).length, 2 * names.length);
+        const shape = (x: RecordedResource) => ({ ...x, name: "", urn: x.urn.replace(/::(fast|genuine)-/, "::"), id: "", state: {} });
+        for (const name of names) {
+            const genuine = one(r, DYNAMIC, `genuine-${name}`);
+            const fast = one(r, DYNAMIC, `fast-${name}`);
+            assert.deepEqual(shape(fast), shape(genuine), name);
+            assert.ok(genuine.secretInputs.includes("apiKey") && genuine.options.additionalSecretOutputs.includes("secret"), "control: the compared registration carries a secret and options");
+            assert.equal(fast.inputs.__provider, committed?.texts[name]);
+        }
     });
 
     describe("falls back to pulumi.dynamic.Resource (which serializes the current code)", () => {
@@ -96,15 +113,27 @@ describe("the dynamic resources' committed provider text", () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "provider-fp-"));
             try {
                 const files = FINGERPRINT_FILES.map((f) => { const to = path.join(dir, path.basename(f)); fs.copyFileSync(f, to); return to; });
-                const base = providerFingerprint(files);
-                assert.equal(base, providerFingerprint(), "the same bytes give the same fingerprint");
+                const versions = packageVersions();
+                assert.deepEqual(versions.map((v) => v.slice(0, v.lastIndexOf("@"))), FINGERPRINT_PACKAGES);
+                const base = providerFingerprint(files, versions);
+                assert.equal(base, providerFingerprint(), "the same bytes and versions give the same fingerprint");
+                const swcBumped = versions.map((v) => (v.startsWith("@swc/core@") ? "@swc/core@1.99.0" : v));
+                assert.notEqual(providerFingerprint(files, swcBumped), base, "a new swc");
                 fs.appendFileSync(files[0], " ");
-                assert.notEqual(providerFingerprint(files), base);
-                assert.notEqual(providerFingerprint(FINGERPRINT_FILES, ["@pulumi/pulumi", "@swc/core", "ts-node", "yaml"]), base);
-                assert.equal(providerFingerprint([path.join(dir, "missing.ts")]), undefined);
+                assert.notEqual(providerFingerprint(files, versions), base, "a byte of stripe-provider.ts");
+                assert.equal(providerFingerprint([path.join(dir, "missing.ts")], versions), undefined);
+                assert.throws(() => packageVersions(["no-such-package-groundwork"]));
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
+        });
+
+        it("holds everything the text is made of: stripe-provider.ts imports types only and requires no module of this program", () => {
+            const source = fs.readFileSync(FINGERPRINT_FILES[0], "utf8");
+            const imports = source.split("\n").filter((l) => /^\s*import\b/.test(l));
+            assert.ok(imports.length > 0, "it has imports to check");
+            for (const line of imports) assert.match(line, /^import type /, `a value import would be copied into the text unfingerprinted: ${line}`);
+            assert.doesNotMatch(source, /require\(\s*["'`]\.{1,2}\//, "no relative require");
         });
     });
 });

@@ -41,14 +41,17 @@ export const FINGERPRINT_FILES = [path.join(__dirname, "stripe-provider.ts"), pa
 /** The packages whose versions the text depends on: the serializer, the transpiler, ts-node, TypeScript. */
 export const FINGERPRINT_PACKAGES = ["@pulumi/pulumi", "@swc/core", "ts-node", "typescript"];
 
+/** `<package>@<version>` of each package the text depends on; throws when one cannot be read. */
+export function packageVersions(packages = FINGERPRINT_PACKAGES): string[] {
+    return packages.map((pkg) => `${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}`);
+}
+
 /** The current fingerprint, or undefined when a file or package cannot be read (then nothing is reused). */
-export function providerFingerprint(files = FINGERPRINT_FILES, packages = FINGERPRINT_PACKAGES): string | undefined {
+export function providerFingerprint(files = FINGERPRINT_FILES, versions?: string[]): string | undefined {
     try {
         const hash = createHash("sha256");
         for (const file of files) hash.update(`${path.basename(file)}\n`).update(fs.readFileSync(file)).update("\n");
-        for (const pkg of packages) {
-            hash.update(`${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}\n`);
-        }
+        for (const v of versions ?? packageVersions()) hash.update(`${v}\n`);
         return hash.digest("hex");
     } catch {
         return undefined;
@@ -88,6 +91,8 @@ export function dynamicResourceBase(
         if (typeof text !== "string") return pulumi.dynamic.Resource;
         textOf.set(provider, text);
     }
+    // Registers what pulumi.dynamic.Resource registers; only `instanceof pulumi.dynamic.Resource`
+    // tells them apart (false here), and nothing in the SDK or this program asks it.
     class PreSerializedDynamicResource extends pulumi.CustomResource {
         constructor(provider: pulumi.dynamic.ResourceProvider, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions, module?: string, type = "Resource") {
             const text = textOf.get(provider);
