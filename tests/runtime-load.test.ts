@@ -29,7 +29,7 @@ interface Registration {
     tsNode: string;
     configFile: string;
     transpileOnly: boolean;
-    swc: boolean;
+    transpiler: string | null;
     exported: { loaded: { n: unknown } };
 }
 
@@ -53,7 +53,7 @@ describe("how a real `pulumi up` loads the program", function () {
         assert.notEqual(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).type, "module");
     });
 
-    it("registers the project's ts-node transpile-only with swc from the committed tsconfig alone: a type error still loads", () => {
+    it("registers the project's ts-node transpile-only with the cached swc transpiler from the committed tsconfig alone: a type error still loads", () => {
         const r = spawnSync(process.execPath, [REGISTER, path.join(dir, "type-error.ts")], { cwd: ROOT, env: cleanEnv(), encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
         const got = JSON.parse(r.stdout) as Registration;
@@ -62,7 +62,7 @@ describe("how a real `pulumi up` loads the program", function () {
         assert.match(got.tsNode, /^ts-node 10\./, "the project's ts-node, which reads the tsconfig's ts-node section (the vendored 7.0.1 would not)");
         assert.equal(got.configFile, path.join(ROOT, "tsconfig.json"));
         assert.equal(got.transpileOnly, true);
-        assert.equal(got.swc, true);
+        assert.equal(got.transpiler, "./tools/swc-cached.js", "tools/swc-cached.js: ts-node's swc transpiler with a disk cache");
         assert.deepEqual(got.exported, { loaded: { n: "not a number" } });
     });
 
