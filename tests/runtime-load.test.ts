@@ -62,7 +62,7 @@ describe("how a real `pulumi up` loads the program", function () {
         assert.match(got.tsNode, /^ts-node 10\./, "the project's ts-node, which reads the tsconfig's ts-node section (the vendored 7.0.1 would not)");
         assert.equal(got.configFile, path.join(ROOT, "tsconfig.json"));
         assert.equal(got.transpileOnly, true);
-        assert.equal(got.transpiler, "./tools/swc-cached.js", "tools/swc-cached.js: ts-node's swc transpiler with a disk cache");
+        assert.equal(got.transpiler, "./tools/swc-cached.cjs", "tools/swc-cached.cjs: ts-node's swc transpiler with a disk cache");
         assert.deepEqual(got.exported, { loaded: { n: "not a number" } });
     });
 

@@ -1,25 +1,27 @@
 /**
- * tools/swc-cached.js, the project's ts-node transpiler: ts-node's swc transpiler with a disk cache.
- * Its output is ts-node's own swc output, byte for byte, from the cache or not; a changed file is a
- * new entry; a damaged entry is transpiled again.
+ * tools/swc-cached.cjs, the project's ts-node transpiler: ts-node's swc transpiler with a disk cache.
+ * Its output is ts-node's own swc output, byte for byte, from the cache or not; entries are served;
+ * a changed file, file name or compiler option is a new entry; a damaged entry is transpiled again;
+ * code that is no file on disk is not written.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { create } from "ts-node";
+import { CreateOptions, create } from "ts-node";
 
 const ROOT = path.resolve(__dirname, "..");
 const TSCONFIG = path.join(ROOT, "tsconfig.json");
 const FILES = ["components/edge/stripe-provider.ts", "components/data/rds-ca.ts", "tools/engine.ts"].map((f) => path.join(ROOT, f));
+const read = (f: string) => fs.readFileSync(f, "utf8");
 
-describe("the cached swc transpiler (tools/swc-cached.js)", () => {
+describe("the cached swc transpiler (tools/swc-cached.cjs)", () => {
     let dir: string;
     let saved: string | undefined;
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "swc-cache-"));
         saved = process.env.GROUNDWORK_SWC_CACHE;
-        process.env.GROUNDWORK_SWC_CACHE = dir;
+        process.env.GROUNDWORK_SWC_CACHE = path.join(dir, "cache");
     });
     after(() => {
         if (saved === undefined) delete process.env.GROUNDWORK_SWC_CACHE;
@@ -27,37 +29,71 @@ describe("the cached swc transpiler (tools/swc-cached.js)", () => {
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    const entries = () => fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith(".json")).map((f) => path.join(dir, String(f)));
+    const cacheRoot = () => path.join(dir, "cache");
+    const entries = () => (fs.existsSync(cacheRoot()) ? fs.readdirSync(cacheRoot(), { recursive: true }).map(String) : []).map((f) => path.join(cacheRoot(), f)).filter((f) => f.endsWith(".json"));
+    const others = () => (fs.existsSync(cacheRoot()) ? fs.readdirSync(cacheRoot(), { recursive: true }).map(String) : []).filter((f) => f.endsWith(".tmp"));
     // The committed tsconfig's ts-node section selects the cached transpiler; the reference is ts-node's own swc.
-    const cached = () => create({ project: TSCONFIG, transpileOnly: true });
-    const reference = create({ project: TSCONFIG, transpileOnly: true, transpiler: "ts-node/transpilers/swc" });
+    const cached = (o: CreateOptions = {}) => create({ project: TSCONFIG, transpileOnly: true, ...o });
+    const reference = (o: CreateOptions = {}) => create({ project: TSCONFIG, transpileOnly: true, transpiler: "ts-node/transpilers/swc", ...o });
 
-    it("is what the committed tsconfig selects", () => {
-        assert.equal(cached().options.transpiler, "./tools/swc-cached.js");
+    it("is what the committed tsconfig selects, and emits swc's CommonJS (not TypeScript's)", () => {
+        assert.equal(cached().options.transpiler, "./tools/swc-cached.cjs");
+        const out = cached().compile("export const x = 1;\n", FILES[0]);
+        assert.match(out, /Object\.defineProperty\(exports, "x", \{\s*enumerable: true,\s*get: function\(\)/, "swc's export form");
+        assert.doesNotMatch(out, /exports\.x = void 0/, "TypeScript's export form");
     });
 
     it("gives ts-node's own swc output, first transpiling and writing one entry per file, then from the entries", () => {
-        const want = FILES.map((f) => reference.compile(fs.readFileSync(f, "utf8"), f));
-        assert.deepEqual(FILES.map((f) => cached().compile(fs.readFileSync(f, "utf8"), f)), want, "cold");
+        fs.rmSync(cacheRoot(), { recursive: true, force: true });
+        const want = FILES.map((f) => reference().compile(read(f), f));
+        assert.deepEqual(FILES.map((f) => cached().compile(read(f), f)), want, "cold");
         assert.equal(entries().length, FILES.length);
-        const mtimes = entries().map((e) => fs.statSync(e).mtimeMs);
-        assert.deepEqual(FILES.map((f) => cached().compile(fs.readFileSync(f, "utf8"), f)), want, "from the cache, in a new service");
-        assert.deepEqual(entries().map((e) => fs.statSync(e).mtimeMs), mtimes, "the entries were read, not written again");
+        assert.deepEqual(FILES.map((f) => cached().compile(read(f), f)), want, "from the cache, in a new service");
+        assert.equal(entries().length, FILES.length);
+        assert.deepEqual(others(), [], "no temporary file left");
     });
 
-    it("keeps a changed file apart: a new entry, and the new output", () => {
-        const before = entries().length;
-        const text = fs.readFileSync(FILES[1], "utf8") + "\nexport const addedForTheTest = 1;\n";
-        const out = cached().compile(text, FILES[1]);
-        assert.equal(entries().length, before + 1);
-        assert.match(out, /addedForTheTest = 1/);
-        assert.equal(out, reference.compile(text, FILES[1]));
+    it("serves an entry without transpiling: a planted entry comes back", () => {
+        fs.rmSync(cacheRoot(), { recursive: true, force: true });
+        cached().compile(read(FILES[1]), FILES[1]);
+        const [entry] = entries();
+        assert.ok(entry, "one entry written");
+        fs.writeFileSync(entry, JSON.stringify({ outputText: "exports.planted = 42;\n", sourceMapText: JSON.stringify({ version: 3, sources: [], names: [], mappings: "" }) }));
+        assert.match(cached().compile(read(FILES[1]), FILES[1]), /^exports\.planted = 42;/);
+    });
+
+    it("keeps apart what changes the output: the text, the file name, the compiler options", () => {
+        fs.rmSync(cacheRoot(), { recursive: true, force: true });
+        const text = "export class A { x = 1; static y?: number }\nexport const z = { ...{ a: 1 } };\n";
+        const a = path.join(dir, "a.ts");
+        const b = path.join(dir, "b.ts");
+        for (const f of [a, b]) fs.writeFileSync(f, text);
+        const cases: [string, string, CreateOptions][] = [
+            [text, a, {}],
+            [text + "export const w = 2;\n", a, {}],
+            [text, b, {}],
+            [text, a, { compilerOptions: { target: "ES2017" } }],
+            [text, a, { compilerOptions: { useDefineForClassFields: false } }],
+        ];
+        cases.forEach(([t, f, o], i) => {
+            assert.equal(cached(o).compile(t, f), reference(o).compile(t, f), `case ${i}`);
+            assert.equal(entries().length, i + 1, `case ${i} is an entry of its own`);
+        });
+        assert.notEqual(reference(cases[3][2]).compile(text, a), reference().compile(text, a), "control: the target changes the output");
     });
 
     it("transpiles again over a damaged entry, and mends it", () => {
         for (const e of entries()) fs.writeFileSync(e, "{ damaged");
-        const want = reference.compile(fs.readFileSync(FILES[0], "utf8"), FILES[0]);
-        assert.equal(cached().compile(fs.readFileSync(FILES[0], "utf8"), FILES[0]), want);
-        assert.ok(entries().some((e) => fs.readFileSync(e, "utf8").startsWith("{\"outputText\"")), "the entry was written again");
+        const want = reference().compile(read(FILES[0]), FILES[0]);
+        assert.equal(cached().compile(read(FILES[0]), FILES[0]), want);
+        assert.ok(entries().some((e) => read(e).startsWith("{\"outputText\"")), "the entry was written again");
+    });
+
+    it("writes nothing for code that is no file on disk (ts-node -e, the REPL)", () => {
+        fs.rmSync(cacheRoot(), { recursive: true, force: true });
+        const evalFile = path.join(ROOT, "[eval].ts");
+        assert.ok(!fs.existsSync(evalFile));
+        assert.match(cached().compile("export const secretFromTheCommandLine = 1;\n", evalFile), /secretFromTheCommandLine/);
+        assert.deepEqual(entries(), []);
     });
 });
