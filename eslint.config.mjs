@@ -7,6 +7,14 @@ export default tseslint.config(
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
+        // CommonJS JavaScript that ts-node loads before TypeScript (tools/swc-cached.cjs).
+        files: ["**/*.cjs"],
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: { require: "readonly", module: "writable", exports: "writable", process: "readonly", __dirname: "readonly", __filename: "readonly" },
+        },
+    },
+    {
         rules: {
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
             "@typescript-eslint/no-require-imports": "off",
