@@ -13,7 +13,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
 import { KEYS } from "../components/config/config-schema";
 import { MockWorld, mockCall, mockState } from "./mock-states";
 import { PREVIEW_TEMPLATE, isTemplatedPreview, previewStackConfig } from "./preview-stack";
@@ -177,7 +176,7 @@ function placeholderSecret(key: string, stackConfig: Record<string, ConfigValue>
 function offlineSecrets(configDir: string, stack: string): Record<string, string> {
     const file = path.join(configDir, OFFLINE_SECRETS_FILE);
     if (!fs.existsSync(file)) return {};
-    const all = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    const all = (readYaml(file) ?? {}) as Record<string, Record<string, unknown> | undefined>;
     return Object.fromEntries(Object.entries(all[stack] ?? {}).map(([k, v]) => [k, toConfigString(v)]));
 }
 

@@ -30,8 +30,12 @@ const sha256 = (...parts) => {
     return h.digest("hex");
 };
 
+const swcTranspiler = require.resolve("ts-node/transpilers/swc", { paths: [__dirname] });
+let codeHash;
+/** This file's and ts-node's swc transpiler's bytes, hashed once per process (ts-node calls `create` once per module kind). */
+const transpilerCodeHash = () => (codeHash ??= sha256(fs.readFileSync(__filename), fs.readFileSync(swcTranspiler)));
+
 function create(createOptions) {
-    const swcTranspiler = require.resolve("ts-node/transpilers/swc", { paths: [__dirname] });
     let inner;
     // Made on the first miss only: on a full cache, @swc/core is never loaded.
     const transpileWithSwc = (input, options) => (inner ??= require(swcTranspiler).create(createOptions)).transpile(input, options);
@@ -41,7 +45,7 @@ function create(createOptions) {
         salt = JSON.stringify([
             version("@swc/core"),
             version("ts-node"),
-            sha256(fs.readFileSync(__filename), fs.readFileSync(swcTranspiler)),
+            transpilerCodeHash(),
             process.env.SWC_BINARY_PATH ?? null,
             createOptions.nodeModuleEmitKind ?? null,
             createOptions.service.config.options,

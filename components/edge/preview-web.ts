@@ -91,15 +91,14 @@ export class PreviewWeb extends pulumi.ComponentResource {
             }, { parent: this, deleteBeforeReplace: true });
         }
         // Rebuilt when a variable changes.
-        const vars = Object.entries(this.variables).sort(([a], [b]) => a.localeCompare(b));
-        const digest = variablesDigest(vars);
+        const digest = variablesDigest(this.variables);
         this.deployment = new vercel.Deployment(`${name}-deployment`, {
             projectId: args.projectId,
             ref: args.branch,
             production: false,
             // The preview goes with its pull request.
             deleteOnDestroy: true,
-        }, { parent: this, replacementTrigger: digest, dependsOn: [...vars.map(([, v]) => v), this.domain] });
+        }, { parent: this, replacementTrigger: digest, dependsOn: [...Object.values(this.variables), this.domain] });
         this.registerOutputs({ domain: args.domain });
     }
 }

@@ -56,7 +56,7 @@ export class WebRelease extends pulumi.ComponentResource {
             throw new Error(`WebRelease "${name}": ref must be a full 40-character commit SHA (a branch would not pin what ships), got "${args.ref}". ` +
                 "Example: 3f9c2ab8e1d04c7b9a6f5e4d3c2b1a0f9e8d7c6b");
         }
-        const vars = Object.entries(args.variables ?? {}).sort(([a], [b]) => a.localeCompare(b));
+        const vars = args.variables ?? {};
         // What the build reads besides the commit.
         const digest = variablesDigest(vars);
         this.deployment = new vercel.Deployment(`${name}-deployment`, {
@@ -65,7 +65,7 @@ export class WebRelease extends pulumi.ComponentResource {
             production: true,
             // Kept: Vercel's instant rollback promotes an earlier deployment.
             deleteOnDestroy: false,
-        }, { parent: this, replacementTrigger: digest, dependsOn: [...vars.map(([, v]) => v), ...(args.after ?? [])] });
+        }, { parent: this, replacementTrigger: digest, dependsOn: [...Object.values(vars), ...(args.after ?? [])] });
         this.url = this.deployment.url;
         this.ref = args.ref;
         this.registerOutputs({ url: this.url, ref: this.ref });
@@ -107,7 +107,8 @@ export function webReleaseOutput(plan: WebReleasePlan, stack: string, release?: 
  * `replacementTrigger`, so a change of any variable builds anew. Kept in Pulumi's state only
  * (never sent to Vercel), and secret.
  */
-export function variablesDigest(sorted: [string, vercel.ProjectEnvironmentVariable][]): pulumi.Output<string> {
+export function variablesDigest(variables: Record<string, vercel.ProjectEnvironmentVariable>): pulumi.Output<string> {
+    const sorted = Object.entries(variables).sort(([a], [b]) => a.localeCompare(b));
     return pulumi.secret(pulumi.all(sorted.map(([k, v]) => pulumi.all([k, v.value, v.targets]))).apply((entries) =>
         createHash("sha256").update(JSON.stringify(entries)).digest("hex")));
 }
