@@ -7,6 +7,7 @@ import * as path from "path";
 import { PREVIEW_STACK } from "../components/config/defaults";
 import { PROJECT_DIR, PlanRecord, RecordedResource, RunOptions, runProgram } from "../tools/engine";
 import { templateBase } from "../tools/preview-stack";
+import { sharedPlan } from "./plan-share";
 
 const cache = new Map<string, Promise<PlanRecord>>();
 let queue: Promise<unknown> = Promise.resolve();
@@ -30,8 +31,8 @@ async function baseReferences(config: RunOptions["config"], w: PlanWhere): Promi
 }
 
 /**
- * Runs the program for a stack (memoized per project, stack, overrides and world). Runs are queued:
- * the runtime is process-global. `where.projectDir` picks another project (the bootstrap),
+ * Runs the program for a stack (memoized per project, stack, overrides and world, and shared with the
+ * other mocha workers: plan-share.ts). Runs are queued: the runtime is process-global. `where.projectDir` picks another project (the bootstrap),
  * `where.configDir` another folder of stack files (an example), `where.world` what the mocks report,
  * `where.previewBranch` a preview's branch. A preview `pr-<n>` gets its base's memoized outputs.
  */
@@ -45,7 +46,7 @@ export function plan(stack: string, config?: RunOptions["config"], where: PlanWh
     if (!p) {
         const references = PREVIEW_STACK.test(stack) && !w.references ? baseReferences(config, w) : Promise.resolve(w.references);
         p = references.then((refs) => {
-            const run = queue.then(() => runProgram({ stack, config, ...w, ...(refs ? { references: refs } : {}) }));
+            const run = queue.then(() => sharedPlan(key, () => runProgram({ stack, config, ...w, ...(refs ? { references: refs } : {}) })));
             queue = run.catch(() => undefined);
             return run;
         });

@@ -1,0 +1,71 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PLAN_SHARE_ENV, sharedPlan } from "./plan-share";
+
+describe("plans shared between mocha's workers (plan-share.ts)", () => {
+    let dir: string;
+    beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-share-test-")); });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const counting = <T>(value: T, ms = 0) => {
+        const calls = { n: 0 };
+        const run = async () => { calls.n++; await new Promise((r) => setTimeout(r, ms)); return value; };
+        return { calls, run };
+    };
+
+    it("is handed to the workers: this worker runs under a run's folder", () => {
+        // Mocha's main process made it (mochaGlobalSetup) before it started this worker.
+        const shared = process.env[PLAN_SHARE_ENV];
+        assert.ok(shared && fs.statSync(shared).isDirectory(), `${PLAN_SHARE_ENV} is ${shared}`);
+    });
+
+    it("runs a plan once: a later ask reads the record, exactly (undefined values and key order kept)", async () => {
+        const record = { stack: "prod", outputs: { api: { value: { url: "https://api.example.com", workerImageRepository: undefined } } }, n: [1, 2] };
+        const first = counting(record);
+        assert.deepStrictEqual(await sharedPlan("k", first.run, dir), record);
+        const second = counting({ other: true });
+        const read = await sharedPlan("k", second.run, dir);
+        assert.equal(second.calls.n, 0);
+        assert.deepStrictEqual(read, record);
+        assert.deepEqual(Object.keys((read as typeof record).outputs.api.value), ["url", "workerImageRepository"]);
+        assert.notStrictEqual(read, record);
+    });
+
+    it("makes an asker wait while another is planning, then hands it that plan", async () => {
+        const slow = counting({ v: "planned once" }, 120);
+        const other = counting({ v: "planned twice" });
+        const [a, b] = await Promise.all([sharedPlan("k", slow.run, dir), sharedPlan("k", other.run, dir)]);
+        assert.deepEqual([a, b, slow.calls.n, other.calls.n], [{ v: "planned once" }, { v: "planned once" }, 1, 0]);
+    });
+
+    it("keeps different keys apart", async () => {
+        await sharedPlan("prod {}", counting({ v: 1 }).run, dir);
+        const other = counting({ v: 2 });
+        assert.deepEqual(await sharedPlan("prod {\"a\":1}", other.run, dir), { v: 2 });
+        assert.equal(other.calls.n, 1);
+    });
+
+    it("lets a waiter run the plan itself when the planner fails, and passes the planner its error", async () => {
+        const failing = async () => { await new Promise((r) => setTimeout(r, 50)); throw new Error("boom"); };
+        const waiter = counting({ v: "ran here" });
+        const [a, b] = await Promise.allSettled([sharedPlan("k", failing, dir), sharedPlan("k", waiter.run, dir)]);
+        assert.equal(a.status === "rejected" && (a.reason as Error).message, "boom");
+        assert.deepEqual(b.status === "fulfilled" && b.value, { v: "ran here" });
+        assert.equal(waiter.calls.n, 1);
+    });
+
+    it("just runs the plan without a run's folder (mocha without the fixture, a tool)", async () => {
+        const saved = process.env[PLAN_SHARE_ENV];
+        delete process.env[PLAN_SHARE_ENV];
+        try {
+            const plain = counting({ v: 1 });
+            await sharedPlan("k", plain.run);
+            await sharedPlan("k", plain.run);
+            assert.equal(plain.calls.n, 2);
+        } finally {
+            process.env[PLAN_SHARE_ENV] = saved;
+        }
+    });
+});
