@@ -10,7 +10,7 @@ import * as path from "path";
 import { APP_METRICS, APP_METRICS_NAMESPACE, METRICS_STACK_VARIABLE } from "../components/app-metrics";
 import { ALARM_THRESHOLDS, THRESHOLD_LIMITS } from "../components/ops/monitoring-thresholds";
 import { PROJECT_DIR, PlanRecord } from "../tools/engine";
-import { byType, goodPlan, one, plan } from "./harness";
+import { ELSEWHERE, EVERY_OPT_IN, INDEPENDENT_SETTINGS, THRESHOLDS_AND_QUEUES, byType, goodPlan, one, plan } from "./harness";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const SUB = "aws:sns/topicSubscription:TopicSubscription";
@@ -22,7 +22,7 @@ const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
 describe("alerts", () => {
     describe("HTTPS endpoints", () => {
         it("subscribe every alert topic (the health alarm's us-east-1 one too), as secrets that must confirm themselves", async () => {
-            const r = await goodPlan("prod", { "aws:region": "us-west-2", "groundwork:backupRegion": "us-east-2", "groundwork:alertHttpsEndpoints": JSON.stringify([PAGERDUTY]) });
+            const r = await goodPlan("prod", ELSEWHERE);
             for (const topic of ["ops-alerts", "ops-health-alerts"]) {
                 const sub = one(r, SUB, `${topic}-https-1`);
                 assert.equal(sub.inputs.topic, one(r, "aws:sns/topic:Topic", topic).state.arn);
@@ -71,15 +71,20 @@ describe("alerts", () => {
         });
 
         it("take a stack file's name=value over the profile's, family by family", async () => {
-            const r = await goodPlan("prod", { "groundwork:alarmThresholds": ["alb5xxPercent=2.5", "ecsCpuPercent=70", "usagePeriods=4"], "groundwork:workerQueues": ["webhooks"] });
+            const r = await goodPlan("prod", THRESHOLDS_AND_QUEUES);
             assert.equal(alarm(r, "alb-5xx").threshold, 2.5);
             assert.equal(alarm(r, "api-cpu").threshold, 70);
             assert.equal(alarm(r, "worker-cpu").threshold, 70);
             assert.equal(alarm(r, "db-cpu").evaluationPeriods, 4);
             assert.equal(alarm(r, "alb-p95").threshold, ALARM_THRESHOLDS.prod.p95LatencySeconds, "the others keep the profile's");
             assert.equal(alarm(r, "queue-webhooks-waiting").threshold, 100);
-            const q = await goodPlan("prod", { "groundwork:alarmThresholds": ["queueWaiting=250"], "groundwork:workerQueues": ["webhooks"] });
+            assert.equal(alarm(r, "queue-email-waiting").threshold, 100);
+            // EVERY_OPT_IN sets queueWaiting=250 and nothing else: the other families keep the profile's.
+            assert.deepEqual(EVERY_OPT_IN["groundwork:alarmThresholds"], ["queueWaiting=250"]);
+            const q = await goodPlan("prod", EVERY_OPT_IN);
             assert.equal(alarm(q, "queue-webhooks-waiting").threshold, 250);
+            assert.equal(alarm(q, "queue-email-waiting").threshold, 250);
+            assert.equal(alarm(q, "alb-5xx").threshold, ALARM_THRESHOLDS.prod.alb5xxPercent);
         });
 
         it("refuse an unknown name, a value out of range, a fraction where whole numbers go, and a name twice", async () => {
@@ -102,7 +107,8 @@ describe("alerts", () => {
 
     describe("the apps' own metrics", () => {
         let on: PlanRecord;
-        before(async () => { on = await goodPlan("prod", { "groundwork:appMetrics": true, "groundwork:workerQueues": ["webhooks", "email"] }); });
+        // Every opt-in part: appMetrics with the queues webhooks and email (and jobs, database access, an alert endpoint...).
+        before(async () => { on = await goodPlan("prod", EVERY_OPT_IN); });
 
         it("alarm on each queue's depth and failed jobs, webhook signature failures and 5xx deliveries, and Stripe's error rate", () => {
             const topic = one(on, "aws:sns/topic:Topic", "ops-alerts").state.arn;
@@ -140,11 +146,15 @@ describe("alerts", () => {
         it("exist only for the parts present", async () => {
             const off = await goodPlan("prod");
             assert.ok(!byType(off, ALARM).some((a) => /queue-|webhook-|stripe-errors/.test(a.name)), "nothing without appMetrics or queues");
-            const noStripe = await goodPlan("prod", { "groundwork:appMetrics": true, "groundwork:stripe": "none", "groundwork:stripeSecretKey": undefined });
+            // appMetrics without Stripe (in us-west-2, with a worker from its own image: the api still sends app metrics).
+            const noStripe = await goodPlan("prod", ELSEWHERE);
+            const apiEnv = (JSON.parse(one(noStripe, "aws:ecs/taskDefinition:TaskDefinition", "api-task").inputs.containerDefinitions as string) as { name: string; environment: { name: string }[] }[])
+                .find((c) => c.name === "app")!.environment;
+            assert.ok(apiEnv.some((e) => e.name === METRICS_STACK_VARIABLE), "app metrics are on: only Stripe is missing");
             assert.ok(!hasAlarm(noStripe, "stripe-errors") && !hasAlarm(noStripe, "webhook-signature"));
-            const keyOnly = await goodPlan("prod", { "groundwork:appMetrics": true, "groundwork:stripe": "key" });
+            const keyOnly = await goodPlan("prod", INDEPENDENT_SETTINGS); // appMetrics, stripe "key"
             assert.ok(hasAlarm(keyOnly, "stripe-errors") && !hasAlarm(keyOnly, "webhook-signature"), "the team's own endpoint: no webhook metric from our api");
-            const queuesOnly = await goodPlan("prod", { "groundwork:workerQueues": ["email"] });
+            const queuesOnly = await goodPlan("prod", THRESHOLDS_AND_QUEUES); // queues, no appMetrics
             assert.ok(hasAlarm(queuesOnly, "queue-email-waiting") && !hasAlarm(queuesOnly, "stripe-errors"));
         });
 

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Budget } from "../components/ops/budget";
 import { PROJECT_DIR, PlanRecord, registered } from "../tools/engine";
 import { mockCall, mockState } from "../tools/mock-states";
-import { goodPlan, one, plan, problemKeys } from "./harness";
+import { ELSEWHERE, INDEPENDENT_SETTINGS, STAGING_ON_DEMAND, goodPlan, one, plan, problemKeys } from "./harness";
 
 interface Notification { notificationType: string; comparisonOperator: string; threshold: number; thresholdType: string; subscriberSnsTopicArns: string[] }
 interface Statement { Sid?: string; Effect: string; Principal: { Service?: string; AWS?: string }; Action: string | string[]; Resource: string; Condition?: Record<string, Record<string, string>> }
@@ -37,7 +37,8 @@ describe("budget", () => {
     }
 
     it("counts the whole account with budgetScope account (one account per stack), and refuses an unknown scope", async () => {
-        assert.equal(budgetOf(await goodPlan("prod", { "groundwork:budgetScope": "account" })).inputs.costFilters, undefined);
+        assert.equal(INDEPENDENT_SETTINGS["groundwork:budgetScope"], "account");
+        assert.equal(budgetOf(await goodPlan("prod", INDEPENDENT_SETTINGS)).inputs.costFilters, undefined);
         const bad = await plan("prod", { "groundwork:budgetScope": "tag" });
         assert.deepEqual(problemKeys(bad), ["groundwork:budgetScope"]);
         assert.match(bad.problems[0].message, /must be "account" or "stackTag", got "tag"/);
@@ -54,7 +55,7 @@ describe("budget", () => {
     });
 
     it("takes the amount from groundwork:monthlyBudget", async () => {
-        assert.equal(budgetOf(await goodPlan("staging", { "groundwork:monthlyBudget": 150 })).inputs.limitAmount, "150");
+        assert.equal(budgetOf(await goodPlan("staging", STAGING_ON_DEMAND)).inputs.limitAmount, "150");
     });
 
     it("is created only after the topic's policy lets AWS Budgets publish", async () => {
@@ -89,7 +90,7 @@ describe("budget", () => {
     });
 
     it("does not let AWS Budgets into the us-east-1 health topic of a stack elsewhere", async () => {
-        const r = await goodPlan("prod", { "aws:region": "us-west-2" });
+        const r = await goodPlan("prod", ELSEWHERE);
         const healthTopic = statements(one(r, "aws:sns/topicPolicy:TopicPolicy", "ops-health-alerts-policy").inputs.policy);
         assert.deepEqual(healthTopic.map((s) => s.Principal.Service).filter(Boolean), ["cloudwatch.amazonaws.com"]);
         const healthKey = statements(one(r, "aws:kms/key:Key", "ops-health-alerts-key").inputs.policy);

@@ -16,7 +16,7 @@ import { SECRET_LOOKING_ENV_NAME } from "../components/edge/frontend";
 import { WorkerService } from "../components/compute/service";
 import { checkServiceArgs, FargateSpec } from "../components/compute/task";
 import { rdsCaBundle } from "../components/data/rds-ca";
-import { byType, goodPlan, one, plan, problemKeys } from "./harness";
+import { PROD_OVERRIDES, PROXIED_WITH_ENDPOINTS, STAGING_OVERRIDES, byType, goodPlan, one, plan, problemKeys } from "./harness";
 
 const T = {
     vpc: "aws:ec2/vpc:Vpc",
@@ -52,6 +52,9 @@ const T = {
 const CONTAINER_PORT = 3000;
 /** The managed NAT gateways instead of the profiles' NAT instances. */
 const NAT_GATEWAYS = { "groundwork:egress": "natGateway" };
+/** Staging's plan with NAT gateways, which also drops the migrations (an unrelated key: one plan for two tests). */
+const STAGING_NAT_NO_MIGRATIONS = { ...NAT_GATEWAYS, "groundwork:migrateCommands": [] };
+const natGateways = (stack: "prod" | "staging") => goodPlan(stack, stack === "prod" ? NAT_GATEWAYS : STAGING_NAT_NO_MIGRATIONS);
 
 /** The id the offline engine's mocks give a resource (`tools/mock-states.ts`): other resources' inputs hold it. */
 function mockId(r: RecordedResource): string {
@@ -108,8 +111,8 @@ const URL_WITH_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*@/i;
 describe("compute target", () => {
     describe("network", () => {
         it("runs one NAT gateway per AZ in prod (3) and exactly one in staging, with egress natGateway", async () => {
-            const prod = await goodPlan("prod", NAT_GATEWAYS);
-            const staging = await goodPlan("staging", NAT_GATEWAYS);
+            const prod = await natGateways("prod");
+            const staging = await natGateways("staging");
             assert.equal(byType(prod, T.nat).length, 3);
             assert.equal(byType(staging, T.nat).length, 1);
             assert.equal(byType(prod, T.subnet).length, 6, "3 public + 3 private subnets in prod");
@@ -118,7 +121,7 @@ describe("compute target", () => {
 
         it("sends each private subnet's egress to the NAT gateway in its own AZ in prod, and to the single one in staging", async () => {
             for (const [stack, azs] of [["prod", 3], ["staging", 2]] as const) {
-                const r = await goodPlan(stack, NAT_GATEWAYS);
+                const r = await natGateways(stack);
                 for (let i = 0; i < azs; i++) {
                     const route = one(r, T.route, `net-private-default-${i}`);
                     assert.equal(resolveId(r, route.inputs.routeTableId, T.routeTable)?.name, `net-private-rt-${i}`);
@@ -190,14 +193,15 @@ describe("compute target", () => {
         });
 
         it("creates ECR, Logs and Secrets Manager interface endpoints, reachable on 443 from the VPC only, when enabled", async () => {
-            const r = await goodPlan("staging", { "groundwork:interfaceEndpoints": true });
+            const r = await goodPlan("prod", PROXIED_WITH_ENDPOINTS);
             const iface = byType(r, T.endpoint).filter((e) => e.inputs.vpcEndpointType === "Interface");
             assert.deepEqual(iface.map((e) => e.inputs.serviceName).sort(),
                 ["ecr.api", "ecr.dkr", "logs", "secretsmanager"].map((s) => `com.amazonaws.us-east-1.${s}`));
             const sgId = (iface[0].inputs.securityGroupIds as string[])[0];
             const rules = byType(r, T.ingress).filter((x) => x.inputs.securityGroupId === sgId);
             assert.equal(rules.length, 1);
-            assert.equal(rules[0].inputs.cidrIpv4, "10.1.0.0/16");
+            assert.equal(rules[0].inputs.cidrIpv4, "10.0.0.0/16");
+            assert.equal(rules[0].inputs.cidrIpv4, one(r, T.vpc).inputs.cidrBlock, "the stack's VPC");
             assert.equal(rules[0].inputs.fromPort, 443);
             assert.equal(rules[0].inputs.toPort, 443);
             for (const e of iface) {
@@ -254,7 +258,7 @@ describe("compute target", () => {
         });
 
         it("opens no IPv6 ingress anywhere: the ALB is IPv4-only, so no ::/0 rule", async () => {
-            for (const [stack, config] of [["prod", {}], ["staging", {}], ["prod", { "groundwork:apiProxied": true }]] as const) {
+            for (const [stack, config] of [["prod", {}], ["staging", {}], ["prod", PROXIED_WITH_ENDPOINTS]] as const) {
                 const r = await goodPlan(stack, config);
                 assert.equal(one(r, T.lb).inputs.ipAddressType, "ipv4");
                 const v6 = byType(r, T.ingress).filter((x) => x.inputs.cidrIpv6 !== undefined);
@@ -264,7 +268,7 @@ describe("compute target", () => {
         });
 
         it("admits only Cloudflare's ranges, through one prefix list, when the API is proxied", async () => {
-            const r = await goodPlan("prod", { "groundwork:apiProxied": true });
+            const r = await goodPlan("prod", PROXIED_WITH_ENDPOINTS);
             const pl = one(r, T.prefixList);
             assert.equal(pl.inputs.addressFamily, "IPv4");
             const entries = pl.inputs.entries as { cidr: string }[];
@@ -303,7 +307,7 @@ describe("compute target", () => {
         });
 
         it("describes every security group and rule", async () => {
-            const r = await goodPlan("prod", { "groundwork:apiProxied": true });
+            const r = await goodPlan("prod", PROXIED_WITH_ENDPOINTS);
             for (const x of [...byType(r, T.sg), ...byType(r, T.ingress), ...byType(r, T.egress)]) {
                 assert.ok(typeof x.inputs.description === "string" && x.inputs.description.length > 5, x.name);
             }
@@ -326,7 +330,7 @@ describe("compute target", () => {
             assert.notEqual(repo.inputs.forceDelete, true);
             const policy = JSON.parse(one(r, T.lifecycle).inputs.policy as string) as { rules: { selection: { countType: string; countNumber: number } }[] };
             assert.ok(policy.rules.some((x) => x.selection.countType === "imageCountMoreThan" && x.selection.countNumber === 30));
-            const r2 = await goodPlan("staging", { "groundwork:imageRetentionCount": 7 });
+            const r2 = await goodPlan("staging", STAGING_OVERRIDES);
             const p2 = JSON.parse(one(r2, T.lifecycle).inputs.policy as string) as typeof policy;
             assert.ok(p2.rules.some((x) => x.selection.countType === "imageCountMoreThan" && x.selection.countNumber === 7));
         });
@@ -403,7 +407,7 @@ describe("compute target", () => {
         });
 
         it("targets Fargate IPs on the container port, health-checks the configured path and drains quickly", async () => {
-            const r = await goodPlan("prod", { "groundwork:healthCheckPath": "/healthz" });
+            const r = await goodPlan("prod", PROD_OVERRIDES);
             const tg = one(r, T.tg);
             assert.equal(tg.inputs.targetType, "ip");
             assert.equal(tg.inputs.protocol, "HTTP");
@@ -541,10 +545,7 @@ describe("compute target", () => {
         });
 
         it("runs several migration steps in order, each without a shell, in the configured working directory", async () => {
-            const r = await goodPlan("staging", {
-                "groundwork:migrateCommands": ["npx prisma migrate deploy", "node scripts/backfill.js"],
-                "groundwork:migrateWorkingDirectory": "packages/database",
-            });
+            const r = await goodPlan("staging", STAGING_OVERRIDES);
             const cs = containers(taskDefOf(r, "api"));
             assert.deepEqual(cs.map((c) => [c.name, c.dependsOn?.[0]?.containerName]),
                 [["prepare", undefined], ["migrate-1", "prepare"], ["migrate-2", "migrate-1"], ["app", "migrate-2"]]);
@@ -564,7 +565,7 @@ describe("compute target", () => {
         });
 
         it("drops the migration containers when migrateCommands is empty", async () => {
-            const r = await goodPlan("staging", { "groundwork:migrateCommands": [] });
+            const r = await goodPlan("staging", STAGING_NAT_NO_MIGRATIONS);
             const cs = containers(taskDefOf(r, "api"));
             assert.deepEqual(cs.map((c) => c.name), ["prepare", "app"]);
             assert.deepEqual(cs[1].dependsOn, [{ containerName: "prepare", condition: "SUCCESS" }]);
@@ -710,7 +711,7 @@ describe("compute target", () => {
                     }
                 }
             }
-            const x86 = await goodPlan("staging", { "groundwork:cpuArchitecture": "X86_64" });
+            const x86 = await goodPlan("staging", STAGING_OVERRIDES);
             assert.equal((taskDefOf(x86, "api").inputs.runtimePlatform as { cpuArchitecture: string }).cpuArchitecture, "X86_64");
         });
 
@@ -831,7 +832,7 @@ describe("compute target", () => {
             "groundwork:edge:LoadBalancer", "groundwork:compute:WebService", "groundwork:compute:WorkerService"];
 
         it("names every child `${component}-<role>` and parents it to its component", async () => {
-            const r = await goodPlan("prod", { "groundwork:interfaceEndpoints": true, "groundwork:apiProxied": true });
+            const r = await goodPlan("prod", PROXIED_WITH_ENDPOINTS);
             const comps = r.resources.filter((x) => COMPUTE.includes(x.type));
             assert.equal(comps.length, COMPUTE.length);
             for (const c of comps) {

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { CostEstimate, CostLine, NOT_INCLUDED, estimateCost, regionPrices, renderCost } from "../tools/cost";
 import PRICES from "../tools/prices.json";
-import { byType, goodPlan } from "./harness";
+import { STAGING_ON_DEMAND, byType, goodPlan } from "./harness";
 
 const base = regionPrices("us-east-1");
 const line = (e: CostEstimate, kind: string | RegExp): CostLine | undefined =>
@@ -11,6 +11,22 @@ const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <
 /** Every Fargate line, on-demand and Spot, either architecture. */
 const fargate = (e: CostEstimate) => e.lines.filter((l) => l.kind.startsWith("Fargate ")).reduce((s, l) => s + l.monthly, 0);
 const NAT_GATEWAYS = { "groundwork:egress": "natGateway" };
+/** prod on a larger database class: the plan data-safety.test.ts and monitoring.test.ts run too. */
+const LARGE_DB = { "groundwork:dbInstanceClass": "db.t4g.large" };
+/**
+ * LARGE_DB plus two api tasks and larger NAT instances: one plan for two tests, each checking its own
+ * lines against LARGE_DB and the total against the sum of both (independent) changes.
+ */
+const LARGE_DB_MORE = { ...LARGE_DB, "groundwork:apiMinTasks": 4, "groundwork:natInstanceType": "t4g.small" };
+/** One 4 GB api task (512 CPU units, 1024 MiB), on-demand Graviton, a month. */
+const API_TASK_MONTH = 0.5 * base.fargateVcpuHour.ARM64 * 730 + 1 * base.fargateGbHour.ARM64 * 730;
+/** Three NAT instances (perAz, 3 AZs) from t4g.nano to t4g.small, a month. */
+const NAT_SMALL_MONTH = 3 * (base.ec2InstanceHour["t4g.small"] - base.ec2InstanceHour["t4g.nano"]) * 730;
+/**
+ * A single NAT gateway, with x86 tasks (which change no NAT line, and no Fargate line is compared
+ * across NAT setups): one plan for the NAT gateway and the architecture tests.
+ */
+const SINGLE_GATEWAY_X86 = { ...NAT_GATEWAYS, "groundwork:natGateways": "single", "groundwork:cpuArchitecture": "X86_64" };
 
 describe("monthly cost estimate", () => {
     it("keeps a dated price table for every US region with its source", () => {
@@ -105,22 +121,22 @@ describe("monthly cost estimate", () => {
     });
 
     it("follows a larger database class by the table's price difference", async () => {
-        const [before, after] = [estimateCost(await goodPlan("prod")), estimateCost(await goodPlan("prod", { "groundwork:dbInstanceClass": "db.t4g.large" }))];
+        const [before, after] = [estimateCost(await goodPlan("prod")), estimateCost(await goodPlan("prod", LARGE_DB))];
         const large = line(after, "RDS db.t4g.large, Multi-AZ (instances)")!;
         assert.equal(large.unitPrice, base.rdsPostgresMonth["db.t4g.large"]);
         near(after.total - before.total, 2 * (base.rdsPostgresMonth["db.t4g.large"] - base.rdsPostgresMonth["db.t4g.medium"]), "total change");
     });
 
     it("adds exactly two api tasks' price when apiMinTasks goes from 2 to 4", async () => {
-        const [before, after] = [estimateCost(await goodPlan("prod")), estimateCost(await goodPlan("prod", { "groundwork:apiMinTasks": 4 }))];
-        const task = 0.5 * base.fargateVcpuHour.ARM64 * 730 + 1 * base.fargateGbHour.ARM64 * 730; // 512 CPU units, 1024 MiB, on-demand Graviton
-        near(fargate(after) - fargate(before), 2 * task, "Fargate lines");
-        near(after.total - before.total, 2 * task, "total");
+        // Both on db.t4g.large; the NAT instances' change is NAT_SMALL_MONTH on their own line, which the next test checks.
+        const [before, after] = [estimateCost(await goodPlan("prod", LARGE_DB)), estimateCost(await goodPlan("prod", LARGE_DB_MORE))];
+        near(fargate(after) - fargate(before), 2 * API_TASK_MONTH, "Fargate lines");
+        near(monthly(after, "Fargate vCPU (ARM64)") - monthly(before, "Fargate vCPU (ARM64)"), 2 * 0.5 * base.fargateVcpuHour.ARM64 * 730, "Fargate vCPU line");
+        near(after.total - before.total, 2 * API_TASK_MONTH + NAT_SMALL_MONTH, "total: the two tasks and the NAT instances, nothing else");
     });
 
     it("removes two NAT gateways and their addresses when natGateways goes from perAz to single", async () => {
-        const [before, after] = [estimateCost(await goodPlan("prod", NAT_GATEWAYS)),
-            estimateCost(await goodPlan("prod", { ...NAT_GATEWAYS, "groundwork:natGateways": "single" }))];
+        const [before, after] = [estimateCost(await goodPlan("prod", NAT_GATEWAYS)), estimateCost(await goodPlan("prod", SINGLE_GATEWAY_X86))];
         assert.equal(line(before, "NAT gateway")!.quantity - line(after, "NAT gateway")!.quantity, 2);
         near(monthly(before, "NAT gateway") - monthly(after, "NAT gateway"), 2 * base.natGatewayMonth, "NAT line");
         near(monthly(before, "Public IPv4 address") - monthly(after, "Public IPv4 address"), 2 * base.publicIpv4Month, "EIPs");
@@ -131,7 +147,8 @@ describe("monthly cost estimate", () => {
         const vcpu = line(arm, "Fargate vCPU (ARM64)")!;
         near(vcpu.unitPrice, base.fargateVcpuHour.ARM64 * 730, "ARM vCPU-month");
         assert.equal(line(arm, "Fargate vCPU (X86_64)"), undefined);
-        const x86 = estimateCost(await goodPlan("prod", { "groundwork:cpuArchitecture": "X86_64" }));
+        const x86 = estimateCost(await goodPlan("prod", SINGLE_GATEWAY_X86)); // NAT gateways change no Fargate line
+        assert.equal(line(x86, "Fargate vCPU (ARM64)"), undefined);
         near(line(x86, "Fargate vCPU (X86_64)")!.unitPrice, base.fargateVcpuHour.X86_64 * 730, "x86 vCPU-month");
         assert.ok(fargate(x86) > vcpu.monthly + monthly(arm, "Fargate memory (ARM64)"));
         // Spot is priced off each architecture's own rate.
@@ -164,13 +181,18 @@ describe("monthly cost estimate", () => {
         // Both keep one address per NAT; the difference is gateway against instance and disk.
         assert.equal(line(instances, "Public IPv4 address")?.quantity, line(gateways, "Public IPv4 address")?.quantity);
         near(gateways.total - instances.total, 3 * (base.natGatewayMonth - base.ec2InstanceHour["t4g.nano"] * 730 - 8 * base.ebsGbMonth.gp3), "per-AZ saving");
-        const small = estimateCost(await goodPlan("prod", { "groundwork:natInstanceType": "t4g.small" }));
-        near(small.total - instances.total, 3 * (base.ec2InstanceHour["t4g.small"] - base.ec2InstanceHour["t4g.nano"]) * 730, "t4g.small over t4g.nano");
+        // LARGE_DB_MORE against LARGE_DB: t4g.small NAT instances, and two more api tasks (API_TASK_MONTH each, checked above).
+        const [large, small] = [estimateCost(await goodPlan("prod", LARGE_DB)), estimateCost(await goodPlan("prod", LARGE_DB_MORE))];
+        near(monthly(small, "EC2 t4g.small (NAT instances)") - monthly(large, "EC2 t4g.nano (NAT instances)"), NAT_SMALL_MONTH, "t4g.small over t4g.nano, the NAT line");
+        assert.equal(line(small, "EC2 t4g.nano (NAT instances)"), undefined);
+        assert.equal(line(small, "EBS gp3 volumes")?.monthly, line(large, "EBS gp3 volumes")?.monthly, "the same disks");
+        near(small.total - large.total, NAT_SMALL_MONTH + 2 * API_TASK_MONTH, "total: t4g.small over t4g.nano and the two tasks, nothing else");
         assert.equal(line(small, "EC2 t4g.small (NAT instances)")?.quantity, 3);
     });
 
     it("prices staging's Spot tasks off on-demand when fargateSpot is off", async () => {
-        const [spot, off] = [estimateCost(await goodPlan("staging")), estimateCost(await goodPlan("staging", { "groundwork:fargateSpot": "off" }))];
+        // STAGING_ON_DEMAND's monthlyBudget changes no price (AWS Budgets without actions is free).
+        const [spot, off] = [estimateCost(await goodPlan("staging")), estimateCost(await goodPlan("staging", STAGING_ON_DEMAND))];
         assert.equal(line(off, /Spot/), undefined);
         assert.equal(off.totalLow, off.total);
         const onDemand = monthly(off, "Fargate vCPU (ARM64)") + monthly(off, "Fargate memory (ARM64)");

@@ -11,7 +11,7 @@ import { checkPrivateBucketArgs } from "../components/data/storage";
 import { NOT_INCLUDED, estimateCost } from "../tools/cost";
 import { PROJECT_DIR, PlanRecord, RecordedResource, providerUrn } from "../tools/engine";
 import { evaluatePolicies } from "../tools/policy-runner";
-import { byType, byUrn, goodPlan, one, plan, problemKeys } from "./harness";
+import { PROD_OVERRIDES, STAGING_OVERRIDES, byType, byUrn, goodPlan, one, plan, problemKeys } from "./harness";
 import { IamDocument, evaluateDocument } from "./iam-eval";
 
 const T = {
@@ -32,6 +32,7 @@ const T = {
     provider: "pulumi:providers:aws",
 };
 const STACKS = ["staging", "prod"] as const;
+
 
 interface Statement {
     Sid?: string; Effect: string; Principal?: unknown; Action: string | string[]; Resource: string | string[];
@@ -79,8 +80,14 @@ describe("the data tier on a real account", () => {
 
         it("draws a new suffix when the instance would be replaced, and keeps it through an in-place change", async () => {
             const hex = (r: PlanRecord) => one(r, T.randomId, "db-final-snapshot").state.hex;
-            const base = hex(await goodPlan("prod"));
-            assert.notEqual(hex(await goodPlan("prod", { "groundwork:dbName": "acme" })), base, "a new dbName is a new instance");
+            const keepers = (r: PlanRecord) => one(r, T.randomId, "db-final-snapshot").inputs.keepers as Record<string, string>;
+            const prod = await goodPlan("prod");
+            const base = hex(prod);
+            const renamed = await goodPlan("prod", PROD_OVERRIDES);
+            assert.notEqual(hex(renamed), base, "a new dbName is a new instance");
+            // That plan sets other keys too: the dbName is the only keeper they change.
+            assert.equal(keepers(renamed).dbName, "acme");
+            assert.deepEqual({ ...keepers(renamed), dbName: "" }, { ...keepers(prod), dbName: "" }, "only the dbName changed among the keepers");
             assert.equal(hex(await goodPlan("prod", { "groundwork:dbInstanceClass": "db.t4g.large" })), base, "a class change is the same instance");
         });
 
@@ -244,7 +251,7 @@ describe("the data tier on a real account", () => {
                 }
             }
             assert.equal(checked, 3, "staging's uploads key, prod's and prod's replica key");
-            const noReaders = one(await goodPlan("staging", { "groundwork:secretReaderRoleArns": [] }), T.key, "uploads-key");
+            const noReaders = one(await goodPlan("staging", STAGING_OVERRIDES), T.key, "uploads-key");
             assert.equal(decide(JSON.parse(noReaders.inputs.policy as string) as IamDocument, admin, "kms:Decrypt"), "allow", "without readers, IAM alone decides");
         });
 
@@ -333,9 +340,9 @@ describe("the data tier on a real account", () => {
         it("follows groundwork:backupRegion: across the country by default, \"none\" to opt out, and on request in staging", async () => {
             const west = await goodPlan("prod", { "aws:region": "us-west-2" });
             assert.equal(one(west, T.provider, "aws-backup").inputs.region, "us-east-2");
-            const none = await goodPlan("prod", { "groundwork:backupRegion": "none" });
+            const none = await goodPlan("prod", PROD_OVERRIDES);
             assert.deepEqual([...byType(none, T.backupReplication), ...byType(none, T.replication), ...byType(none, T.provider).filter((p) => p.name === "aws-backup")], []);
-            const staging = await goodPlan("staging", { "groundwork:backupRegion": "us-east-2" });
+            const staging = await goodPlan("staging", STAGING_OVERRIDES);
             assert.equal(regionOf(staging, one(staging, T.backupReplication)), "us-east-2");
             assert.equal(one(staging, T.bucket, "uploads-replica-bucket").inputs.forceDestroy, true, "a staging replica is disposable too");
         });

@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import { IamStatement, evaluateDocument } from "./iam-eval";
 import { PlanRecord, RecordedResource, registered, runProgram } from "../tools/engine";
 import { shortHash } from "../tools/mock-states";
-import { byType, goodPlan, one, plan, problemKeys } from "./harness";
+import { PROD_OVERRIDES, STAGING_OVERRIDES, byType, goodPlan, one, plan, problemKeys } from "./harness";
 
 const RDS = "aws:rds/instance:Instance";
 const RDS_PARAMS = "aws:rds/parameterGroup:ParameterGroup";
@@ -28,6 +28,7 @@ const ROLE = "aws:iam/role:Role";
 const DEPLOYER_ROLE = "arn:aws:iam::123456789012:role/deployer";
 
 const STACKS = ["staging", "prod"] as const;
+
 
 /** The id the offline engine gives a resource (tools/mock-states.ts: `<name>-<hash of type::name>`). */
 function mockId(r: RecordedResource): string {
@@ -232,7 +233,7 @@ describe("the data tier", () => {
         });
 
         it("passes groundwork:logRetentionDays to the database's log groups", async () => {
-            const r = await goodPlan("staging", { "groundwork:logRetentionDays": 30 });
+            const r = await goodPlan("staging", STAGING_OVERRIDES);
             const groups = component(r, "groundwork:data:Database", "db").children.filter((c) => c.type === LOG_GROUP);
             assert.deepEqual(groups.map((g) => g.inputs.retentionInDays), [30, 30]);
         });
@@ -243,7 +244,7 @@ describe("the data tier", () => {
                 assert.equal(i.allowMajorVersionUpgrade, true, stack);
                 assert.equal(i.applyImmediately, true, `${stack}: changes apply during the up that makes them (docs/runbooks/database-and-cache-changes.md)`);
             }
-            const r = await goodPlan("prod", { "groundwork:dbEngineVersion": "16" });
+            const r = await goodPlan("prod", PROD_OVERRIDES);
             assert.equal(db(r).inputs.engineVersion, "16");
             assert.equal(childOf(r, "groundwork:data:Database", "db", RDS_PARAMS).inputs.family, "postgres16");
         });
@@ -305,7 +306,7 @@ describe("the data tier", () => {
         });
 
         it("builds a Redis OSS 7 parameter family when the stack selects redis", async () => {
-            const r = await goodPlan("staging", { "groundwork:cacheEngine": "redis", "groundwork:cacheEngineVersion": "7.1" });
+            const r = await goodPlan("staging", STAGING_OVERRIDES);
             assert.equal(cache(r).inputs.engine, "redis");
             assert.equal(childOf(r, "groundwork:data:Cache", "cache", CACHE_PARAMS).inputs.family, "redis7");
         });
@@ -632,7 +633,7 @@ describe("the data tier", () => {
             const r = await plan("prod", { "groundwork:secretReaderRoleArns": [] });
             assert.deepEqual(problemKeys(r), ["groundwork:secretReaderRoleArns"]);
             assert.equal(registered(r).length, 0);
-            const staging = await goodPlan("staging", { "groundwork:secretReaderRoleArns": [] });
+            const staging = await goodPlan("staging", STAGING_OVERRIDES);
             assert.deepEqual(byType(staging, SECRET_POLICY), []);
             assert.deepEqual(problemKeys(await plan("staging", { "groundwork:secretReaderRoleArns": ["arn:aws:iam::123:user/bob"] })), ["groundwork:secretReaderRoleArns"]);
         });

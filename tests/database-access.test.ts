@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR, PlanRecord, RecordedResource } from "../tools/engine";
 import { matches } from "./event-pattern";
-import { byType, goodPlan, one, plan } from "./harness";
+import { EVERY_OPT_IN, byType, goodPlan, one, plan } from "./harness";
 
 const T = {
     td: "aws:ecs/taskDefinition:TaskDefinition",
@@ -26,7 +26,8 @@ const T = {
     target: "aws:cloudwatch/eventTarget:EventTarget",
     logPolicy: "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
 } as const;
-const ON = { "groundwork:dbAccess": true };
+/** Every opt-in part, database access among them (one plan shared with other test files). */
+const ON = EVERY_OPT_IN;
 const policyText = (r: PlanRecord) => byType(r, T.rolePolicy).map((p) => ({ name: p.name, doc: String(p.inputs.policy) }));
 
 describe("database access for operators", () => {
@@ -145,7 +146,7 @@ describe("database access for operators", () => {
     });
 
     it("is refused for a database the stack does not run (external or none)", async () => {
-        const r = await plan("prod", { ...ON, "groundwork:database": "external", "groundwork:databaseUrl": "postgresql://u:p@db.example.com:5432/app" });
+        const r = await plan("prod", { "groundwork:dbAccess": true, "groundwork:database": "external", "groundwork:databaseUrl": "postgresql://u:p@db.example.com:5432/app" });
         assert.ok(r.problems.some((p) => p.key === "groundwork:dbAccess" && /not "rds"/.test(p.message)));
     });
 

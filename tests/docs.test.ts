@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { estimateCost } from "../tools/cost";
 import { PROJECT_DIR, readProject } from "../tools/engine";
-import { EVERY_OPT_IN, goodPlan } from "./harness";
+import { ELSEWHERE, EVERY_OPT_IN, goodPlan } from "./harness";
 
 const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
 
@@ -48,7 +48,7 @@ describe("README", () => {
         // prod's outputs, plus those only other shapes have (a worker built from its own image, the
         // opt-in parts, a staging that hosts previews, a pull request's preview).
         const exported = [...new Set([...Object.keys((await goodPlan("prod")).outputs),
-            ...Object.keys((await goodPlan("prod", { "groundwork:workerImage": "own" })).outputs),
+            ...Object.keys((await goodPlan("prod", ELSEWHERE)).outputs),
             ...Object.keys((await goodPlan("prod", EVERY_OPT_IN)).outputs),
             ...Object.keys((await goodPlan("staging")).outputs),
             ...Object.keys((await goodPlan("pr-123", undefined, { previewBranch: "feature/x" })).outputs)])].sort();

@@ -7,7 +7,7 @@ import { VERCEL_US_REGIONS } from "../components/config/defaults";
 import { VERCEL_APEX_IP, VERCEL_CNAME } from "../components/edge/dns";
 import { SECRET_LOOKING_ENV_NAME } from "../components/edge/frontend";
 import { PlanRecord, RecordedResource, registered } from "../tools/engine";
-import { byType, goodPlan, one, plan, problemKeys } from "./harness";
+import { PROD_APEX_UNRELEASED, PROD_API_HOST_AND_RECORDS, PROXIED_WITH_ENDPOINTS, STAGING_WEB_KEYS, byType, goodPlan, one, plan, problemKeys } from "./harness";
 
 const PROJECT = "vercel:index/project:Project";
 const ENV_VAR = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable";
@@ -147,13 +147,14 @@ describe("the edge", () => {
             assert.equal(s.tls_1_3, "on");
             assert.equal(s.automatic_https_rewrites, "on");
             assert.equal(s.security_header, undefined, "HSTS zone-wide would pin HTTPS on every subdomain of the zone for a year");
-            assert.deepEqual(byType(await goodPlan("staging", { "groundwork:zoneSettingsStack": "prod" }), SETTING), []);
+            assert.equal(STAGING_WEB_KEYS["groundwork:zoneSettingsStack"], "prod");
+            assert.deepEqual(byType(await goodPlan("staging", STAGING_WEB_KEYS), SETTING), []);
         });
     });
 
     describe("the API through Cloudflare's proxy (groundwork:apiProxied)", () => {
         it("proxies the API host with an automatic TTL and keeps the web host unproxied", async () => {
-            const r = await goodPlan("prod", { "groundwork:apiProxied": true });
+            const r = await goodPlan("prod", PROXIED_WITH_ENDPOINTS);
             const api = record(r, "api.example.com");
             assert.ok(api);
             assert.equal(api.inputs.proxied, true);
@@ -181,7 +182,7 @@ describe("the edge", () => {
 
     describe("host names", () => {
         it("serves the web app at the bare domain with www redirecting to it: an A record at the apex, a CNAME for www, a 308 in Vercel", async () => {
-            const r = await goodPlan("prod", { "groundwork:webHost": "@", "groundwork:webRedirectHosts": ["www"] });
+            const r = await goodPlan("prod", PROD_APEX_UNRELEASED);
             const apex = record(r, "example.com");
             assert.equal(apex?.inputs.type, "A");
             assert.equal(apex?.inputs.content, VERCEL_APEX_IP);
@@ -195,16 +196,15 @@ describe("the edge", () => {
         });
 
         it("takes the API host label, base path and the web app's API variable name from config", async () => {
-            const r = await goodPlan("prod", {
-                "groundwork:apiHost": "backend", "groundwork:apiBasePath": "", "groundwork:webApiUrlVariable": "VITE_API_URL",
-                "groundwork:healthCheckPath": "/health",
-            });
-            assert.equal(r.outputs.apiUrl.value, "https://backend.example.com");
-            assert.equal(r.outputs.healthUrl.value, "https://backend.example.com/health");
-            assert.equal(r.outputs.stripeWebhookUrl.value, "https://backend.example.com/webhooks/stripe");
+            const r = await goodPlan("prod", PROD_API_HOST_AND_RECORDS);
+            const host = `${PROD_API_HOST_AND_RECORDS["groundwork:apiHost"]}.example.com`;
+            assert.equal(host.length, 63 + ".example.com".length);
+            assert.equal(r.outputs.apiUrl.value, `https://${host}`);
+            assert.equal(r.outputs.healthUrl.value, `https://${host}/health`);
+            assert.equal(r.outputs.stripeWebhookUrl.value, `https://${host}/webhooks/stripe`);
             const vars = byType(r, ENV_VAR).map((v) => [v.inputs.key, v.inputs.value]);
-            assert.deepEqual(vars, [["VITE_API_URL", "https://backend.example.com"]]);
-            assert.ok(record(r, "backend.example.com"));
+            assert.deepEqual(vars, [["VITE_API_URL", `https://${host}`]]);
+            assert.ok(record(r, host));
             assert.equal(record(r, "api.example.com"), undefined);
         });
 
@@ -215,7 +215,7 @@ describe("the edge", () => {
     });
 
     it("adds extra public web settings from config as plain variables", async () => {
-        const r = await goodPlan("staging", { "groundwork:webEnv": ["NEXT_PUBLIC_POSTHOG_HOST=https://us.i.posthog.com"] });
+        const r = await goodPlan("staging", STAGING_WEB_KEYS);
         const v = byType(r, ENV_VAR).find((x) => x.inputs.key === "NEXT_PUBLIC_POSTHOG_HOST");
         assert.ok(v);
         assert.equal(v.name, "web-env-next-public-posthog-host");

@@ -121,3 +121,116 @@ export const WEB_ONLY: Record<string, string | number | boolean | string[] | und
     "groundwork:uploads": false, "groundwork:stripe": "none", "groundwork:stripeSecretKey": undefined, "groundwork:appSecrets": undefined,
     "groundwork:previews": false,
 };
+
+/*
+ * Configurations that several test files plan. Each sets keys that are independent of each other,
+ * and each test asserts its own key's effect against the default, so one plan serves them all:
+ * defined once here because the memo (and plan-share.ts) key on the values, and a copy that drifted
+ * would quietly plan again.
+ */
+
+/** A proxied API and the interface endpoints (prod: compute, edge, parts). */
+export const PROXIED_WITH_ENDPOINTS = { "groundwork:apiProxied": true, "groundwork:interfaceEndpoints": true };
+
+/** Staging's independent opt-ins (compute, data, data-safety, program). */
+export const STAGING_OVERRIDES = {
+    "groundwork:imageRetentionCount": 7,
+    "groundwork:migrateCommands": ["npx prisma migrate deploy", "node scripts/backfill.js"],
+    "groundwork:migrateWorkingDirectory": "packages/database",
+    "groundwork:cpuArchitecture": "X86_64",
+    "groundwork:logRetentionDays": 30,
+    "groundwork:cacheEngine": "redis",
+    "groundwork:cacheEngineVersion": "7.1",
+    "groundwork:appEnv": ["LOG_LEVEL=debug", "FEATURE_FLAGS=a,b"],
+    "groundwork:secretReaderRoleArns": [],
+    "groundwork:backupRegion": "us-east-2",
+};
+
+/** Prod's database name and engine, no backup region, another health path (compute, data, data-safety). */
+export const PROD_OVERRIDES = {
+    "groundwork:dbName": "acme",
+    "groundwork:dbEngineVersion": "16",
+    "groundwork:backupRegion": "none",
+    "groundwork:healthCheckPath": "/healthz",
+};
+
+/**
+ * Prod outside us-east-1 with its backup region and an alert endpoint, plus (independent of the
+ * region) app metrics without Stripe and a worker with its own image (alerts, budget, monitoring, docs).
+ */
+export const ELSEWHERE = {
+    "aws:region": "us-west-2", "groundwork:backupRegion": "us-east-2",
+    "groundwork:alertHttpsEndpoints": JSON.stringify(["https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue"]),
+    "groundwork:appMetrics": true, "groundwork:stripe": "none", "groundwork:stripeSecretKey": undefined, "groundwork:workerImage": "own",
+};
+
+/**
+ * Prod's worker on-demand base and Spot share, a whole-account budget, a grown disk, and app metrics
+ * with Stripe by key only (alerts, budget, monitoring, spot).
+ */
+export const INDEPENDENT_SETTINGS = {
+    "groundwork:workerMinTasks": 2, "groundwork:workerSpotPercent": 80, "groundwork:budgetScope": "account",
+    "groundwork:dbAllocatedStorage": 100, "groundwork:appMetrics": true, "groundwork:stripe": "key",
+};
+
+/** The load balancer's settings from the stack file, all away from their defaults. */
+export const LB_SETTINGS = {
+    "groundwork:apiIdleTimeoutSeconds": 300, "groundwork:apiStickySessionSeconds": 3600, "groundwork:apiHealthCheckIntervalSeconds": 30,
+    "groundwork:apiHealthCheckTimeoutSeconds": 10, "groundwork:apiHealthyThreshold": 3, "groundwork:apiUnhealthyThreshold": 4,
+};
+
+/**
+ * Prod's alarm thresholds from the stack file and two queues at target 30 with a worker from zero,
+ * without app metrics, and LB_SETTINGS (alerts, scaling-and-lb).
+ */
+export const THRESHOLDS_AND_QUEUES = {
+    "groundwork:alarmThresholds": ["alb5xxPercent=2.5", "ecsCpuPercent=70", "usagePeriods=4"],
+    "groundwork:workerQueues": ["webhooks", "email"], "groundwork:workerQueueTarget": 30, "groundwork:workerMinTasks": 0,
+    ...LB_SETTINGS,
+};
+
+/** Staging with Fargate Spot off and its own budget amount (budget, cost, spot). */
+export const STAGING_ON_DEMAND = { "groundwork:fargateSpot": "off", "groundwork:monthlyBudget": 150 };
+
+/** Staging with every opt-in, one NAT, and its own backups' and logs' retention (jobs, nat-instance). */
+export const STAGING_TUNED = { ...EVERY_OPT_IN, "groundwork:natGateways": "single", "groundwork:backupsRetentionDays": 35, "groundwork:logRetentionDays": 30 };
+
+/** Every opt-in on a new stack, before any image is pushed (jobs, parts). */
+export const NO_IMAGE = { ...EVERY_OPT_IN, "groundwork:imageTag": undefined };
+
+/**
+ * A team's own options on staging: generated secrets, its webhook path and Stripe Connect, a worker
+ * built separately, its health check, larger NAT instances (parts, nat-instance).
+ */
+export const TEAM_OPTIONS = {
+    "groundwork:generatedSecrets": ["JWT_SECRET", "BOOKING_TOKEN_SECRET", "TENANT_SECRETS_ENCRYPTION_KEY=hex:32"],
+    "groundwork:stripeWebhookPath": "/webhooks/stripe", "groundwork:stripeConnect": true,
+    "groundwork:workerImage": "own", "groundwork:workerImageTag": "w-42",
+    "groundwork:workerHealthCheckCommand": "node dist/healthcheck.js",
+    "groundwork:natInstanceType": "t4g.small",
+};
+
+/** Staging: a public web setting, routed values, a web secret, and zone settings owned by prod (web, edge). */
+export const STAGING_WEB_KEYS = {
+    "groundwork:webEnv": ["NEXT_PUBLIC_POSTHOG_HOST=https://us.i.posthog.com"],
+    "groundwork:webEnvAliases": ["NEXTAUTH_URL=WEB_URL", "BACKEND=API_URL"],
+    "groundwork:webSecrets": JSON.stringify({ REVALIDATE_TOKEN: "t0k3n" }),
+    "groundwork:zoneSettingsStack": "prod",
+};
+
+/** Postmark's records, as a prod stack file declares them. */
+const POSTMARK = [
+    "20240115pm._domainkey TXT k=rsa;p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC1",
+    "pm-bounces CNAME pm.mtasv.net",
+    "_dmarc TXT v=DMARC1; p=none; rua=mailto:dmarc@example.com",
+];
+
+/** Prod: a 63-character API label, no base path, the web app's API variable and health path renamed, Postmark's records (web, edge). */
+export const PROD_API_HOST_AND_RECORDS = {
+    "groundwork:apiHost": "a-very-long-subdomain-label-for-the-comment-test-of-63-characters".slice(0, 63),
+    "groundwork:apiBasePath": "", "groundwork:webApiUrlVariable": "VITE_API_URL", "groundwork:healthCheckPath": "/health",
+    "groundwork:dnsRecords": POSTMARK,
+};
+
+/** Prod: the web app at the bare domain with www redirecting, and no committed webRef (web, edge). */
+export const PROD_APEX_UNRELEASED = { "groundwork:webHost": "@", "groundwork:webRedirectHosts": ["www"], "groundwork:webRef": undefined };

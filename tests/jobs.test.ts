@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import { PlanRecord, RecordedResource } from "../tools/engine";
 import { targetFromOutputs } from "../tools/task-launch";
 import { JOB_RUNNER_SCRIPT } from "../components/compute/job-runner";
-import { BACKUP_JOB, EVERY_OPT_IN, byType, goodPlan, jobEntry, one, plan } from "./harness";
+import { BACKUP_JOB, EVERY_OPT_IN, NO_IMAGE, STAGING_TUNED, byType, goodPlan, jobEntry, one, plan } from "./harness";
 import { matches } from "./event-pattern";
 
 const T = {
@@ -34,6 +34,9 @@ const containers = (td: RecordedResource) => JSON.parse(td.inputs.containerDefin
 const statements = (doc: unknown) => (JSON.parse(doc as string) as { Statement: Record<string, unknown>[] }).Statement;
 const policyOf = (r: PlanRecord, role: string) => statements(one(r, T.rolePolicy, role).inputs.policy);
 const envOf = (c: Container) => Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
+
+/** Prod with every opt-in, a worker built separately without its tag yet, and the logs' retention. */
+const PROD_TUNED = { ...EVERY_OPT_IN, "groundwork:workerImage": "own", "groundwork:logRetentionDays": 60 };
 
 describe("scheduled jobs", () => {
     let prod: PlanRecord;
@@ -100,11 +103,11 @@ describe("scheduled jobs", () => {
     });
 
     it("keeps the schedules disabled until an image is pushed, job by job", async () => {
-        const r = await goodPlan("staging", { ...EVERY_OPT_IN, "groundwork:imageTag": undefined });
+        const r = await goodPlan("prod", NO_IMAGE);
         assert.equal(byType(r, T.schedule).length, 2);
         for (const s of byType(r, T.schedule)) assert.equal(s.inputs.state, "DISABLED", s.name);
         // The worker built separately, its tag not yet set: its job waits, the api image's job runs.
-        const own = await goodPlan("prod", { ...EVERY_OPT_IN, "groundwork:workerImage": "own" });
+        const own = await goodPlan("prod", PROD_TUNED);
         assert.equal(one(own, T.schedule, "jobs-db-backup").inputs.state, "ENABLED");
         assert.equal(one(own, T.schedule, "jobs-cleanup").inputs.state, "DISABLED");
     });
@@ -143,7 +146,7 @@ describe("scheduled jobs", () => {
         assert.equal(sse[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, one(prod, "aws:kms/key:Key", "backups-key").state.arn);
         assert.ok(one(prod, T.bucket, "backups-bucket").options.protect, "prod protects it");
         assert.equal(byType(prod, T.bucket).filter((b) => b.name === "backups-replica-bucket").length, 1);
-        const staging = await goodPlan("staging", { ...EVERY_OPT_IN, "groundwork:backupsRetentionDays": 35 });
+        const staging = await goodPlan("staging", STAGING_TUNED);
         assert.equal(one(staging, T.bucket, "backups-bucket").inputs.forceDestroy, true);
         const rules = one(staging, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups-lifecycle").inputs.rules as { id: string; expiration?: { days: number } }[];
         assert.equal(rules.find((x) => x.id === "expire-current-objects")!.expiration!.days, 35);
@@ -213,15 +216,15 @@ describe("scheduled jobs", () => {
             assert.deepEqual(groups.map((g) => g.name).sort(), ["jobs-failures", "jobs-logs"], "the runs' log group and the failures' log group");
             return groups;
         };
-        const cases: [string, string, Record<string, number>, number][] = [
-            ["prod's default", "prod", {}, 90],
-            ["staging's default", "staging", {}, 14],
-            ["the stack file's", "staging", { "groundwork:logRetentionDays": 30 }, 30],
-            ["the stack file's, below the profile's", "prod", { "groundwork:logRetentionDays": 60 }, 60],
+        const cases: [string, string, typeof EVERY_OPT_IN, number][] = [
+            ["prod's default", "prod", EVERY_OPT_IN, 90],
+            ["staging's default", "staging", EVERY_OPT_IN, 14],
+            ["the stack file's", "staging", STAGING_TUNED, 30],
+            ["the stack file's, below the profile's", "prod", PROD_TUNED, 60],
         ];
-        for (const [label, stack, extra, days] of cases) {
+        for (const [label, stack, config, days] of cases) {
             it(`${label}: ${days} days on ${stack}`, async () => {
-                const r = await goodPlan(stack, { ...EVERY_OPT_IN, ...extra });
+                const r = await goodPlan(stack, config);
                 for (const g of jobLogGroups(r)) assert.equal(g.inputs.retentionInDays, days, g.name);
             });
         }

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as monitoring from "../components/ops/monitoring";
 import { ALARM_THRESHOLDS, DB_MAX_CONNECTIONS, RDS_AUTOSCALING_FREE_PERCENT } from "../components/ops/monitoring-thresholds";
 import { PlanRecord, RecordedResource, providerUrn } from "../tools/engine";
-import { byType, byUrn, goodPlan, one } from "./harness";
+import { ELSEWHERE, INDEPENDENT_SETTINGS, byType, byUrn, goodPlan, one } from "./harness";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const alarm = (r: PlanRecord, role: string) => one(r, ALARM, `ops-${role}`);
@@ -142,7 +142,7 @@ describe("monitoring", () => {
     });
 
     it("puts the health alarm and its own topic in us-east-1 when the stack is in another region", async () => {
-        const r = await goodPlan("prod", { "aws:region": "us-west-2" });
+        const r = await goodPlan("prod", ELSEWHERE);
         const health = alarm(r, "health");
         assert.equal(regionOf(r, health), "us-east-1");
         const extra = one(r, "pulumi:providers:aws", "ops-us-east-1");
@@ -186,7 +186,8 @@ describe("monitoring", () => {
         }
 
         it("re-bases on groundwork:dbAllocatedStorage (set it to the grown size), and draws the same line on the dashboard", async () => {
-            const [before, after] = [await goodPlan("prod"), await goodPlan("prod", { "groundwork:dbAllocatedStorage": 100 })];
+            assert.equal(INDEPENDENT_SETTINGS["groundwork:dbAllocatedStorage"], 100);
+            const [before, after] = [await goodPlan("prod"), await goodPlan("prod", INDEPENDENT_SETTINGS)];
             const threshold = (r: PlanRecord) => alarm(r, "db-storage").inputs.threshold as number;
             assert.equal(threshold(after), Math.round(100 * GiB * ALARM_THRESHOLDS.prod.dbFreeStoragePercent / 100));
             assert.equal(threshold(after), 2 * threshold(before));

@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AL2023_ARM64_IMAGE_PARAMETER, NatInstance, natUserData } from "../components/net/nat-instance";
 import { PROJECT_DIR, PlanRecord, RecordedResource } from "../tools/engine";
 import { mockCall, mockState } from "../tools/mock-states";
-import { EVERY_OPT_IN, byType, goodPlan, one } from "./harness";
+import { EVERY_OPT_IN, STAGING_TUNED, TEAM_OPTIONS, byType, goodPlan, one } from "./harness";
 
 const T = {
     nat: "groundwork:net:NatInstance",
@@ -56,9 +56,14 @@ interface LaunchTemplateInputs {
     tagSpecifications: { resourceType: string; tags: Record<string, string> }[];
 }
 
+/**
+ * The configs with scheduled jobs the egress waiters are checked on: every opt-in part, and for a
+ * single NAT, STAGING_TUNED (its retention keys do not touch the network).
+ */
+const SINGLE = { "groundwork:natGateways": "single" };
+
 describe("NAT instances", () => {
-    const SINGLE = { "groundwork:natGateways": "single" };
-    for (const [stack, azs, nats, config] of [["prod", 3, 3, {}], ["staging", 2, 2, {}], ["staging", 2, 1, SINGLE]] as const) {
+    for (const [stack, azs, nats, config, withJobs] of [["prod", 3, 3, {}, EVERY_OPT_IN], ["staging", 2, 2, {}, EVERY_OPT_IN], ["staging", 2, 1, SINGLE, STAGING_TUNED]] as const) {
         describe(`${stack} (${nats === azs ? "one per AZ" : "single"})`, () => {
             it("routes every private subnet's egress to a NAT instance's static interface, never to an instance", async () => {
                 const r = await goodPlan(stack, config);
@@ -148,7 +153,7 @@ describe("NAT instances", () => {
             });
 
             it("has the services and the schedules wait for egress: every private default route and every NAT's group", async () => {
-                const r = await goodPlan(stack, { ...EVERY_OPT_IN, ...config });
+                const r = await goodPlan(stack, withJobs);
                 const egress = [...byType(r, T.route).filter((x) => /^net-private-default-\d$/.test(x.name)), ...byType(r, T.group)].map((x) => x.urn);
                 assert.equal(egress.length, azs + nats);
                 const waiters = [...byType(r, "aws:ecs/service:Service"), ...byType(r, "aws:scheduler/schedule:Schedule")];
@@ -238,7 +243,7 @@ describe("NAT instances", () => {
     });
 
     it("runs the configured size", async () => {
-        const r = await goodPlan("staging", { "groundwork:natInstanceType": "t4g.small" });
+        const r = await goodPlan("staging", TEAM_OPTIONS);
         assert.deepEqual(byType(r, T.lt).map((lt) => lt.inputs.instanceType), ["t4g.small", "t4g.small"], "one per AZ");
     });
 

@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import { PlanRecord, registered } from "../tools/engine";
 import { evaluatePolicies } from "../tools/policy-runner";
-import { WEB_ONLY, byType, goodPlan, one, plan, problemKeys } from "./harness";
+import { NO_IMAGE, TEAM_OPTIONS, WEB_ONLY, byType, goodPlan, one, plan, problemKeys } from "./harness";
 
 const T = {
     service: "aws:ecs/service:Service",
@@ -39,6 +39,7 @@ const alarmNames = (r: PlanRecord) => byType(r, T.alarm).map((a) => a.name).sort
 const NEON = "postgresql://app:neon-pw@ep-cool-name-123456.us-east-2.aws.neon.tech:5432/app?sslmode=require";
 const NEON_DIRECT = "postgresql://app:neon-pw@ep-cool-name-123456-direct.us-east-2.aws.neon.tech/app?sslmode=require";
 const UPSTASH = "rediss://default:upstash-pw@us1-cool-name-12345.upstash.io:6380";
+
 
 describe("parts a stack file chooses", () => {
     it("keeps today's full shape by default: every part present in both stacks", async () => {
@@ -208,7 +209,7 @@ describe("parts a stack file chooses", () => {
         });
 
         it("generates the secrets the apps ask for, hex keys at their byte size", async () => {
-            const r = await goodPlan("staging", { "groundwork:generatedSecrets": ["JWT_SECRET", "BOOKING_TOKEN_SECRET", "TENANT_SECRETS_ENCRYPTION_KEY=hex:32"] });
+            const r = await goodPlan("staging", TEAM_OPTIONS);
             const api = r.outputs.apiEnv.value as Record<string, string>;
             assert.match(api.JWT_SECRET, /^[A-Za-z0-9]{64}$/);
             assert.match(api.BOOKING_TOKEN_SECRET, /^[A-Za-z0-9]{64}$/);
@@ -220,7 +221,7 @@ describe("parts a stack file chooses", () => {
 
     describe("Stripe where the app serves it", () => {
         it("registers the endpoint at the app's own path on the API host, and a Connect endpoint when asked", async () => {
-            const r = await goodPlan("staging", { "groundwork:stripeWebhookPath": "/webhooks/stripe", "groundwork:stripeConnect": true });
+            const r = await goodPlan("staging", TEAM_OPTIONS);
             const w = one(r, T.webhook, "stripe-webhook");
             assert.equal(w.inputs.url, "https://api.staging.example.com/webhooks/stripe");
             assert.equal(w.inputs.connect, true);
@@ -235,7 +236,7 @@ describe("parts a stack file chooses", () => {
             // A component in dependsOn stands for its children: the ECS service (waitForSteadyState) among them.
             assert.ok(enable.options.dependsOn.includes(api.urn), "after the api service (its rollout)");
             assert.deepEqual(enable.propertyDependencies.endpointId, [w.urn]);
-            const noImage = await goodPlan("prod", { "groundwork:imageTag": undefined });
+            const noImage = await goodPlan("prod", NO_IMAGE);
             assert.deepEqual(byType(noImage, T.webhook).map((x) => x.name), ["stripe-webhook"], "stays disabled until an image runs");
         });
 
@@ -251,7 +252,7 @@ describe("parts a stack file chooses", () => {
 
     describe("images", () => {
         it("builds the worker from its own repository and tag when asked, and keeps each running tag from expiring", async () => {
-            const r = await goodPlan("staging", { "groundwork:workerImage": "own", "groundwork:workerImageTag": "w-42" });
+            const r = await goodPlan("staging", TEAM_OPTIONS);
             assert.deepEqual(byType(r, T.repo).map((x) => x.name).sort(), ["app-repo", "app-worker-repo"]);
             assert.match(appContainer(r, "worker").image, /app-worker-repo-[0-9a-f]+:w-42$/);
             assert.match(appContainer(r, "api").image, /app-repo-[0-9a-f]+:v1\.0\.0$/);
@@ -266,12 +267,12 @@ describe("parts a stack file chooses", () => {
         });
 
         it("adds the worker's container health check as an exec-form command", async () => {
-            const r = await goodPlan("staging", { "groundwork:workerHealthCheckCommand": "node dist/healthcheck.js" });
+            const r = await goodPlan("staging", TEAM_OPTIONS);
             assert.deepEqual(appContainer(r, "worker").healthCheck?.command, ["CMD", "node", "dist/healthcheck.js"]);
         });
 
         it("creates a new stack in one up before any image exists: services at zero tasks, no health check, no pinned tag", async () => {
-            const r = await goodPlan("prod", { "groundwork:imageTag": undefined });
+            const r = await goodPlan("prod", NO_IMAGE);
             for (const svc of byType(r, T.service)) assert.equal(svc.inputs.desiredCount, 0, svc.name);
             for (const t of byType(r, T.scaling)) assert.equal(t.inputs.minCapacity, 0, t.name);
             assert.deepEqual(byType(r, T.healthCheck), []);
@@ -283,14 +284,14 @@ describe("parts a stack file chooses", () => {
         });
 
         it("verifies the up that sets the first tag: it creates the services anew (a create honours desiredCount and waits), the idle ones go after", async () => {
-            const idle = byType(await goodPlan("prod", { "groundwork:imageTag": undefined }), T.service);
+            const idle = byType(await goodPlan("prod", NO_IMAGE), T.service);
             const real = byType(await goodPlan("prod"), T.service);
             assert.deepEqual(idle.map((x) => x.name).sort(), ["api-service-idle", "worker-service-idle"]);
             assert.deepEqual(real.map((x) => x.name).sort(), ["api-service", "worker-service"]);
             const urns = new Set(idle.map((x) => x.urn));
             assert.ok(real.every((x) => !urns.has(x.urn)), "other URNs: Pulumi creates the real services, then deletes the idle ones");
             for (const x of idle) assert.equal(x.inputs.loadBalancers, undefined, `${x.name}: attached to no target group, so it never shares one`);
-            const idlePlan = await goodPlan("prod", { "groundwork:imageTag": undefined });
+            const idlePlan = await goodPlan("prod", NO_IMAGE);
             assert.ok(!byType(idlePlan, "aws:appautoscaling/policy:Policy").some((p) => p.name === "api-scale-requests"),
                 "no request-count scaling without a target group (AWS refuses its resource label)");
             assert.ok(byType(idlePlan, "aws:appautoscaling/policy:Policy").some((p) => p.name === "api-scale-cpu"));

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { registered } from "../tools/engine";
-import { goodPlan, plan, problemKeys } from "./harness";
+import { STAGING_OVERRIDES, goodPlan, plan, problemKeys } from "./harness";
+
 
 describe("the whole program", () => {
     for (const stack of ["staging", "prod"]) {
@@ -69,7 +70,7 @@ describe("the whole program", () => {
     });
 
     it("passes extra plain settings from groundwork:appEnv to both services", async () => {
-        const r = await goodPlan("staging", { "groundwork:appEnv": ["LOG_LEVEL=debug", "FEATURE_FLAGS=a,b"] });
+        const r = await goodPlan("staging", STAGING_OVERRIDES);
         for (const out of ["apiEnv", "workerEnv"]) {
             const env = r.outputs[out].value as Record<string, string>;
             assert.equal(env.LOG_LEVEL, "debug");

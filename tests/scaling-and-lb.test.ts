@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { checkLoadBalancerSettings } from "../components/edge/load-balancer";
 import { PROJECT_DIR, PlanRecord } from "../tools/engine";
-import { byType, goodPlan, one, plan } from "./harness";
+import { EVERY_OPT_IN, THRESHOLDS_AND_QUEUES, byType, goodPlan, one, plan } from "./harness";
 
 const POLICY = "aws:appautoscaling/policy:Policy";
 const QUEUES = { "groundwork:workerQueues": ["webhooks", "email"], "groundwork:workerQueueTarget": 30 };
@@ -19,7 +19,10 @@ const problemsOf = async (config: Record<string, string | number | boolean | str
 
 describe("the worker scaling on its queue", () => {
     it("tracks the backlog per running task: each queue's waiting and active gauges over Container Insights' running count", async () => {
-        const r = await goodPlan("prod", QUEUES);
+        // EVERY_OPT_IN: the queues webhooks and email at the default target (20); THRESHOLDS_AND_QUEUES's 30 is checked below.
+        assert.deepEqual(EVERY_OPT_IN["groundwork:workerQueues"], QUEUES["groundwork:workerQueues"]);
+        assert.equal(EVERY_OPT_IN["groundwork:workerQueueTarget"], undefined);
+        const r = await goodPlan("prod", EVERY_OPT_IN);
         const q = queries(r);
         const gauge = (id: string) => q.find((x) => x.id === id)!.metricStat!.metric;
         assert.deepEqual(gauge("w0"), { namespace: "Groundwork/App", metricName: "QueueWaiting", dimensions: [{ name: "Stack", value: "prod" }, { name: "Queue", value: "webhooks" }] });
@@ -36,7 +39,9 @@ describe("the worker scaling on its queue", () => {
         // A late running-count point repeats the last (never "no task" with the whole backlog per task).
         assert.match(q.find((x) => x.id === "perTask")!.expression!, /^IF\(FILL\(running, REPEAT\) > 0, backlog \/ FILL\(running, REPEAT\), backlog\)$/);
         const cfg = one(r, POLICY, "worker-scale-queue").inputs.targetTrackingScalingPolicyConfiguration as { targetValue: number };
-        assert.equal(cfg.targetValue, 30);
+        assert.equal(cfg.targetValue, 20, "the default target");
+        const set = one(await goodPlan("prod", THRESHOLDS_AND_QUEUES), POLICY, "worker-scale-queue").inputs.targetTrackingScalingPolicyConfiguration as { targetValue: number };
+        assert.equal(set.targetValue, 30, "groundwork:workerQueueTarget");
         assert.ok(byType(r, POLICY).some((p) => p.name === "worker-scale-cpu"), "CPU stays as the fallback");
         assert.ok(!byType(r, POLICY).some((p) => p.name === "worker-scale-wake"), "from 1 task no wake policy is needed");
     });
@@ -47,7 +52,7 @@ describe("the worker scaling on its queue", () => {
     });
 
     it("starts the first task from zero when jobs wait: two minutes of 'waiting and none running' drive a step policy that adds one", async () => {
-        const r = await goodPlan("prod", { ...QUEUES, "groundwork:workerMinTasks": 0 });
+        const r = await goodPlan("prod", THRESHOLDS_AND_QUEUES);
         const wake = one(r, POLICY, "worker-scale-wake").inputs as { policyType: string; stepScalingPolicyConfiguration: { adjustmentType: string; stepAdjustments: { scalingAdjustment: number; metricIntervalLowerBound: string }[] } };
         assert.equal(wake.policyType, "StepScaling");
         // +1, never "exactly 1": a false alarm adds a task instead of stopping a busy fleet's.
@@ -78,10 +83,7 @@ describe("the load balancer's settings", () => {
     });
 
     it("take idle timeout, stickiness and health-check timing from the stack file", async () => {
-        const r = await goodPlan("prod", {
-            "groundwork:apiIdleTimeoutSeconds": 300, "groundwork:apiStickySessionSeconds": 3600, "groundwork:apiHealthCheckIntervalSeconds": 30,
-            "groundwork:apiHealthCheckTimeoutSeconds": 10, "groundwork:apiHealthyThreshold": 3, "groundwork:apiUnhealthyThreshold": 4,
-        });
+        const r = await goodPlan("prod", THRESHOLDS_AND_QUEUES); // LB_SETTINGS, with a worker from zero on its queues
         assert.equal(one(r, "aws:lb/loadBalancer:LoadBalancer").inputs.idleTimeout, 300);
         const tg = one(r, "aws:lb/targetGroup:TargetGroup").inputs as { healthCheck: Record<string, unknown>; stickiness: Record<string, unknown> };
         assert.deepEqual([tg.healthCheck.interval, tg.healthCheck.timeout, tg.healthCheck.healthyThreshold, tg.healthCheck.unhealthyThreshold], [30, 10, 3, 4]);

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { capacityProviderStrategy, checkCapacity, splitTasks } from "../components/compute/capacity";
-import { byType, goodPlan, one } from "./harness";
+import { INDEPENDENT_SETTINGS, STAGING_ON_DEMAND, byType, goodPlan, one } from "./harness";
 
 const SERVICE = "aws:ecs/service:Service";
 type Strategy = { capacityProvider: string; base: number; weight: number }[];
@@ -52,13 +52,13 @@ describe("Fargate Spot", () => {
             assert.deepEqual(strategyOf(one(r, SERVICE, "api-service")), [{ capacityProvider: "FARGATE", base: 0, weight: 1 }]);
             assert.deepEqual(strategyOf(one(r, SERVICE, "worker-service")), [
                 { capacityProvider: "FARGATE", base: 1, weight: 1 }, { capacityProvider: "FARGATE_SPOT", base: 0, weight: 1 }]);
-            const more = await goodPlan("prod", { "groundwork:workerMinTasks": 2, "groundwork:workerSpotPercent": 80 });
+            const more = await goodPlan("prod", INDEPENDENT_SETTINGS); // workerMinTasks 2, workerSpotPercent 80
             assert.deepEqual(strategyOf(one(more, SERVICE, "worker-service")), [
                 { capacityProvider: "FARGATE", base: 2, weight: 1 }, { capacityProvider: "FARGATE_SPOT", base: 0, weight: 4 }]);
         });
 
         it("runs everything on-demand with fargateSpot off, still through a strategy (no service replacement to switch back)", async () => {
-            const r = await goodPlan("staging", { "groundwork:fargateSpot": "off" });
+            const r = await goodPlan("staging", STAGING_ON_DEMAND);
             for (const s of byType(r, SERVICE)) {
                 assert.deepEqual(strategyOf(s), [{ capacityProvider: "FARGATE", base: 0, weight: 1 }], s.name);
                 assert.equal(s.inputs.launchType, undefined);

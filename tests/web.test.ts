@@ -20,7 +20,7 @@ import { publicVariableProblem } from "../policies/tables";
 import { PROJECT_DIR, PlanRecord, RecordedResource, RunOptions, registered, resolveConfig } from "../tools/engine";
 import { mockCall, mockState } from "../tools/mock-states";
 import { evaluatePolicies, renderVerdict } from "../tools/policy-runner";
-import { byType, goodPlan, one, plan, problemKeys } from "./harness";
+import { PROD_APEX_UNRELEASED, PROD_API_HOST_AND_RECORDS, STAGING_WEB_KEYS, byType, goodPlan, one, plan, problemKeys } from "./harness";
 
 const PROJECT = "vercel:index/project:Project";
 const ENV_VAR = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable";
@@ -91,6 +91,42 @@ const PUBLIC_TABLE: [string, string, boolean][] = [
     ["SIGNING_CERT", "-----BEGIN PRIVATE KEY-----\nMIIE", false],
     ["GOOGLE_CLIENT_SECRET", "GOCSPX-abcdefghijklmnop", false],
 ];
+
+/** Resend's and two verification records, as a staging stack file declares them. */
+const RESEND = [
+    "send MX 10 feedback-smtp.us-east-1.amazonses.com",
+    "send TXT v=spf1 include:amazonses.com ~all",
+    "resend._domainkey TXT p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQD2",
+    "@ TXT google-site-verification=AbCdEf0123456789",
+    "clerk CNAME frontend-api.clerk.services",
+];
+/** Staging (this file only): a web secret for production only, and Resend's records. */
+const STAGING_SECRET_FOR_PRODUCTION: Overrides = {
+    "groundwork:webSecrets": JSON.stringify({ REVALIDATE_TOKEN: "t0k3n" }), "groundwork:webSecretTargets": ["production"], "groundwork:dnsRecords": RESEND,
+};
+/** Prod (this file only): no repository (the Vercel CLI ships it), and domain verification with nothing pending. */
+const PROD_CLI_VERIFIED: Overrides = { "groundwork:vercelGitRepository": undefined, "groundwork:webRef": undefined, "groundwork:vercelDomainVerification": true };
+/**
+ * Prod as committed (repository and webRef) in a world where Vercel asks verification (this file only): the apex with www,
+ * verification, a mail record (so a DnsRecords component), and a web secret.
+ */
+const PROD_APEX_VERIFIED: Overrides = {
+    "groundwork:vercelDomainVerification": true, "groundwork:webHost": "@", "groundwork:webRedirectHosts": ["www"], "groundwork:dnsRecords": ["pm-bounces CNAME pm.mtasv.net"],
+    "groundwork:webSecrets": JSON.stringify({ REVALIDATE_TOKEN: "t0k3n" }),
+};
+
+/** A Vite app (Asonti) in a folder with a space, on staging, shipping its own web app. */
+const ASONTI: Overrides = {
+    "groundwork:vercelFramework": "vite",
+    "groundwork:vercelRootDirectory": undefined,
+    "groundwork:vercelBuildCommand": "cd \"Asonti app\" && npm run build",
+    "groundwork:vercelOutputDirectory": "Asonti app/dist",
+    "groundwork:vercelNodeVersion": "22.x",
+    "groundwork:webApiUrlVariable": "VITE_API_URL",
+    "groundwork:webEnv": ["VITE_SUPABASE_URL=https://epmopmfwauwcctnlrrbo.supabase.co", `VITE_SUPABASE_ANON_KEY=${ANON}`],
+    // Independent keys, asserted by the release gate's "a stack may ship its own web app too": one plan for both tests.
+    "groundwork:webRelease": "stack", "groundwork:webRef": "0123456789abcdef0123456789abcdef01234567", "groundwork:previews": false,
+};
 
 /** A plan of one Vercel variable that is not sensitive, as the engine records it. */
 function plainVercelVariable(key: string, value: string): PlanRecord {
@@ -304,7 +340,7 @@ describe("the web app", () => {
         });
 
         it("routes a plain value as a plain variable", async () => {
-            const vars = variables(await goodPlan("staging", { "groundwork:webEnvAliases": ["NEXTAUTH_URL=WEB_URL", "BACKEND=API_URL"] }));
+            const vars = variables(await goodPlan("staging", STAGING_WEB_KEYS));
             assert.equal(vars.NEXTAUTH_URL.inputs.value, "https://app.staging.example.com");
             assert.equal(vars.BACKEND.inputs.value, "https://api.staging.example.com/api/v1");
             assert.equal(vars.BACKEND.inputs.sensitive, false);
@@ -313,15 +349,16 @@ describe("the web app", () => {
 
     describe("the web app's secrets (groundwork:webSecrets)", () => {
         it("become sensitive variables for the targets the stack chooses", async () => {
-            const r = await goodPlan("staging", { "groundwork:webSecrets": JSON.stringify({ REVALIDATE_TOKEN: "t0k3n" }), "groundwork:webSecretTargets": ["production"] });
+            const r = await goodPlan("staging", STAGING_SECRET_FOR_PRODUCTION);
             const v = variables(r).REVALIDATE_TOKEN;
             assert.equal(v.inputs.sensitive, true);
             assert.ok(v.secretInputs.includes("value"));
             assert.deepEqual(v.inputs.targets, ["production"], "previews do not get it");
             assert.deepEqual(variables(r).NEXT_PUBLIC_API_URL.inputs.targets, ["production", "preview"], "public variables still reach previews");
-            const both = variables(await goodPlan("staging", { "groundwork:webSecrets": JSON.stringify({ REVALIDATE_TOKEN: "t0k3n" }) })).REVALIDATE_TOKEN;
+            assert.ok(!("groundwork:webSecretTargets" in STAGING_WEB_KEYS), "the default targets");
+            const both = variables(await goodPlan("staging", STAGING_WEB_KEYS)).REVALIDATE_TOKEN;
             assert.deepEqual(both.inputs.targets, ["production", "preview"]);
-            const prod = variables(await goodPlan("prod", { "groundwork:webSecrets": JSON.stringify({ REVALIDATE_TOKEN: "t0k3n" }) })).REVALIDATE_TOKEN;
+            const prod = variables(await goodPlan("prod", PROD_APEX_VERIFIED, { world: { vercelDomainsHeldElsewhere: true } })).REVALIDATE_TOKEN;
             assert.deepEqual(prod.inputs.targets, ["production"], "prod builds no previews");
         });
 
@@ -344,16 +381,6 @@ describe("the web app", () => {
     });
 
     describe("framework and build settings", () => {
-        const ASONTI: Overrides = {
-            "groundwork:vercelFramework": "vite",
-            "groundwork:vercelRootDirectory": undefined,
-            "groundwork:vercelBuildCommand": "cd \"Asonti app\" && npm run build",
-            "groundwork:vercelOutputDirectory": "Asonti app/dist",
-            "groundwork:vercelNodeVersion": "22.x",
-            "groundwork:webApiUrlVariable": "VITE_API_URL",
-            "groundwork:webEnv": ["VITE_SUPABASE_URL=https://epmopmfwauwcctnlrrbo.supabase.co", `VITE_SUPABASE_ANON_KEY=${ANON}`],
-        };
-
         it("plans a Vite app as a Vite project with its build command, output directory and Node version", async () => {
             const r = await goodPlan("staging", ASONTI);
             const p = one(r, PROJECT);
@@ -428,14 +455,14 @@ describe("the web app", () => {
         });
 
         it("prod without a committed webRef: nothing ships yet, and the plan says so", async () => {
-            const r = await goodPlan("prod", { "groundwork:webRef": undefined });
+            const r = await goodPlan("prod", PROD_APEX_UNRELEASED);
             assert.deepEqual(byType(r, DEPLOYMENT), []);
             assert.deepEqual(one(r, PROJECT).inputs.gitProviderOptions, { createDeployments: false });
             assert.match(String((r.outputs.webRelease.value as Record<string, unknown>).shippedBy), /^nothing yet: set groundwork:webRef/);
         });
 
         it("prod without a repository: the Vercel CLI ships it, and still no previews", async () => {
-            const r = await goodPlan("prod", { "groundwork:vercelGitRepository": undefined, "groundwork:webRef": undefined });
+            const r = await goodPlan("prod", PROD_CLI_VERIFIED);
             const p = one(r, PROJECT);
             assert.equal(p.inputs.gitRepository, undefined);
             assert.equal(p.inputs.gitProviderOptions, undefined);
@@ -445,7 +472,8 @@ describe("the web app", () => {
 
         it("a stack may ship its own web app too (staging with webRelease stack)", async () => {
             // (A stack that ships its own web app builds no branch previews, so it hosts no pull-request previews.)
-            const r = await goodPlan("staging", { "groundwork:webRelease": "stack", "groundwork:webRef": "0123456789abcdef0123456789abcdef01234567", "groundwork:previews": false });
+            const r = await goodPlan("staging", ASONTI);
+            assert.deepEqual([ASONTI["groundwork:webRelease"], ASONTI["groundwork:previews"]], ["stack", false]);
             assert.equal(one(r, DEPLOYMENT).inputs.ref, "0123456789abcdef0123456789abcdef01234567");
             assert.equal(one(r, PROJECT).inputs.previewDeploymentsDisabled, true);
         });
@@ -490,7 +518,7 @@ describe("the web app", () => {
         const HELD = { world: { vercelDomainsHeldElsewhere: true } };
 
         it("creates the _vercel TXT record Vercel asks for, from its challenge, unproxied", async () => {
-            const r = await goodPlan("prod", { "groundwork:vercelDomainVerification": true, "groundwork:webHost": "@", "groundwork:webRedirectHosts": ["www"] }, HELD);
+            const r = await goodPlan("prod", PROD_APEX_VERIFIED, HELD);
             const txt = byType(r, RECORD).filter((x) => x.inputs.type === "TXT");
             assert.deepEqual(txt.map((x) => x.inputs.name).sort(), ["_vercel.example.com", "_vercel.www.example.com"]);
             for (const x of txt) {
@@ -511,28 +539,15 @@ describe("the web app", () => {
             const off = await goodPlan("prod", {}, HELD);
             assert.deepEqual(byType(off, RECORD).filter((x) => x.inputs.type === "TXT"), []);
             assert.deepEqual(off.outputs.webDomainsVerified.value, { "app.example.com": false });
-            const idle = await goodPlan("prod", { "groundwork:vercelDomainVerification": true });
+            const idle = await goodPlan("prod", PROD_CLI_VERIFIED);
             assert.ok(idle.warnings.some((w) => /Vercel asks no verification for app\.example\.com/.test(w)), idle.warnings.join("\n"));
             assert.deepEqual(idle.outputs.webDomainsVerified.value, { "app.example.com": true });
         });
     });
 
     describe("mail and verification records (groundwork:dnsRecords)", () => {
-        const POSTMARK = [
-            "20240115pm._domainkey TXT k=rsa;p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC1",
-            "pm-bounces CNAME pm.mtasv.net",
-            "_dmarc TXT v=DMARC1; p=none; rua=mailto:dmarc@example.com",
-        ];
-        const RESEND = [
-            "send MX 10 feedback-smtp.us-east-1.amazonses.com",
-            "send TXT v=spf1 include:amazonses.com ~all",
-            "resend._domainkey TXT p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQD2",
-            "@ TXT google-site-verification=AbCdEf0123456789",
-            "clerk CNAME frontend-api.clerk.services",
-        ];
-
         it("creates Postmark's records in prod's domain, DNS-only, named after their role, owned by the stack", async () => {
-            const r = await goodPlan("prod", { "groundwork:dnsRecords": POSTMARK });
+            const r = await goodPlan("prod", PROD_API_HOST_AND_RECORDS);
             const mine = byType(r, RECORD).filter((x) => x.name.startsWith("dns-records-"));
             assert.deepEqual(mine.map((x) => [x.name, x.inputs.type, x.inputs.name, x.inputs.content]), [
                 ["dns-records-20240115pm-_domainkey-txt", "TXT", "20240115pm._domainkey.example.com", "\"k=rsa;p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC1\""],
@@ -550,7 +565,7 @@ describe("the web app", () => {
         const record = (r: PlanRecord, host: string) => byType(r, RECORD).find((x) => x.inputs.name === host);
 
         it("creates Resend's records in staging's own domain, MX with its priority", async () => {
-            const r = await goodPlan("staging", { "groundwork:dnsRecords": RESEND });
+            const r = await goodPlan("staging", STAGING_SECRET_FOR_PRODUCTION);
             const mx = byType(r, RECORD).find((x) => x.inputs.type === "MX");
             assert.deepEqual([mx?.inputs.name, mx?.inputs.content, mx?.inputs.priority], ["send.staging.example.com", "feedback-smtp.us-east-1.amazonses.com", 10]);
             assert.equal(record(r, "staging.example.com")?.inputs.content, "\"google-site-verification=AbCdEf0123456789\"");
@@ -593,8 +608,8 @@ describe("the web app", () => {
 
         it("keeps every record's comment within the 100 characters Cloudflare's Free plan allows", async () => {
             // The API certificate's validation record names its host: 63 characters of label push it past 100.
-            const long = "a-very-long-subdomain-label-for-the-comment-test-of-63-characters".slice(0, 63);
-            const r = await goodPlan("prod", { "groundwork:apiHost": long, "groundwork:dnsRecords": ["_dmarc TXT v=DMARC1; p=none"] });
+            assert.equal(String(PROD_API_HOST_AND_RECORDS["groundwork:apiHost"]).length, 63);
+            const r = await goodPlan("prod", PROD_API_HOST_AND_RECORDS);
             const comments = byType(r, "cloudflare:index/dnsRecord:DnsRecord").map((x) => String(x.inputs.comment ?? ""));
             assert.ok(comments.length >= 4 && comments.some((c) => c.includes("Vercel")), comments.join("\n"));
             for (const c of comments) assert.ok(c.length <= 100, `${c.length}: ${c}`);
@@ -664,7 +679,7 @@ describe("the web app", () => {
         });
 
         it("names every child of the new components `${component}-<role>` under its component", async () => {
-            const r = await goodPlan("prod", { "groundwork:dnsRecords": ["_dmarc TXT v=DMARC1; p=none"], "groundwork:vercelDomainVerification": true }, { world: { vercelDomainsHeldElsewhere: true } });
+            const r = await goodPlan("prod", PROD_APEX_VERIFIED, { world: { vercelDomainsHeldElsewhere: true } });
             const comps = r.resources.filter((x) => ["groundwork:edge:WebRelease", "groundwork:edge:DnsRecords", "groundwork:edge:Dns"].includes(x.type));
             assert.equal(comps.length, 3);
             for (const c of comps) {
