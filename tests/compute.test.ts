@@ -52,8 +52,11 @@ const T = {
 const CONTAINER_PORT = 3000;
 /** The managed NAT gateways instead of the profiles' NAT instances. */
 const NAT_GATEWAYS = { "groundwork:egress": "natGateway" };
-/** Staging's plan with NAT gateways, which also drops the migrations (an unrelated key: one plan for two tests). */
-const STAGING_NAT_NO_MIGRATIONS = { ...NAT_GATEWAYS, "groundwork:migrateCommands": [] };
+/**
+ * Staging's plan with NAT gateways, which also drops the migrations and has the interface endpoints
+ * (unrelated keys: one plan for three tests).
+ */
+const STAGING_NAT_NO_MIGRATIONS = { ...NAT_GATEWAYS, "groundwork:migrateCommands": [], "groundwork:interfaceEndpoints": true };
 const natGateways = (stack: "prod" | "staging") => goodPlan(stack, stack === "prod" ? NAT_GATEWAYS : STAGING_NAT_NO_MIGRATIONS);
 
 /** The id the offline engine's mocks give a resource (`tools/mock-states.ts`): other resources' inputs hold it. */
@@ -202,6 +205,10 @@ describe("compute target", () => {
             assert.equal(rules.length, 1);
             assert.equal(rules[0].inputs.cidrIpv4, "10.0.0.0/16");
             assert.equal(rules[0].inputs.cidrIpv4, one(r, T.vpc).inputs.cidrBlock, "the stack's VPC");
+            // Staging's VPC has its own range (10.1.0.0/16): the rule follows it.
+            const s = await natGateways("staging");
+            const sSg = (byType(s, T.endpoint).find((e) => e.inputs.vpcEndpointType === "Interface")!.inputs.securityGroupIds as string[])[0];
+            assert.deepEqual(byType(s, T.ingress).filter((x) => x.inputs.securityGroupId === sSg).map((x) => x.inputs.cidrIpv4), ["10.1.0.0/16"]);
             assert.equal(rules[0].inputs.fromPort, 443);
             assert.equal(rules[0].inputs.toPort, 443);
             for (const e of iface) {
@@ -308,6 +315,7 @@ describe("compute target", () => {
 
         it("describes every security group and rule", async () => {
             const r = await goodPlan("prod", PROXIED_WITH_ENDPOINTS);
+            assert.ok(byType(r, T.sg).length > 0 && byType(r, T.ingress).length > 0 && byType(r, T.egress).length > 0);
             for (const x of [...byType(r, T.sg), ...byType(r, T.ingress), ...byType(r, T.egress)]) {
                 assert.ok(typeof x.inputs.description === "string" && x.inputs.description.length > 5, x.name);
             }

@@ -10,6 +10,12 @@ const monthly = (e: CostEstimate, kind: string | RegExp) => line(e, kind)?.month
 const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-6, `${what}: ${a} != ${b}`);
 /** Every Fargate line, on-demand and Spot, either architecture. */
 const fargate = (e: CostEstimate) => e.lines.filter((l) => l.kind.startsWith("Fargate ")).reduce((s, l) => s + l.monthly, 0);
+/** The lines of two estimates other than those `changed` matches: the same kinds, quantities and amounts. */
+const othersEqual = (a: CostEstimate, b: CostEstimate, changed: RegExp) => {
+    const rest = (e: CostEstimate) => e.lines.filter((l) => !changed.test(l.kind)).map((l) => [l.kind, l.quantity, l.monthly]);
+    assert.ok(rest(a).length > 0);
+    assert.deepEqual(rest(b), rest(a));
+};
 const NAT_GATEWAYS = { "groundwork:egress": "natGateway" };
 /** prod on a larger database class: the plan data-safety.test.ts and monitoring.test.ts run too. */
 const LARGE_DB = { "groundwork:dbInstanceClass": "db.t4g.large" };
@@ -18,7 +24,7 @@ const LARGE_DB = { "groundwork:dbInstanceClass": "db.t4g.large" };
  * lines against LARGE_DB and the total against the sum of both (independent) changes.
  */
 const LARGE_DB_MORE = { ...LARGE_DB, "groundwork:apiMinTasks": 4, "groundwork:natInstanceType": "t4g.small" };
-/** One 4 GB api task (512 CPU units, 1024 MiB), on-demand Graviton, a month. */
+/** One api task (0.5 vCPU, 1 GB), on-demand Graviton, a month. */
 const API_TASK_MONTH = 0.5 * base.fargateVcpuHour.ARM64 * 730 + 1 * base.fargateGbHour.ARM64 * 730;
 /** Three NAT instances (perAz, 3 AZs) from t4g.nano to t4g.small, a month. */
 const NAT_SMALL_MONTH = 3 * (base.ec2InstanceHour["t4g.small"] - base.ec2InstanceHour["t4g.nano"]) * 730;
@@ -128,11 +134,12 @@ describe("monthly cost estimate", () => {
     });
 
     it("adds exactly two api tasks' price when apiMinTasks goes from 2 to 4", async () => {
-        // Both on db.t4g.large; the NAT instances' change is NAT_SMALL_MONTH on their own line, which the next test checks.
+        // Both on db.t4g.large; the NAT instances' change is NAT_SMALL_MONTH on their own line, which the NAT test below checks.
         const [before, after] = [estimateCost(await goodPlan("prod", LARGE_DB)), estimateCost(await goodPlan("prod", LARGE_DB_MORE))];
         near(fargate(after) - fargate(before), 2 * API_TASK_MONTH, "Fargate lines");
         near(monthly(after, "Fargate vCPU (ARM64)") - monthly(before, "Fargate vCPU (ARM64)"), 2 * 0.5 * base.fargateVcpuHour.ARM64 * 730, "Fargate vCPU line");
         near(after.total - before.total, 2 * API_TASK_MONTH + NAT_SMALL_MONTH, "total: the two tasks and the NAT instances, nothing else");
+        othersEqual(before, after, /^Fargate |NAT instances/);
     });
 
     it("removes two NAT gateways and their addresses when natGateways goes from perAz to single", async () => {
@@ -187,6 +194,7 @@ describe("monthly cost estimate", () => {
         assert.equal(line(small, "EC2 t4g.nano (NAT instances)"), undefined);
         assert.equal(line(small, "EBS gp3 volumes")?.monthly, line(large, "EBS gp3 volumes")?.monthly, "the same disks");
         near(small.total - large.total, NAT_SMALL_MONTH + 2 * API_TASK_MONTH, "total: t4g.small over t4g.nano and the two tasks, nothing else");
+        othersEqual(large, small, /^Fargate |NAT instances/);
         assert.equal(line(small, "EC2 t4g.small (NAT instances)")?.quantity, 3);
     });
 

@@ -146,8 +146,12 @@ export const STAGING_OVERRIDES = {
     "groundwork:backupRegion": "us-east-2",
 };
 
-/** Prod's database name and engine, no backup region, another health path (compute, data, data-safety). */
+/**
+ * Prod's database name and engine, no backup region, another health path, and database access
+ * without scheduled jobs (which share its events policy) (compute, data, data-safety, database-access).
+ */
 export const PROD_OVERRIDES = {
+    "groundwork:dbAccess": true,
     "groundwork:dbName": "acme",
     "groundwork:dbEngineVersion": "16",
     "groundwork:backupRegion": "none",

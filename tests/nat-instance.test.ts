@@ -56,13 +56,11 @@ interface LaunchTemplateInputs {
     tagSpecifications: { resourceType: string; tags: Record<string, string> }[];
 }
 
-/**
- * The configs with scheduled jobs the egress waiters are checked on: every opt-in part, and for a
- * single NAT, STAGING_TUNED (its retention keys do not touch the network).
- */
 const SINGLE = { "groundwork:natGateways": "single" };
 
 describe("NAT instances", () => {
+    // withJobs: the config with scheduled jobs the egress waiters are checked on: every opt-in part,
+    // and for a single NAT, STAGING_TUNED (its retention keys do not touch the network).
     for (const [stack, azs, nats, config, withJobs] of [["prod", 3, 3, {}, EVERY_OPT_IN], ["staging", 2, 2, {}, EVERY_OPT_IN], ["staging", 2, 1, SINGLE, STAGING_TUNED]] as const) {
         describe(`${stack} (${nats === azs ? "one per AZ" : "single"})`, () => {
             it("routes every private subnet's egress to a NAT instance's static interface, never to an instance", async () => {

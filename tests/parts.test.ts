@@ -273,6 +273,8 @@ describe("parts a stack file chooses", () => {
 
         it("creates a new stack in one up before any image exists: services at zero tasks, no health check, no pinned tag", async () => {
             const r = await goodPlan("prod", NO_IMAGE);
+            assert.deepEqual(byType(r, T.service).map((s) => s.name).sort(), ["api-service-idle", "worker-service-idle"]);
+            assert.ok(byType(r, T.scaling).length > 0);
             for (const svc of byType(r, T.service)) assert.equal(svc.inputs.desiredCount, 0, svc.name);
             for (const t of byType(r, T.scaling)) assert.equal(t.inputs.minCapacity, 0, t.name);
             assert.deepEqual(byType(r, T.healthCheck), []);

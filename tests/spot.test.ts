@@ -59,6 +59,7 @@ describe("Fargate Spot", () => {
 
         it("runs everything on-demand with fargateSpot off, still through a strategy (no service replacement to switch back)", async () => {
             const r = await goodPlan("staging", STAGING_ON_DEMAND);
+            assert.deepEqual(byType(r, SERVICE).map((s) => s.name).sort(), ["api-service", "worker-service"]);
             for (const s of byType(r, SERVICE)) {
                 assert.deepEqual(strategyOf(s), [{ capacityProvider: "FARGATE", base: 0, weight: 1 }], s.name);
                 assert.equal(s.inputs.launchType, undefined);
