@@ -13,7 +13,6 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
 import { KEYS } from "../components/config/config-schema";
 import { PREVIEW_STACK } from "../components/config/defaults";
 import { BASE_ONLY_KEYS, PREVIEW_ONLY_KEYS, PREVIEW_SIZED_KEYS } from "../components/config/preview-keys";
@@ -91,6 +90,8 @@ export function previewStackConfig(configDir: string, project: string, inputs: P
 /** The stack file's text, as the workflow writes it (`Pulumi.pr-<number>.yaml`). */
 export function renderPreviewStackFile(configDir: string, project: string, inputs: PreviewInputs): string {
     const config = previewStackConfig(configDir, project, inputs);
+    // Loaded here, not at the top: every plan loads this module, and the yaml package costs ~40 ms to load.
+    const YAML = require("yaml") as typeof import("yaml");
     return [
         `# Preview of pull request #${inputs.number} (branch ${inputs.branch}), written by \`npm run preview -- stack-file\``,
         `# from the base stack's file and ${PREVIEW_TEMPLATE.split(path.sep).join("/")}. Generated in CI: never edit or commit it.`,

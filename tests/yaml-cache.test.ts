@@ -1,0 +1,71 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as v8 from "v8";
+import * as YAML from "yaml";
+import { PROJECT_DIR, parseYamlCached } from "../tools/project-file";
+
+describe("parsed YAML kept on disk (tools/project-file.ts parseYamlCached)", () => {
+    let dir: string;
+    let saved: string | undefined;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-yaml-cache-"));
+        saved = process.env.GROUNDWORK_YAML_CACHE;
+        process.env.GROUNDWORK_YAML_CACHE = dir;
+    });
+    afterEach(() => {
+        if (saved === undefined) delete process.env.GROUNDWORK_YAML_CACHE;
+        else process.env.GROUNDWORK_YAML_CACHE = saved;
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const entries = () => fs.readdirSync(dir);
+
+    it("gives what YAML.parse gives, cold and warm, for the project's and the stacks' files", () => {
+        const files = ["Pulumi.yaml", "Pulumi.prod.yaml", "Pulumi.staging.yaml"].map((f) => fs.readFileSync(path.join(PROJECT_DIR, f), "utf8"));
+        for (const text of files) assert.deepStrictEqual(parseYamlCached(text), YAML.parse(text));
+        assert.equal(entries().length, 3, "one entry per text");
+        for (const text of files) assert.deepStrictEqual(parseYamlCached(text), YAML.parse(text));
+        assert.equal(entries().length, 3);
+    });
+
+    it("serves the entry it finds (a planted value), and parses a damaged one again", () => {
+        const text = "name: groundwork\n";
+        parseYamlCached(text);
+        const [entry] = entries();
+        fs.writeFileSync(path.join(dir, entry), v8.serialize({ planted: true }));
+        assert.deepEqual(parseYamlCached(text), { planted: true });
+        fs.writeFileSync(path.join(dir, entry), "not a v8 value");
+        assert.deepEqual(parseYamlCached(text), { name: "groundwork" });
+    });
+
+    it("keeps values JSON cannot: infinities and NaN", () => {
+        const text = "up: .inf\ndown: -.inf\nnone: .nan\n";
+        parseYamlCached(text);
+        const warm = parseYamlCached(text) as Record<string, number>;
+        assert.deepEqual([warm.up, warm.down, Number.isNaN(warm.none)], [Infinity, -Infinity, true]);
+        assert.equal(entries().length, 1);
+    });
+
+    it("keeps nothing for a document with an error or a warning: they throw and warn every time, as YAML.parse does", () => {
+        assert.throws(() => parseYamlCached("a: 1\na: 2\n"), /Map keys must be unique/);
+        const warnings: string[] = [];
+        const onWarning = (w: Error) => warnings.push(w.message);
+        process.on("warning", onWarning);
+        const original = process.emitWarning;
+        process.emitWarning = ((w: string | Error) => { warnings.push(String(w)); }) as typeof process.emitWarning;
+        try {
+            assert.deepEqual(parseYamlCached("a: !!nosuchtag b\n"), { a: "b" });
+            assert.ok(warnings.some((w) => /nosuchtag/.test(w)), warnings.join("\n"));
+        } finally {
+            process.emitWarning = original;
+            process.off("warning", onWarning);
+        }
+        assert.deepEqual(entries(), []);
+    });
+
+    it("parses when the folder cannot be written", () => {
+        process.env.GROUNDWORK_YAML_CACHE = path.join("/dev/null", "not-a-folder");
+        assert.deepEqual(parseYamlCached("a: [1, 2]\n"), { a: [1, 2] });
+    });
+});
