@@ -1,8 +1,10 @@
 import * as assert from "assert";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PLAN_SHARE_ENV, sharedPlan } from "./plan-share";
+import { plan } from "./harness";
+import { PLAN_SHARE_ENV, shareFiles, sharedPlan } from "./plan-share";
 
 describe("plans shared between mocha's workers (plan-share.ts)", () => {
     let dir: string;
@@ -40,6 +42,40 @@ describe("plans shared between mocha's workers (plan-share.ts)", () => {
         assert.deepEqual([a, b, slow.calls.n, other.calls.n], [{ v: "planned once" }, { v: "planned once" }, 1, 0]);
     });
 
+    it("reads the record another process writes while it waits, without planning", async () => {
+        const { record, lock } = shareFiles(dir, "k");
+        // Another worker: takes the lock with its pid, plans for a while, writes the record under another name and renames it.
+        const other = spawn(process.execPath, ["-e", `
+            const fs = require("fs"), v8 = require("v8");
+            fs.writeFileSync(${JSON.stringify(lock)}, String(process.pid), { flag: "wx" });
+            setTimeout(() => { fs.writeFileSync(${JSON.stringify(record)} + ".tmp", v8.serialize({ v: "from the other worker", n: undefined })); fs.renameSync(${JSON.stringify(record)} + ".tmp", ${JSON.stringify(record)}); }, 300);`], { stdio: "ignore" });
+        const exited = new Promise((r) => other.on("exit", r));
+        while (!fs.existsSync(lock)) await new Promise((r) => setTimeout(r, 5));
+        const mine = counting({ v: "planned here" });
+        assert.deepStrictEqual(await sharedPlan("k", mine.run, dir), { v: "from the other worker", n: undefined });
+        assert.equal(mine.calls.n, 0);
+        await exited;
+    });
+
+    it("runs the plan itself when the lock's owner has died without a record", async () => {
+        const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+        fs.writeFileSync(shareFiles(dir, "k").lock, dead.stdout);
+        const mine = counting({ v: "planned here" });
+        // Without the owner's check this waits WAIT_MS, as long as mocha's timeout: the test fails.
+        assert.deepEqual(await sharedPlan("k", mine.run, dir), { v: "planned here" });
+        assert.equal(mine.calls.n, 1);
+    });
+
+    it("is what the harness's plan() goes through: a plan leaves its record in the run's folder", async () => {
+        const shared = process.env[PLAN_SHARE_ENV]!;
+        const records = () => fs.readdirSync(shared).filter((f) => f.endsWith(".plan")).length;
+        const before = records();
+        // A plan no other test asks for (refused at validation, so it costs milliseconds).
+        const r = await plan("prod", { "groundwork:domain": `not a domain ${process.pid} ${Date.now()}` });
+        assert.ok(r.problems.length > 0);
+        assert.equal(records(), before + 1);
+    });
+
     it("keeps different keys apart", async () => {
         await sharedPlan("prod {}", counting({ v: 1 }).run, dir);
         const other = counting({ v: 2 });
@@ -65,7 +101,8 @@ describe("plans shared between mocha's workers (plan-share.ts)", () => {
             await sharedPlan("k", plain.run);
             assert.equal(plain.calls.n, 2);
         } finally {
-            process.env[PLAN_SHARE_ENV] = saved;
+            if (saved === undefined) delete process.env[PLAN_SHARE_ENV];
+            else process.env[PLAN_SHARE_ENV] = saved;
         }
     });
 });

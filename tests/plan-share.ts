@@ -6,9 +6,11 @@
  * by the first worker that asks for it: it takes the plan's lock file and writes the record beside
  * it with `v8.serialize`, which keeps it exactly (undefined values, key order). A worker that asks
  * later reads the record, or waits while the other worker is still planning it. A worker waits
- * only for a plan that another is running, so two workers never wait for each other.
+ * only for a plan that another is running, so two workers never wait for each other; the lock file
+ * names its owner's pid, and a waiter whose owner has died runs the plan itself.
  *
- * Without the variable (mocha run without this file, or a tool) plans simply run.
+ * Without the variable (mocha run without this file, or a tool) plans simply run; under `--watch`
+ * the folder would outlive the source it was planned from, so none is made.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -18,17 +20,42 @@ import * as v8 from "v8";
 
 export const PLAN_SHARE_ENV = "GROUNDWORK_TEST_PLAN_SHARE";
 
-/** How long a worker waits for another's plan before running it itself (a worker that died holding the lock). */
+/** How long a worker waits for a live owner's plan before running it itself. */
 const WAIT_MS = 120_000;
+const FOLDER = /^groundwork-plans-(\d+)-/;
 
-/** Mocha global fixture (main process only): the run's folder, handed to the workers by environment. */
+const alive = (pid: number): boolean => {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (err) {
+        return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+};
+
+/**
+ * Mocha global fixture (main process only): the run's folder, handed to the workers by environment,
+ * named after this process; the folders of runs whose process is gone (interrupted before their
+ * teardown) are removed.
+ */
 export function mochaGlobalSetup(): void {
-    process.env[PLAN_SHARE_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-plans-"));
+    if (process.argv.some((a) => a === "--watch" || a === "-w")) return;
+    for (const name of fs.readdirSync(os.tmpdir())) {
+        const owner = FOLDER.exec(name);
+        if (owner && !alive(Number(owner[1]))) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    }
+    process.env[PLAN_SHARE_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), `groundwork-plans-${process.pid}-`));
 }
 
 export function mochaGlobalTeardown(): void {
     const dir = process.env[PLAN_SHARE_ENV];
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** The files of `key`'s plan in a run's folder: its lock (its owner's pid) and its record. */
+export function shareFiles(dir: string, key: string): { base: string; record: string; lock: string } {
+    const base = path.join(dir, crypto.createHash("sha256").update(key).digest("hex").slice(0, 40));
+    return { base, record: `${base}.plan`, lock: `${base}.lock` };
 }
 
 /**
@@ -37,12 +64,10 @@ export function mochaGlobalTeardown(): void {
  */
 export async function sharedPlan<T>(key: string, run: () => Promise<T>, dir: string | undefined = process.env[PLAN_SHARE_ENV]): Promise<T> {
     if (!dir) return run();
-    const base = path.join(dir, crypto.createHash("sha256").update(key).digest("hex").slice(0, 40));
-    const record = `${base}.plan`;
-    const lock = `${base}.lock`;
+    const { base, record, lock } = shareFiles(dir, key);
     let owner = false;
     try {
-        fs.closeSync(fs.openSync(lock, "wx"));
+        fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
         owner = true;
     } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EEXIST") return run();
@@ -50,8 +75,21 @@ export async function sharedPlan<T>(key: string, run: () => Promise<T>, dir: str
     if (!owner) {
         const until = Date.now() + WAIT_MS;
         while (Date.now() < until) {
-            if (fs.existsSync(record)) return v8.deserialize(fs.readFileSync(record)) as T;
-            if (!fs.existsSync(lock)) break; // its owner failed and gave it up
+            if (fs.existsSync(record)) {
+                try {
+                    return v8.deserialize(fs.readFileSync(record)) as T;
+                } catch {
+                    break; // unreadable: plan here
+                }
+            }
+            let pid: number;
+            try {
+                pid = Number(fs.readFileSync(lock, "utf8"));
+            } catch {
+                break; // its owner failed and gave it up
+            }
+            // The owner writes its pid right after creating the file: an empty one is still being written.
+            if (pid > 0 && !alive(pid) && !fs.existsSync(record)) break; // its owner died planning it
             await new Promise((r) => setTimeout(r, 10));
         }
         return run();

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import * as v8 from "v8";
 import * as YAML from "yaml";
-import { PROJECT_DIR, parseYamlCached } from "../tools/project-file";
+import { PROJECT_DIR, parseYamlCached, readYaml } from "../tools/project-file";
 
 describe("parsed YAML kept on disk (tools/project-file.ts parseYamlCached)", () => {
     let dir: string;
@@ -39,6 +39,16 @@ describe("parsed YAML kept on disk (tools/project-file.ts parseYamlCached)", () 
         assert.deepEqual(parseYamlCached(text), { name: "groundwork" });
     });
 
+    it("is what readYaml reads through", () => {
+        const file = path.join(dir, "stack.yaml");
+        const text = `config:\n  groundwork:unique: "${process.pid}-${Date.now()}"\n`;
+        fs.writeFileSync(file, text);
+        parseYamlCached(text);
+        const entry = entries().find((e) => e.endsWith(".v8"))!;
+        fs.writeFileSync(path.join(dir, entry), v8.serialize({ planted: true }));
+        assert.deepEqual(readYaml(file), { planted: true });
+    });
+
     it("keeps values JSON cannot: infinities and NaN", () => {
         const text = "up: .inf\ndown: -.inf\nnone: .nan\n";
         parseYamlCached(text);
@@ -57,6 +67,9 @@ describe("parsed YAML kept on disk (tools/project-file.ts parseYamlCached)", () 
         try {
             assert.deepEqual(parseYamlCached("a: !!nosuchtag b\n"), { a: "b" });
             assert.ok(warnings.some((w) => /nosuchtag/.test(w)), warnings.join("\n"));
+            warnings.length = 0;
+            parseYamlCached("? [a, b]\n: 1\n");
+            assert.ok(warnings.some((w) => /Keys with collection values/.test(w)), warnings.join("\n"));
         } finally {
             process.emitWarning = original;
             process.off("warning", onWarning);

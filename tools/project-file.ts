@@ -49,7 +49,8 @@ const yamlCacheDir = () => process.env.GROUNDWORK_YAML_CACHE || path.join(PROJEC
  * Pulumi.yaml (28 KB) in a fresh process, for a value that changes only with the text. The entry is
  * the value as `v8.serialize` writes it (exact, Infinity and NaN too), keyed by a sha256 of the text
  * and the versions of the yaml package and of V8. Only a clean document is kept: one with errors or
- * warnings goes through `YAML.parse` every time, which throws or warns as before. A missing or
+ * warnings (or a collection as a key, which warns) goes through `YAML.parse` every time, which throws
+ * or warns as before. A missing or
  * unreadable entry is parsed again; a folder that cannot be written is skipped. The yaml package
  * itself is loaded on a miss only.
  */
@@ -57,7 +58,7 @@ export function parseYamlCached(text: string): unknown {
     let entry: string | undefined;
     try {
         const yamlVersion = (require("yaml/package.json") as { version: string }).version;
-        const key = crypto.createHash("sha256").update(`${yamlVersion}\0${process.versions.v8}\0`).update(text).digest("hex");
+        const key = crypto.createHash("sha256").update(`groundwork-yaml-1\0${yamlVersion}\0${process.versions.v8}\0`).update(text).digest("hex");
         entry = path.join(yamlCacheDir(), `${key}.v8`);
         return v8.deserialize(fs.readFileSync(entry));
     } catch {
@@ -65,7 +66,10 @@ export function parseYamlCached(text: string): unknown {
     }
     const YAML = require("yaml") as typeof import("yaml");
     const doc = YAML.parseDocument(text);
-    if (doc.errors.length > 0 || doc.warnings.length > 0 || !entry) return YAML.parse(text);
+    // toJS() itself warns of a key that is a collection; such a document is parsed every time too.
+    let collectionKey = false;
+    YAML.visit(doc, { Pair: (_, pair) => { if (YAML.isCollection(pair.key)) collectionKey = true; } });
+    if (doc.errors.length > 0 || doc.warnings.length > 0 || collectionKey || !entry) return YAML.parse(text);
     const value = doc.toJS() as unknown;
     const tmp = `${entry}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
     try {
