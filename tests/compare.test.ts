@@ -5,18 +5,18 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { COMMENT_MARKER, comparePlans, renderComparison } from "../tools/compare";
 import { readPlan } from "../tools/plan-file";
 import { estimateCost } from "../tools/cost";
 import { PROJECT_DIR, PlanRecord } from "../tools/engine";
 import { goodPlan } from "./harness";
+import { tempDir } from "./temp-dir";
 
 const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-6, `${what}: ${a} != ${b}`);
 /** A recorded plan as `--json` writes it and `--compare` reads it back. */
 function roundTrip(r: PlanRecord): PlanRecord {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-compare-"));
+    const dir = tempDir("gw-compare-");
     const file = path.join(dir, "plan.json");
     fs.writeFileSync(file, JSON.stringify(r, null, 2) + "\n");
     return readPlan(file, r.stack);
@@ -78,7 +78,7 @@ describe("plan --compare", () => {
     });
 
     it("refuses a plan of another stack, a plan that did not run, and a file that is no plan", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-compare-"));
+        const dir = tempDir("gw-compare-");
         const write = (name: string, content: unknown) => {
             const file = path.join(dir, name);
             fs.writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content));
@@ -93,7 +93,7 @@ describe("plan --compare", () => {
 
     it("runs from the command line: compares with an earlier --json and writes the Markdown the workflow posts", async function () {
         this.timeout(180000);
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-compare-cli-"));
+        const dir = tempDir("gw-compare-cli-");
         const run = (...args: string[]) => spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "tools/plan.ts", ...args],
             { cwd: PROJECT_DIR, encoding: "utf8" });
         // The earlier plan as --json writes it, from this process's run of the same stack file.

@@ -6,11 +6,11 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { EnvToolError, filesFor, writeEnvFiles } from "../tools/env";
 import { PROJECT_DIR, PlanRecord } from "../tools/engine";
 import { WEB_ONLY, goodPlan } from "./harness";
+import { tempDir } from "./temp-dir";
 
 type Overrides = Record<string, string | number | boolean | string[] | undefined>;
 
@@ -31,7 +31,7 @@ function readEnv(file: string): Record<string, string> {
     return out;
 }
 
-const tmpOut = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-env-parts-")), name);
+const tmpOut = (name: string) => path.join(tempDir("groundwork-env-parts-"), name);
 const example = (name: string) => ({ configDir: path.join(PROJECT_DIR, "examples", name) });
 
 

@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { EnvToolError, environmentsFromOutputs, formatEnvFile, quoteValue, writeEnvFiles } from "../tools/env";
 import { goodPlan } from "./harness";
+import { tempDir } from "./temp-dir";
 
 const FIXTURE = path.join(__dirname, "fixtures", "stack-outputs.prod.json");
 const sample = fs.readFileSync(FIXTURE, "utf8");
@@ -31,7 +31,7 @@ function parseDotenv(src: string): Record<string, string> {
 /** Next.js then expands `$NAME` and reads `\$` as a literal dollar. */
 const nextExpand = (v: string) => v.replace(/\\\$/g, "$");
 
-const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `groundwork-env-${prefix}-`));
+const tmp = (prefix: string) => tempDir(`groundwork-env-${prefix}-`);
 function gitRepo(ignore?: string): string {
     const dir = tmp("repo");
     execFileSync("git", ["init", "-q", dir]);

@@ -8,12 +8,12 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT_DIR } from "../tools/engine";
 import { PreviewContext, RunResult, cleanup, deploy, destroy, parsePreviewArgs, previewStackName } from "../tools/preview";
 import { Job, Step, concurrencyOf, envName, permissionsOf, readsPullRequests, runGithubScript, runStep, secretsOf, stubBin, usesOidc, workflows } from "./workflow-harness";
+import { tempDir } from "./temp-dir";
 
 const pr = workflows.find((w) => w.file === "pull-request.yml")!;
 const cleanupWf = workflows.find((w) => w.file === "preview-cleanup.yml")!;
@@ -89,7 +89,7 @@ describe("preview environments in CI", () => {
 
         /** Runs a job's preview step with an npm stub that records its arguments (one per line). */
         const runWithNpm = (step: Step) => {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-pr-"));
+            const dir = tempDir("gw-pr-");
             const calls = path.join(dir, "calls");
             const bin = stubBin({ npm: `for a in "$@"; do printf '%s\\n' "$a" >> "$CALLS"; done; echo --- >> "$CALLS"` });
             const r = runStep(step, { cwd: dir, bin, env: { ...GITHUB, CALLS: calls } });
@@ -122,7 +122,7 @@ describe("preview environments in CI", () => {
         it("posts the preview's section (URLs and monthly cost) in the one cost comment, after the stacks'", async () => {
             const comment = job(pr, "cost-comment");
             const step = (comment.steps ?? []).find((s) => s.uses?.startsWith("actions/github-script@"))!;
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-comment-"));
+            const dir = tempDir("gw-comment-");
             fs.writeFileSync(path.join(dir, "staging.md"), "### Stack `staging`: $0.00 a month\n");
             fs.writeFileSync(path.join(dir, "preview.md"), "### Preview `pr-42`: $8.01 a month while it exists\n\n| API | https://pr-42.api.staging.example.com/api/v1 |\n");
             const created: Record<string, unknown>[] = [];
@@ -151,7 +151,7 @@ describe("preview environments in CI", () => {
         });
 
         it("cleanup step: removes previews of closed pull requests and those without a push for 7 days, with retries", () => {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-clean-"));
+            const dir = tempDir("gw-clean-");
             const calls = path.join(dir, "calls");
             const bin = stubBin({ npm: `printf '%s\\n' "$*" >> "$CALLS"` });
             const r = runStep(stepRunning(cleanupJob, /preview -- cleanup/), { cwd: dir, bin, env: { ...GITHUB, CALLS: calls } });
@@ -176,7 +176,7 @@ interface Fake {
 
 /** A project folder with the committed files the tool reads (Pulumi.yaml, the base's stack file, the template). */
 function projectCopy(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-proj-"));
+    const dir = tempDir("gw-proj-");
     for (const f of ["Pulumi.yaml", "Pulumi.staging.yaml", path.join("preview", "Pulumi.preview.yaml")]) {
         fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
         fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(dir, f));
@@ -250,6 +250,9 @@ describe("npm run preview (tools/preview.ts)", () => {
             "pulumi stack rm --yes --stack acme/pr-42",
         ]);
         assert.ok(!f.calls.some((c) => /--force|state delete|unprotect/.test(c)));
+        // The outputs file handed to the task is gone afterwards, folder and all (it named the stack's resources).
+        const from = /--from (\S+)/.exec(f.calls.find((c) => c.includes("--from")) ?? "")?.[1];
+        assert.ok(from && !fs.existsSync(from) && !fs.existsSync(path.dirname(from)), from);
     });
 
     it("destroy: retries a failed destroy after clearing the lock and pending operations, and waits longer each time", async () => {

@@ -6,7 +6,6 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT_DIR, PlanRecord, RecordedResource, registered, runProgram } from "../tools/engine";
@@ -16,6 +15,7 @@ import { previewStackConfig, renderPreviewStackFile } from "../tools/preview-sta
 import { targetFromOutputs } from "../tools/task-launch";
 import { DATABASE_SCRIPT, DROP_SQL, SETUP_SQL } from "../components/data/preview-database";
 import { BACKUP_JOB, byType, byUrn, goodPlan, jobEntry, one, plan, problemKeys } from "./harness";
+import { tempDir } from "./temp-dir";
 
 const BRANCH = "feature/checkout-redesign";
 const preview = (config?: Parameters<typeof plan>[1]) => goodPlan("pr-123", config, { previewBranch: BRANCH });
@@ -75,7 +75,7 @@ describe("a pull request's preview stack (pr-<n>)", () => {
 
     it("leaves out the base's operations and web release settings: a staging with all of them still gives a clean preview", async () => {
         // Staging with every operations and web-release key set, in a folder of its own.
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-base-"));
+        const dir = tempDir("gw-base-");
         const staging = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.staging.yaml"), "utf8")) as { config: Record<string, unknown> };
         const base: Record<string, unknown> = {
             ...staging.config,

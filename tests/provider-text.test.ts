@@ -5,7 +5,6 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -15,6 +14,7 @@ import { DYNAMIC_PROVIDERS, StripeWebhookActivation, StripeWebhookEndpoint } fro
 import { currentSerializedProviders } from "../tools/provider-text";
 import { RecordedResource, runProgram } from "../tools/engine";
 import { goodPlan, one } from "./harness";
+import { tempDir } from "./temp-dir";
 
 const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
 
@@ -80,7 +80,7 @@ describe("the dynamic resources' committed provider text", () => {
         });
 
         it("when the file is not the expected shape", () => {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "provider-text-"));
+            const dir = tempDir("provider-text-");
             try {
                 const write = (body: string) => { fs.writeFileSync(path.join(dir, "f.json"), body); return readSerializedProviders(path.join(dir, "f.json")); };
                 assert.deepEqual(write(JSON.stringify(serialized())), serialized(), "control: a good file is read");
@@ -110,7 +110,7 @@ describe("the dynamic resources' committed provider text", () => {
         });
 
         it("moves when a byte of a file or a package's version moves", () => {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "provider-fp-"));
+            const dir = tempDir("provider-fp-");
             try {
                 const files = FINGERPRINT_FILES.map((f) => { const to = path.join(dir, path.basename(f)); fs.copyFileSync(f, to); return to; });
                 const versions = packageVersions();

@@ -7,12 +7,12 @@ import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { AWS_ENDPOINT_ENV, CliIo, FAKE_POLL_ENV, EXIT, STARTED_BY, main } from "../tools/task";
 import { FakeAws, LoggedAwsRequest, startFakeAws } from "./fake-aws";
 import { targetFromOutputs } from "../tools/task-launch";
 import { goodPlan, one } from "./harness";
+import { tempDir } from "./temp-dir";
 
 const ROOT = path.join(__dirname, "..");
 // Built at run time so no credential-shaped literal sits in the source.
@@ -46,7 +46,7 @@ interface Ran {
     stderr: string;
 }
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-task-"));
+const tmp = tempDir("groundwork-task-");
 let files = 0;
 function outputsFile(outputs: unknown): string {
     const file = path.join(tmp, `outputs-${files++}.json`);

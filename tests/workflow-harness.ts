@@ -5,9 +5,9 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { tempDir } from "./temp-dir";
 
 export const DIR = path.resolve(__dirname, "..", ".github", "workflows");
 
@@ -57,7 +57,7 @@ export const concurrencyOf = (wf: Workflow, j: Job): Concurrency | undefined => 
 
 /** Writes executable stubs (name → bash body) into a fresh bin directory. */
 export function stubBin(stubs: Record<string, string>): string {
-    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "gw-bin-"));
+    const bin = tempDir("gw-bin-");
     for (const [name, body] of Object.entries(stubs)) fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\n${body}\n`, { mode: 0o755 });
     return bin;
 }

@@ -8,11 +8,11 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { COMMENT_MARKER } from "../tools/compare";
 import { goodPlan } from "./harness";
+import { tempDir } from "./temp-dir";
 
 import {
     Job, SCOPE, Step, allJobs, concurrencyOf, deploys, envName, permissionsOf, postsComment, pulumiSteps, readsPullRequests, runGithubScript, runs,
@@ -209,7 +209,7 @@ describe("CI workflows", () => {
         };
         /** Runs the step's script as Actions would (bash, repository root), on a copy of the stack file. */
         const run = (step: Step, stackFile: string, requested: string, env: Record<string, string> = {}) => {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-tag-"));
+            const dir = tempDir("gw-tag-");
             const file = String(step.env?.STACK_FILE);
             fs.writeFileSync(path.join(dir, file), stackFile);
             const summary = path.join(dir, "summary.md");
@@ -365,7 +365,7 @@ describe("CI workflows", () => {
 
         /** Runs the plan step's script as Actions would (bash -e), with an npm that records its calls and writes what plan would. */
         const runPlanStep = (failBase: string) => {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-cost-"));
+            const dir = tempDir("gw-cost-");
             const bin = path.join(dir, "bin");
             fs.mkdirSync(bin);
             fs.writeFileSync(path.join(bin, "npm"), [
@@ -419,7 +419,7 @@ describe("CI workflows", () => {
         /** Runs the comment step's script as actions/github-script does, against a fake GitHub API holding `existing` comments. */
         const runComment = async (existing: { id: number; user: { type: string }; body: string }[]) => {
             const step = (comment.steps ?? []).find(postsComment)!;
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-comment-"));
+            const dir = tempDir("gw-comment-");
             fs.writeFileSync(path.join(dir, "staging.md"), "### Stack `staging`: −$39.96 a month\n");
             fs.writeFileSync(path.join(dir, "prod.md"), "### Stack `prod`: −$98.24 a month\n");
             const calls: { api: string; args: Record<string, unknown> }[] = [];

@@ -133,12 +133,17 @@ async function dropDatabase(ctx: PreviewContext, stack: string, attempts: number
         launch = undefined;
     }
     if (out.status !== 0 || !launch?.database) return undefined;
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gw-preview-")), "outputs.json");
-    fs.writeFileSync(file, out.stdout);
-    for (let i = 1; i <= attempts; i++) {
-        const r = ctx.run("npm", ["run", "--silent", "task", "--", "--stack", stack, "--service", "database", "--from", file, "--", "drop"]);
-        if (r.status === 0) return true;
-        if (i < attempts) await ctx.sleep(ctx.backoff(i));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-preview-"));
+    const file = path.join(dir, "outputs.json");
+    try {
+        fs.writeFileSync(file, out.stdout);
+        for (let i = 1; i <= attempts; i++) {
+            const r = ctx.run("npm", ["run", "--silent", "task", "--", "--stack", stack, "--service", "database", "--from", file, "--", "drop"]);
+            if (r.status === 0) return true;
+            if (i < attempts) await ctx.sleep(ctx.backoff(i));
+        }
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
     }
     ctx.log(`::warning title=Preview database::could not drop the database of ${stack} on the base's server; ` +
         "drop it by hand (README, \"Preview environments\"); removing the rest of the preview anyway");
