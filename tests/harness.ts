@@ -178,7 +178,7 @@ export const INDEPENDENT_SETTINGS = {
 };
 
 /** The load balancer's settings from the stack file, all away from their defaults. */
-export const LB_SETTINGS = {
+const LB_SETTINGS = {
     "groundwork:apiIdleTimeoutSeconds": 300, "groundwork:apiStickySessionSeconds": 3600, "groundwork:apiHealthCheckIntervalSeconds": 30,
     "groundwork:apiHealthCheckTimeoutSeconds": 10, "groundwork:apiHealthyThreshold": 3, "groundwork:apiUnhealthyThreshold": 4,
 };

@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import { PlanRecord, registered } from "../tools/engine";
 import { evaluatePolicies } from "../tools/policy-runner";
-import { NO_IMAGE, TEAM_OPTIONS, WEB_ONLY, byType, goodPlan, one, plan, problemKeys } from "./harness";
+import { NO_IMAGE, PROXIED_WITH_ENDPOINTS, TEAM_OPTIONS, WEB_ONLY, byType, goodPlan, one, plan, problemKeys } from "./harness";
 
 const T = {
     service: "aws:ecs/service:Service",
@@ -311,7 +311,7 @@ describe("parts a stack file chooses", () => {
 describe("safe on a real account (what EC2, ECS and the ALB accept and read back)", () => {
     it("uses only the characters EC2 accepts in every security group and rule description, Cloudflare ingress included", async () => {
         const EC2 = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/;
-        const r = await goodPlan("prod", { "groundwork:apiProxied": true, "groundwork:interfaceEndpoints": true });
+        const r = await goodPlan("prod", PROXIED_WITH_ENDPOINTS);
         const described = [...byType(r, T.sg), ...byType(r, T.ingress), ...byType(r, T.egress)];
         assert.ok(described.length > 15 && described.some((x) => x.name.includes("cloudflare")));
         for (const x of described) assert.match(String(x.inputs.description), EC2, `${x.name}: ${x.inputs.description}`);

@@ -1,17 +1,16 @@
 import * as assert from "assert";
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as util from "util";
 import * as v8 from "v8";
 import { plan } from "./harness";
 import { PLAN_SHARE_ENV, shareFiles, sharedPlan } from "./plan-share";
+import { setEnv, tempDir } from "./temp-dir";
 
 describe("plans shared between mocha's workers (plan-share.ts)", () => {
     let dir: string;
-    beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-share-test-")); });
-    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    beforeEach(() => { dir = tempDir("gw-share-test-"); });
 
     const counting = <T>(value: T, ms = 0) => {
         const calls = { n: 0 };
@@ -97,16 +96,14 @@ describe("plans shared between mocha's workers (plan-share.ts)", () => {
     });
 
     it("just runs the plan without a run's folder (mocha without the fixture, a tool)", async () => {
-        const saved = process.env[PLAN_SHARE_ENV];
-        delete process.env[PLAN_SHARE_ENV];
+        const restore = setEnv(PLAN_SHARE_ENV, undefined);
         try {
             const plain = counting({ v: 1 });
             await sharedPlan("k", plain.run);
             await sharedPlan("k", plain.run);
             assert.equal(plain.calls.n, 2);
         } finally {
-            if (saved === undefined) delete process.env[PLAN_SHARE_ENV];
-            else process.env[PLAN_SHARE_ENV] = saved;
+            restore();
         }
     });
 });

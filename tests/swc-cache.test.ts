@@ -6,9 +6,9 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { CreateOptions, create } from "ts-node";
+import { setEnv, tempDir } from "./temp-dir";
 
 const ROOT = path.resolve(__dirname, "..");
 const TSCONFIG = path.join(ROOT, "tsconfig.json");
@@ -17,17 +17,12 @@ const read = (f: string) => fs.readFileSync(f, "utf8");
 
 describe("the cached swc transpiler (tools/swc-cached.cjs)", () => {
     let dir: string;
-    let saved: string | undefined;
+    let restore: () => void;
     before(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "swc-cache-"));
-        saved = process.env.GROUNDWORK_SWC_CACHE;
-        process.env.GROUNDWORK_SWC_CACHE = path.join(dir, "cache");
+        dir = tempDir("swc-cache-");
+        restore = setEnv("GROUNDWORK_SWC_CACHE", path.join(dir, "cache"));
     });
-    after(() => {
-        if (saved === undefined) delete process.env.GROUNDWORK_SWC_CACHE;
-        else process.env.GROUNDWORK_SWC_CACHE = saved;
-        fs.rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => restore());
 
     const cacheRoot = () => path.join(dir, "cache");
     const entries = () => (fs.existsSync(cacheRoot()) ? fs.readdirSync(cacheRoot(), { recursive: true }).map(String) : []).map((f) => path.join(cacheRoot(), f)).filter((f) => f.endsWith(".json"));

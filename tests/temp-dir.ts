@@ -1,6 +1,7 @@
 /**
- * Temporary folders for tests: made under the system's temp folder and removed when the process
- * that made them (a mocha worker) exits, so a run leaves nothing behind however its tests end.
+ * What tests borrow from their process and give back: temporary folders, made under the system's
+ * temp folder and removed when the process that made them (a mocha worker) exits, so a run leaves
+ * nothing behind however its tests end; and environment variables, set for a while.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -16,4 +17,15 @@ export function tempDir(prefix: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     made.push(dir);
     return dir;
+}
+
+/** Sets `name` (or, with undefined, removes it) and returns what puts the previous value back. */
+export function setEnv(name: string, value: string | undefined): () => void {
+    const saved = process.env[name];
+    const put = (v: string | undefined) => {
+        if (v === undefined) delete process.env[name];
+        else process.env[name] = v;
+    };
+    put(value);
+    return () => put(saved);
 }

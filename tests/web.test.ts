@@ -115,6 +115,9 @@ const PROD_APEX_VERIFIED: Overrides = {
     "groundwork:webSecrets": JSON.stringify({ REVALIDATE_TOKEN: "t0k3n" }),
 };
 
+/** A world where the web app's domains are held by another Vercel account, so Vercel asks for verification. */
+const HELD = { world: { vercelDomainsHeldElsewhere: true } };
+
 /** A Vite app (Asonti) in a folder with a space, on staging, shipping its own web app. */
 const ASONTI: Overrides = {
     "groundwork:vercelFramework": "vite",
@@ -358,7 +361,7 @@ describe("the web app", () => {
             assert.ok(!("groundwork:webSecretTargets" in STAGING_WEB_KEYS), "the default targets");
             const both = variables(await goodPlan("staging", STAGING_WEB_KEYS)).REVALIDATE_TOKEN;
             assert.deepEqual(both.inputs.targets, ["production", "preview"]);
-            const prod = variables(await goodPlan("prod", PROD_APEX_VERIFIED, { world: { vercelDomainsHeldElsewhere: true } })).REVALIDATE_TOKEN;
+            const prod = variables(await goodPlan("prod", PROD_APEX_VERIFIED, HELD)).REVALIDATE_TOKEN;
             assert.deepEqual(prod.inputs.targets, ["production"], "prod builds no previews");
         });
 
@@ -515,7 +518,6 @@ describe("the web app", () => {
     });
 
     describe("domain verification", () => {
-        const HELD = { world: { vercelDomainsHeldElsewhere: true } };
 
         it("creates the _vercel TXT record Vercel asks for, from its challenge, unproxied", async () => {
             const r = await goodPlan("prod", PROD_APEX_VERIFIED, HELD);
@@ -679,7 +681,7 @@ describe("the web app", () => {
         });
 
         it("names every child of the new components `${component}-<role>` under its component", async () => {
-            const r = await goodPlan("prod", PROD_APEX_VERIFIED, { world: { vercelDomainsHeldElsewhere: true } });
+            const r = await goodPlan("prod", PROD_APEX_VERIFIED, HELD);
             const comps = r.resources.filter((x) => ["groundwork:edge:WebRelease", "groundwork:edge:DnsRecords", "groundwork:edge:Dns"].includes(x.type));
             assert.equal(comps.length, 3);
             for (const c of comps) {

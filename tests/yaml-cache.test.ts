@@ -1,24 +1,19 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as v8 from "v8";
 import * as YAML from "yaml";
 import { PROJECT_DIR, parseYamlCached, readYaml } from "../tools/project-file";
+import { setEnv, tempDir } from "./temp-dir";
 
 describe("parsed YAML kept on disk (tools/project-file.ts parseYamlCached)", () => {
     let dir: string;
-    let saved: string | undefined;
+    let restore: () => void;
     beforeEach(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "gw-yaml-cache-"));
-        saved = process.env.GROUNDWORK_YAML_CACHE;
-        process.env.GROUNDWORK_YAML_CACHE = dir;
+        dir = tempDir("gw-yaml-cache-");
+        restore = setEnv("GROUNDWORK_YAML_CACHE", dir);
     });
-    afterEach(() => {
-        if (saved === undefined) delete process.env.GROUNDWORK_YAML_CACHE;
-        else process.env.GROUNDWORK_YAML_CACHE = saved;
-        fs.rmSync(dir, { recursive: true, force: true });
-    });
+    afterEach(() => restore());
     const entries = () => fs.readdirSync(dir);
 
     it("gives what YAML.parse gives, cold and warm, for the project's and the stacks' files", () => {
@@ -78,7 +73,7 @@ describe("parsed YAML kept on disk (tools/project-file.ts parseYamlCached)", () 
     });
 
     it("parses when the folder cannot be written", () => {
-        process.env.GROUNDWORK_YAML_CACHE = path.join("/dev/null", "not-a-folder");
+        setEnv("GROUNDWORK_YAML_CACHE", path.join("/dev/null", "not-a-folder")); // afterEach restores it
         assert.deepEqual(parseYamlCached("a: [1, 2]\n"), { a: [1, 2] });
     });
 });

@@ -50,9 +50,8 @@ const yamlCacheDir = () => process.env.GROUNDWORK_YAML_CACHE || path.join(PROJEC
  * the value as `v8.serialize` writes it (exact, Infinity and NaN too), keyed by a sha256 of the text
  * and the versions of the yaml package and of V8. Only a clean document is kept: one with errors or
  * warnings (or a collection as a key, which warns) goes through `YAML.parse` every time, which throws
- * or warns as before. A missing or
- * unreadable entry is parsed again; a folder that cannot be written is skipped. The yaml package
- * itself is loaded on a miss only.
+ * or warns as before. A missing or unreadable entry is parsed again; a folder that cannot be written
+ * is skipped. The yaml package itself is loaded on a miss only.
  */
 export function parseYamlCached(text: string): unknown {
     let entry: string | undefined;
