@@ -138,8 +138,21 @@ describe("a pull request's preview stack (pr-<n>)", () => {
         assert.deepEqual(own.problems, []);
         assert.equal(own.error, undefined);
         assert.equal(byType(own, T.ref)[0].inputs.name, "acme/groundwork/staging");
-        const none = await plan("pr-8", undefined, { previewBranch: "b", references: { "acme/groundwork/staging": {} } });
+        // Run here, not through the shared memo: the failed run's rejections are what is checked.
+        const warnings: string[] = [];
+        const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+        process.on("warning", onWarning);
+        let none: PlanRecord;
+        try {
+            none = await runProgram({ stack: "pr-8", previewBranch: "b", references: { "acme/groundwork/staging": {} } });
+            await new Promise((r) => setImmediate(r));
+        } finally {
+            process.off("warning", onWarning);
+        }
         assert.match(none.error ?? "", /the base stack acme\/groundwork\/staging exports no previewBase output: set groundwork:previews: true/);
+        // Its exports reject: the run reports that once, as its error, and Node adds no
+        // PromiseRejectionHandledWarning when the engine gathers them.
+        assert.deepEqual(warnings.filter((w) => w.startsWith("PromiseRejectionHandledWarning")), []);
         const other = await plan("pr-9", { "groundwork:previewBaseStack": "acme/other/staging" }, { previewBranch: "b" });
         assert.deepEqual(problemKeys(other), ["groundwork:previewBaseStack"]);
         assert.match(other.problems[0].message, /not a stack of project groundwork/);

@@ -399,6 +399,11 @@ async function runOnce(opts: RunOptions, projectDir: string, resolved: ReturnTyp
     // CLI's language host fails the update on one, so the engine records it as the run's error.
     const onRejection = (reason: unknown) => { errors.push(reason instanceof Error ? reason.message : String(reason)); activity(); };
     process.on("unhandledRejection", onRejection);
+    // Such a rejection is often handled a turn later, when the run gathers the stack's exports
+    // (pulumi.output() awaits them all). It is already the run's error; without a listener here
+    // Node would also print a PromiseRejectionHandledWarning for each, naming no one's mistake.
+    const onHandledLate = () => undefined;
+    process.on("rejectionHandled", onHandledLate);
     // A failed value (a check inside apply) leaves what depends on it unresolved for good; the CLI
     // then fails the update. Here: once an error is recorded and the program has stopped making
     // progress (no registration, read or log), the run stops waiting and reports the error.
@@ -545,6 +550,7 @@ async function runOnce(opts: RunOptions, projectDir: string, resolved: ReturnTyp
         for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
         [log.error, log.warn] = [logError, logWarn];
         process.off("unhandledRejection", onRejection);
+        process.off("rejectionHandled", onHandledLate);
         if (errors.length > 0 && !record.error && record.problems.length === 0) record.error = [...new Set(errors)].join("\n");
         record.elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
         running = false;
