@@ -536,7 +536,7 @@ async function runOnce(opts: RunOptions, projectDir: string, resolved: ReturnTyp
         }
         // The stacks stay cheap while the exports are gathered and the last RPCs drain: Pulumi's own
         // promise there (waitForRPCs) would otherwise take a source-mapped stack, decoding the
-        // source maps of the files on it (~12 ms of every plan) for a report nothing reads.
+        // source maps of the files on it (7-12 ms of a prod plan here) for a report nothing reads.
         for (const [name, value] of Object.entries(mod)) {
             if (name === "__esModule") continue;
             const out = pulumi.output(value) as pulumi.Output<unknown> & { promise(): Promise<unknown> };
