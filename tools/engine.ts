@@ -575,9 +575,11 @@ async function runOnce(opts: RunOptions, projectDir: string, resolved: ReturnTyp
  * promise stacks stay. The undo may be called more than once.
  */
 function cheapStacks(): () => void {
+    // Everything this needs is loaded before anything is swapped: a require that throws leaves the process as it was.
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise?: (p: Promise<unknown>, ctx: unknown) => Promise<unknown> };
+    const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCandidates: Set<Promise<unknown>> } };
     const prepareStackTrace = Error.prepareStackTrace;
     (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
-    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise?: (p: Promise<unknown>, ctx: unknown) => Promise<unknown> };
     const original = debuggable.debuggablePromise;
     // Pulumi's modules call it through the module object (`debuggable_1.debuggablePromise(...)`), so replacing the export reaches them.
     if (typeof original === "function" && !process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
@@ -585,7 +587,6 @@ function cheapStacks(): () => void {
         // them (read only by the PULUMI_DEBUG_PROMISE_LEAKS report): the promise is a leak
         // candidate until it settles, and the exit-time leak check is scheduled by one call of
         // the original.
-        const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCandidates: Set<Promise<unknown>> } };
         let exitCheckScheduled = false;
         debuggable.debuggablePromise = (p, ctx) => {
             if (!exitCheckScheduled) {
