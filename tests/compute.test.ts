@@ -16,7 +16,7 @@ import { SECRET_LOOKING_ENV_NAME } from "../components/edge/frontend";
 import { WorkerService } from "../components/compute/service";
 import { checkServiceArgs, FargateSpec } from "../components/compute/task";
 import { rdsCaBundle } from "../components/data/rds-ca";
-import { PROD_OVERRIDES, PROXIED_WITH_ENDPOINTS, STAGING_OVERRIDES, byType, goodPlan, one, plan, problemKeys } from "./harness";
+import { NAT_GATEWAYS, PROD_OVERRIDES, PROXIED_WITH_ENDPOINTS, STAGING_OVERRIDES, byType, goodPlan, one, plan, problemKeys } from "./harness";
 
 const T = {
     vpc: "aws:ec2/vpc:Vpc",
@@ -50,8 +50,6 @@ const T = {
 } as const;
 
 const CONTAINER_PORT = 3000;
-/** The managed NAT gateways instead of the profiles' NAT instances. */
-const NAT_GATEWAYS = { "groundwork:egress": "natGateway" };
 /**
  * Staging's plan with NAT gateways, which also drops the migrations and has the interface endpoints
  * (unrelated keys: one plan for three tests).

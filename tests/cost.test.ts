@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { CostEstimate, CostLine, NOT_INCLUDED, estimateCost, regionPrices, renderCost } from "../tools/cost";
 import PRICES from "../tools/prices.json";
-import { STAGING_ON_DEMAND, byType, goodPlan } from "./harness";
+import { NAT_GATEWAYS, STAGING_ON_DEMAND, byType, goodPlan } from "./harness";
 
 const base = regionPrices("us-east-1");
 const line = (e: CostEstimate, kind: string | RegExp): CostLine | undefined =>
@@ -16,7 +16,6 @@ const othersEqual = (a: CostEstimate, b: CostEstimate, changed: RegExp) => {
     assert.ok(rest(a).length > 0);
     assert.deepEqual(rest(b), rest(a));
 };
-const NAT_GATEWAYS = { "groundwork:egress": "natGateway" };
 /** prod on a larger database class: the plan data-safety.test.ts and monitoring.test.ts run too. */
 const LARGE_DB = { "groundwork:dbInstanceClass": "db.t4g.large" };
 /**

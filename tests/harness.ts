@@ -129,6 +129,9 @@ export const WEB_ONLY: Record<string, string | number | boolean | string[] | und
  * would quietly plan again.
  */
 
+/** The managed NAT gateways instead of the profiles' NAT instances (compute, cost). */
+export const NAT_GATEWAYS = { "groundwork:egress": "natGateway" };
+
 /** A proxied API and the interface endpoints (prod: compute, edge, parts). */
 export const PROXIED_WITH_ENDPOINTS = { "groundwork:apiProxied": true, "groundwork:interfaceEndpoints": true };
 
