@@ -15,7 +15,7 @@ import { previewStackConfig, renderPreviewStackFile } from "../tools/preview-sta
 import { targetFromOutputs } from "../tools/task-launch";
 import { DATABASE_SCRIPT, DROP_SQL, SETUP_SQL } from "../components/data/preview-database";
 import { BACKUP_JOB, byType, byUrn, goodPlan, jobEntry, one, plan, problemKeys } from "./harness";
-import { tempDir } from "./temp-dir";
+import { tempDir, warningsDuring } from "./temp-dir";
 
 const BRANCH = "feature/checkout-redesign";
 const preview = (config?: Parameters<typeof plan>[1]) => goodPlan("pr-123", config, { previewBranch: BRANCH });
@@ -139,16 +139,11 @@ describe("a pull request's preview stack (pr-<n>)", () => {
         assert.equal(own.error, undefined);
         assert.equal(byType(own, T.ref)[0].inputs.name, "acme/groundwork/staging");
         // Run here, not through the shared memo: the failed run's rejections are what is checked.
-        const warnings: string[] = [];
-        const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
-        process.on("warning", onWarning);
-        let none: PlanRecord;
-        try {
-            none = await runProgram({ stack: "pr-8", previewBranch: "b", references: { "acme/groundwork/staging": {} } });
-            await new Promise((r) => setImmediate(r));
-        } finally {
-            process.off("warning", onWarning);
-        }
+        const { value: none, warnings } = await warningsDuring(async () => {
+            const r = await runProgram({ stack: "pr-8", previewBranch: "b", references: { "acme/groundwork/staging": {} } });
+            await new Promise((resolve) => setImmediate(resolve));
+            return r;
+        });
         assert.match(none.error ?? "", /the base stack acme\/groundwork\/staging exports no previewBase output: set groundwork:previews: true/);
         // Its exports reject: the run reports that once, as its error, and Node adds no
         // PromiseRejectionHandledWarning when the engine gathers them.

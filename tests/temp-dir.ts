@@ -1,7 +1,8 @@
 /**
  * What tests borrow from their process and give back: temporary folders, made under the system's
  * temp folder and removed when the process that made them (a mocha worker) exits, so a run leaves
- * nothing behind however its tests end; and environment variables, set for a while.
+ * nothing behind however its tests end; environment variables, set for a while; and
+ * `process.emitWarning`, caught for a while.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -28,4 +29,22 @@ export function setEnv(name: string, value: string | undefined): () => void {
     };
     put(value);
     return () => put(saved);
+}
+
+/**
+ * Runs `fn` with `process.emitWarning` caught (Node's own warnings and the yaml package's go
+ * through it): what it emitted, as "<name>: <message>", is returned instead of printed.
+ */
+export async function warningsDuring<T>(fn: () => T | Promise<T>): Promise<{ value: T; warnings: string[] }> {
+    const warnings: string[] = [];
+    const original = process.emitWarning;
+    process.emitWarning = ((w: string | Error, type?: string | { type?: string }) => {
+        const name = w instanceof Error ? w.name : (typeof type === "string" ? type : type?.type) ?? "Warning";
+        warnings.push(`${name}: ${w instanceof Error ? w.message : w}`);
+    }) as typeof process.emitWarning;
+    try {
+        return { value: await fn(), warnings };
+    } finally {
+        process.emitWarning = original;
+    }
 }

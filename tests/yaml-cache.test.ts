@@ -4,7 +4,7 @@ import * as path from "path";
 import * as v8 from "v8";
 import * as YAML from "yaml";
 import { PROJECT_DIR, parseYamlCached, readYaml } from "../tools/project-file";
-import { setEnv, tempDir } from "./temp-dir";
+import { setEnv, tempDir, warningsDuring } from "./temp-dir";
 
 describe("parsed YAML kept on disk (tools/project-file.ts parseYamlCached)", () => {
     let dir: string;
@@ -52,23 +52,13 @@ describe("parsed YAML kept on disk (tools/project-file.ts parseYamlCached)", () 
         assert.equal(entries().length, 1);
     });
 
-    it("keeps nothing for a document with an error or a warning: they throw and warn every time, as YAML.parse does", () => {
+    it("keeps nothing for a document with an error or a warning: they throw and warn every time, as YAML.parse does", async () => {
         assert.throws(() => parseYamlCached("a: 1\na: 2\n"), /Map keys must be unique/);
-        const warnings: string[] = [];
-        const onWarning = (w: Error) => warnings.push(w.message);
-        process.on("warning", onWarning);
-        const original = process.emitWarning;
-        process.emitWarning = ((w: string | Error) => { warnings.push(String(w)); }) as typeof process.emitWarning;
-        try {
-            assert.deepEqual(parseYamlCached("a: !!nosuchtag b\n"), { a: "b" });
-            assert.ok(warnings.some((w) => /nosuchtag/.test(w)), warnings.join("\n"));
-            warnings.length = 0;
-            parseYamlCached("? [a, b]\n: 1\n");
-            assert.ok(warnings.some((w) => /Keys with collection values/.test(w)), warnings.join("\n"));
-        } finally {
-            process.emitWarning = original;
-            process.off("warning", onWarning);
-        }
+        const tag = await warningsDuring(() => parseYamlCached("a: !!nosuchtag b\n"));
+        assert.deepEqual(tag.value, { a: "b" });
+        assert.ok(tag.warnings.some((w) => /nosuchtag/.test(w)), tag.warnings.join("\n"));
+        const { warnings } = await warningsDuring(() => parseYamlCached("? [a, b]\n: 1\n"));
+        assert.ok(warnings.some((w) => /Keys with collection values/.test(w)), warnings.join("\n"));
         assert.deepEqual(entries(), []);
     });
 
