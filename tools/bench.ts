@@ -86,7 +86,9 @@ function paired(runs: number) {
         const s = samples.get(c)!;
         const wall = s.map((x, i) => x.wallMs / floor[i].wallMs);
         const cpu = hasCpu ? s.map((x, i) => x.cpuMs! / floor[i].cpuMs!) : [];
-        const verdict = (r: number) => `${r.toFixed(2)} ${r <= TARGET_RATIO ? "(within" : "(ABOVE"} ${TARGET_RATIO})`;
+        // A median that rounds to the target itself gets a third decimal: "1.50 (ABOVE 1.5)" reads as a contradiction.
+        const shown = (r: number) => r.toFixed(r.toFixed(2) === TARGET_RATIO.toFixed(2) ? 3 : 2);
+        const verdict = (r: number) => `${shown(r)} ${r <= TARGET_RATIO ? "(within" : "(ABOVE"} ${TARGET_RATIO})`;
         console.log(`  ${`${c.label} / floor`.padEnd(48)} wall ${verdict(median(wall))} [${wall.map((x) => x.toFixed(2)).join(", ")}]`
             + (hasCpu ? `   cpu ${verdict(median(cpu))} [${cpu.map((x) => x.toFixed(2)).join(", ")}]` : ""));
     }
