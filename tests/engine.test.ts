@@ -48,6 +48,17 @@ describe("the offline engine", () => {
         assert.deepEqual(processState(), before, "after a stack with no file (the program never ran)");
     });
 
+    it("runs the bench floor with one bucket, or the count `npm run bench -- --registrations N` asks for", async () => {
+        const buckets = (r: Awaited<ReturnType<typeof runProgram>>) => r.resources.filter((x) => x.type === "aws:s3/bucket:Bucket").map((x) => x.name);
+        assert.deepEqual(buckets(await runProgram({ stack: "floor", projectDir: FLOOR })), ["floor"]);
+        process.env.GROUNDWORK_BENCH_FLOOR_BUCKETS = "3";
+        try {
+            assert.deepEqual(buckets(await runProgram({ stack: "floor", projectDir: FLOOR })), ["floor", "floor-1", "floor-2"]);
+        } finally {
+            delete process.env.GROUNDWORK_BENCH_FLOOR_BUCKETS;
+        }
+    });
+
     it("records an error the program throws with the line of the throw in its TypeScript source", async () => {
         const r = await runProgram({ stack: "t", projectDir: THROWING });
         // tests/fixtures/throwing-program/index.ts, line 10: `throw new Error(...)` in fail().

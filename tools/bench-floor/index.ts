@@ -8,6 +8,9 @@ import "@pulumi/random";
 import "@pulumiverse/vercel";
 import * as aws from "@pulumi/aws";
 
-const bucket = new aws.s3.Bucket("floor");
+// `npm run bench -- --registrations N` sets this to N: the floor then registers N buckets, which
+// measures what one registration costs the runtime (the first keeps its name, so N=1 is the floor).
+const count = Number(process.env.GROUNDWORK_BENCH_FLOOR_BUCKETS ?? 1);
+const buckets = Array.from({ length: count }, (_, i) => new aws.s3.Bucket(i === 0 ? "floor" : `floor-${i}`));
 
-export const bucketName = bucket.bucket;
+export const bucketName = buckets[0].bucket;
