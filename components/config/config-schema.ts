@@ -5,14 +5,14 @@
  */
 import { z } from "zod";
 import { QUEUE_NAME } from "../app-metrics";
+import {
+    CACHE_NODE_TYPES, DB_INSTANCE_CLASSES, FARGATE_SPOT_MODES, LOG_RETENTION_DAYS, NAT_INSTANCE_TYPE_NAMES, SECRET_LOOKING_NAME, VERCEL_FRAMEWORKS, VERCEL_NODE_VERSIONS,
+} from "./defaults";
 
 // A stack's config is parsed once per run: zod's JIT (it generates and compiles a parser for each
 // object schema on its first parse) costs more than it saves here. Interpreted, loadConfig took
 // 11.9 ms of a prod plan against 18.4 ms (CPU profiles, 5 each).
 z.config({ jitless: true });
-import {
-    CACHE_NODE_TYPES, DB_INSTANCE_CLASSES, FARGATE_SPOT_MODES, LOG_RETENTION_DAYS, NAT_INSTANCE_TYPE_NAMES, SECRET_LOOKING_NAME, VERCEL_FRAMEWORKS, VERCEL_NODE_VERSIONS,
-} from "./defaults";
 
 export const DNS_NAME = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 export const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
