@@ -8,9 +8,9 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { readSerializedProviders } from "../components/edge/dynamic-resource";
+import { tempDir } from "./temp-dir";
 
 const ROOT = path.resolve(__dirname, "..");
 const REGISTER = path.join(__dirname, "fixtures", "register-like-pulumi.js");
@@ -37,10 +37,9 @@ describe("how a real `pulumi up` loads the program", function () {
     this.timeout(120_000);
     let dir: string;
     before(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-load-"));
+        dir = tempDir("groundwork-load-");
         fs.writeFileSync(path.join(dir, "type-error.ts"), TYPE_ERROR);
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("is still decided by run.js from PULUMI_NODEJS_TRANSPILE_ONLY or the tsconfig's noCheck, with the tsconfig handed to ts-node", () => {
         // If an SDK upgrade changes any of this, the fixture no longer mirrors the runtime: update both.
