@@ -65,7 +65,6 @@ async function main() {
     const base = args.compare ? readPlan(args.compare, args.stack) : undefined;
     const { runProgram } = require("./engine") as typeof import("./engine");
     const { hooks } = require("./cli") as typeof import("./cli");
-    const { comparePlans, renderComparison } = require("./compare") as typeof import("./compare");
     const record = await runProgram({ stack: args.stack, ...runWhere(args) });
     if (args.json) fs.writeFileSync(args.json, JSON.stringify(record, null, 2) + "\n");
     if (record.problems.length > 0 || record.error) {
@@ -92,6 +91,7 @@ async function main() {
         failed ||= section.failed;
     }
     if (base && args.compare) {
+        const { comparePlans, renderComparison } = require("./compare") as typeof import("./compare");
         const comparison = renderComparison(comparePlans(base, record), `\`${args.compare}\``);
         out.push("", `Changes against ${args.compare}:`, ...comparison);
         if (args.markdown) fs.writeFileSync(args.markdown, comparison.join("\n") + "\n");
