@@ -1,7 +1,8 @@
 /**
  * tools/swc-cached.cjs, the project's ts-node transpiler: ts-node's swc transpiler with a disk cache.
  * Its output is ts-node's own swc output, byte for byte, from the cache or not, except that the
- * inline source map of a file on disk carries no `sourcesContent` (its copy of the source); entries are served;
+ * inline source map of a file on disk carries no `sourcesContent` (its copy of the source) unless
+ * GROUNDWORK_SWC_SOURCES_CONTENT=1; entries are served;
  * a changed file, file name or compiler option is a new entry; a damaged entry is transpiled again;
  * code that is no file on disk is not written.
  */
@@ -91,6 +92,22 @@ describe("the cached swc transpiler (tools/swc-cached.cjs)", () => {
             assert.equal(entries().length, i + 1, `case ${i} is an entry of its own`);
         });
         assert.notEqual(reference(cases[3][2]).compile(text, a), reference().compile(text, a), "control: the target changes the output");
+    });
+
+    it("keeps the map's copy of the source with GROUNDWORK_SWC_SOURCES_CONTENT=1, in an entry of its own", () => {
+        fs.rmSync(cacheRoot(), { recursive: true, force: true });
+        const slim = cached().compile(read(FILES[1]), FILES[1]);
+        assert.equal(entries().length, 1);
+        const restoreKeep = setEnv("GROUNDWORK_SWC_SOURCES_CONTENT", "1");
+        try {
+            const full = reference().compile(read(FILES[1]), FILES[1]);
+            assert.equal(cached().compile(read(FILES[1]), FILES[1]), full, "ts-node's own swc output, byte for byte");
+            assert.equal(entries().length, 2, "a second entry: the slim one is not served");
+            assert.equal(cached().compile(read(FILES[1]), FILES[1]), full, "from its entry");
+        } finally {
+            restoreKeep();
+        }
+        assert.equal(cached().compile(read(FILES[1]), FILES[1]), slim, "without the variable, the slim entry again");
     });
 
     it("transpiles again over a damaged entry, and mends it", () => {

@@ -8,8 +8,8 @@
 // Why: swc takes ~0.1 s to transpile the ~90 files a plan loads, in every run, for output that
 // changes only when a file does; on a full cache @swc/core is not even loaded. The key is a sha256
 // of the file's text and name, the compiler options ts-node hands over, the module kind, the
-// versions of @swc/core and ts-node, the bytes of this file and of ts-node's swc transpiler, and
-// SWC_BINARY_PATH: any change to one of them is a new entry. A missing, unreadable or malformed
+// versions of @swc/core and ts-node, the bytes of this file and of ts-node's swc transpiler,
+// SWC_BINARY_PATH and GROUNDWORK_SWC_SOURCES_CONTENT: any change to one of them is a new entry. A missing, unreadable or malformed
 // entry is transpiled again; a cache that cannot be written (a read-only node_modules) is skipped;
 // when a version cannot be read nothing is cached. Code that is not a file on disk (`ts-node -e`,
 // the REPL) is never written. `.cjs` and plain JavaScript: ts-node requires it before it can load
@@ -36,15 +36,22 @@ let codeHash;
 /** This file's and ts-node's swc transpiler's bytes, hashed once per process (ts-node calls `create` once per module kind). */
 const transpilerCodeHash = () => (codeHash ??= sha256(fs.readFileSync(__filename), fs.readFileSync(swcTranspiler)));
 
+/** Set to "1" to keep `sourcesContent` in the source maps (see withoutSourcesContent). */
+const KEEP_SOURCES_ENV = "GROUNDWORK_SWC_SOURCES_CONTENT";
+
 /**
  * The output without its source map's `sourcesContent` when the source is a file on disk. That field
  * is a second copy of the whole .ts file: ts-node parses, rewrites and base64-encodes each map into
  * its module's text, where V8 then scans it (0.8 MB of the 1.3 MB of maps a prod plan loads; 20-40 ms
- * of the plan). Stack positions come from `mappings`, and whoever wants the original text (a
- * debugger, an uncaught error's source line) reads it from the file `sources` names. Code that is no
- * file on disk (`ts-node -e`, the REPL) keeps it: the map is its only copy.
+ * of the plan). Stack positions come from `mappings`; whoever wants the original text (an uncaught
+ * error's source line, VS Code's debugger) reads it from the file `sources` names. Two readers lose
+ * by it: a debugger that cannot read this disk (Chrome DevTools through `--inspect`, a remote attach)
+ * shows no TypeScript, and an error's source line comes from the file as it is now, edited or not.
+ * `GROUNDWORK_SWC_SOURCES_CONTENT=1` keeps the field (a cache entry of its own). Code that is no
+ * file on disk (`ts-node -e`, the REPL) always keeps it: the map is its only copy.
  */
 function withoutSourcesContent(out, fileName) {
+    if (process.env[KEEP_SOURCES_ENV] === "1") return out;
     if (typeof out.sourceMapText !== "string" || !fs.existsSync(fileName)) return out;
     const map = JSON.parse(out.sourceMapText);
     if (!("sourcesContent" in map)) return out;
@@ -65,6 +72,7 @@ function create(createOptions) {
             version("ts-node"),
             transpilerCodeHash(),
             process.env.SWC_BINARY_PATH ?? null,
+            process.env[KEEP_SOURCES_ENV] === "1",
             createOptions.nodeModuleEmitKind ?? null,
             createOptions.service.config.options,
         ]);
