@@ -7,6 +7,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { runProgram } from "../tools/engine";
+import { setEnv } from "./temp-dir";
 
 const FLOOR = path.join(__dirname, "..", "tools", "bench-floor");
 const THROWING = path.join(__dirname, "fixtures", "throwing-program");
@@ -50,12 +51,17 @@ describe("the offline engine", () => {
 
     it("runs the bench floor with one bucket, or the count `npm run bench -- --registrations N` asks for", async () => {
         const buckets = (r: Awaited<ReturnType<typeof runProgram>>) => r.resources.filter((x) => x.type === "aws:s3/bucket:Bucket").map((x) => x.name);
-        assert.deepEqual(buckets(await runProgram({ stack: "floor", projectDir: FLOOR })), ["floor"]);
-        process.env.GROUNDWORK_BENCH_FLOOR_BUCKETS = "3";
+        const unset = setEnv("GROUNDWORK_BENCH_FLOOR_BUCKETS", undefined);
+        try {
+            assert.deepEqual(buckets(await runProgram({ stack: "floor", projectDir: FLOOR })), ["floor"]);
+        } finally {
+            unset();
+        }
+        const restore = setEnv("GROUNDWORK_BENCH_FLOOR_BUCKETS", "3");
         try {
             assert.deepEqual(buckets(await runProgram({ stack: "floor", projectDir: FLOOR })), ["floor", "floor-1", "floor-2"]);
         } finally {
-            delete process.env.GROUNDWORK_BENCH_FLOOR_BUCKETS;
+            restore();
         }
     });
 

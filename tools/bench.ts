@@ -54,7 +54,7 @@ function time(cmd: string, args: string[], env?: Record<string, string>): Sample
     const r = spawnSync(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env: env && { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
     const cpu1 = childCpuMs();
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stderr}`);
+    if (r.error || r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}`);
     return { wallMs, cpuMs: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0, stdout: r.stdout };
 }
 
@@ -65,7 +65,8 @@ export function median(xs: number[]): number {
 
 interface Case { label: string; args: string[]; env?: Record<string, string> }
 
-const FLOOR: Case = { label: "floor (SDKs imported, 1 resource, same engine)", args: ["tools/bench-floor/run.ts"] };
+// The count is pinned: a GROUNDWORK_BENCH_FLOOR_BUCKETS left in the shell would change the floor unseen.
+const FLOOR: Case = { label: "floor (SDKs imported, 1 resource, same engine)", args: ["tools/bench-floor/run.ts"], env: { GROUNDWORK_BENCH_FLOOR_BUCKETS: "1" } };
 const PLANS: Case[] = ["staging", "prod"].map((stack) => ({ label: `plan --stack ${stack}`, args: ["tools/plan.ts", "--stack", stack] }));
 
 /**
@@ -98,7 +99,11 @@ function paired(runs: number, registrations?: number) {
         const wall = s.map((x, i) => x.wallMs / floor[i].wallMs);
         const cpu = hasCpu ? s.map((x, i) => x.cpuMs! / floor[i].cpuMs!) : [];
         // A median that rounds to the target itself gets a third decimal: "1.50 (ABOVE 1.5)" reads as a contradiction.
-        const shown = (r: number) => r.toFixed(r.toFixed(2) === TARGET_RATIO.toFixed(2) ? 3 : 2);
+        const shown = (r: number) => {
+            let digits = 2;
+            while (digits < 6 && r.toFixed(digits) === TARGET_RATIO.toFixed(digits)) digits++;
+            return r.toFixed(digits);
+        };
         const verdict = (r: number) => `${shown(r)} ${r <= TARGET_RATIO ? "(within" : "(ABOVE"} ${TARGET_RATIO})`;
         console.log(`  ${`${c.label} / floor`.padEnd(48)} wall ${verdict(median(wall))} [${wall.map((x) => x.toFixed(2)).join(", ")}]`
             + (hasCpu ? `   cpu ${verdict(median(cpu))} [${cpu.map((x) => x.toFixed(2)).join(", ")}]` : ""));
@@ -123,6 +128,10 @@ function perRegistration(many: Sample[], floor: Sample[], n: number, plans: (rea
     const each = many.map((x, i) => (x.wallMs - floor[i].wallMs) / (n - 1));
     const ms = median(each);
     console.log(`  one registration (floor with ${n} buckets against the floor, per extra bucket)  wall ${ms.toFixed(2)} ms [${each.map((x) => x.toFixed(2)).join(", ")}]`);
+    if (ms <= 0) {
+        console.log(`  (${n} buckets cost no more than the floor's noise here: use more, e.g. --registrations 200)`);
+        return;
+    }
     const floorMs = median(floor.map((x) => x.wallMs));
     for (const [c, s] of plans) {
         const count = Number(/: (\d+) resources/.exec(s[0].stdout)?.[1]);
