@@ -8,9 +8,9 @@
  *   critical path, printing).
  * The three run in paired rounds (rotated order each round, after one warm-up round), so that a
  * busy machine slows a plan and its floor alike; each round gives a plan/floor ratio, and the
- * medians are printed (the verdict), then the ratio of each plan's fastest run to the floor's. `--suite` also times the parts of `npm test` (typecheck, lint, mocha) alone
- * and `npm test` itself (the three side by side), once each; `--suite-runs N` runs `npm test` N times
- * and prints the median.
+ * medians are printed (the verdict), then the ratio of each plan's fastest run to the floor's.
+ * `--suite` also times the parts of `npm test` (typecheck, lint, mocha) alone and `npm test` itself
+ * (the three side by side), once each; `--suite-runs N` runs `npm test` N times and prints the median.
  * `--registrations N` adds the floor registering N buckets to each round, and prints what one
  * registration costs and what each plan's registrations alone would make its ratio.
  * `--profile DIR` writes a CPU profile of one `plan --stack prod` there and prints its top entries.
@@ -98,7 +98,7 @@ function paired(runs: number, registrations?: number) {
         const s = samples.get(c)!;
         const wall = s.map((x, i) => x.wallMs / floor[i].wallMs);
         const cpu = hasCpu ? s.map((x, i) => x.cpuMs! / floor[i].cpuMs!) : [];
-        // A median that rounds to the target itself gets a third decimal: "1.50 (ABOVE 1.5)" reads as a contradiction.
+        // A median that prints as the target itself gets more decimals: "1.50 (ABOVE 1.5)" reads as a contradiction.
         const shown = (r: number) => {
             let digits = 2;
             while (digits < 6 && r.toFixed(digits) === TARGET_RATIO.toFixed(digits)) digits++;
