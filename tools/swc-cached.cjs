@@ -9,8 +9,8 @@
 // changes only when a file does; on a full cache @swc/core is not even loaded. The key is a sha256
 // of the file's text and name, the compiler options ts-node hands over, the module kind, the
 // versions of @swc/core and ts-node, the bytes of this file and of ts-node's swc transpiler,
-// SWC_BINARY_PATH and GROUNDWORK_SWC_SOURCES_CONTENT: any change to one of them is a new entry. A missing, unreadable or malformed
-// entry is transpiled again; a cache that cannot be written (a read-only node_modules) is skipped;
+// SWC_BINARY_PATH and GROUNDWORK_SWC_SOURCES_CONTENT: any change to one of them is a new entry. A
+// missing, unreadable or malformed entry is transpiled again; a cache that cannot be written (a read-only node_modules) is skipped;
 // when a version cannot be read nothing is cached. Code that is not a file on disk (`ts-node -e`,
 // the REPL) is never written. `.cjs` and plain JavaScript: ts-node requires it before it can load
 // TypeScript, and in a package of "type": "module" a `.js` file would not load as CommonJS.
@@ -40,7 +40,7 @@ const transpilerCodeHash = () => (codeHash ??= sha256(fs.readFileSync(__filename
 const KEEP_SOURCES_ENV = "GROUNDWORK_SWC_SOURCES_CONTENT";
 
 /**
- * The output without its source map's `sourcesContent` when the source is a file on disk. That field
+ * The output without its source map's `sourcesContent` (for a source that is a file on disk). That field
  * is a second copy of the whole .ts file: ts-node parses, rewrites and base64-encodes each map into
  * its module's text, where V8 then scans it (0.8 MB of the 1.3 MB of maps a prod plan loads; 20-40 ms
  * of the plan). Stack positions come from `mappings`; whoever wants the original text (an uncaught
@@ -50,9 +50,8 @@ const KEEP_SOURCES_ENV = "GROUNDWORK_SWC_SOURCES_CONTENT";
  * `GROUNDWORK_SWC_SOURCES_CONTENT=1` keeps the field (a cache entry of its own). Code that is no
  * file on disk (`ts-node -e`, the REPL) always keeps it: the map is its only copy.
  */
-function withoutSourcesContent(out, fileName) {
-    if (process.env[KEEP_SOURCES_ENV] === "1") return out;
-    if (typeof out.sourceMapText !== "string" || !fs.existsSync(fileName)) return out;
+function withoutSourcesContent(out) {
+    if (typeof out.sourceMapText !== "string") return out;
     const map = JSON.parse(out.sourceMapText);
     if (!("sourcesContent" in map)) return out;
     delete map.sourcesContent;
@@ -61,9 +60,12 @@ function withoutSourcesContent(out, fileName) {
 
 function create(createOptions) {
     let inner;
+    const keepSources = process.env[KEEP_SOURCES_ENV] === "1";
     // Made on the first miss only: on a full cache, @swc/core is never loaded.
-    const transpileWithSwc = (input, options) =>
-        withoutSourcesContent((inner ??= require(swcTranspiler).create(createOptions)).transpile(input, options), options.fileName);
+    const transpileWithSwc = (input, options, onDisk = fs.existsSync(options.fileName)) => {
+        const out = (inner ??= require(swcTranspiler).create(createOptions)).transpile(input, options);
+        return keepSources || !onDisk ? out : withoutSourcesContent(out);
+    };
     let salt;
     try {
         const version = (pkg) => JSON.parse(fs.readFileSync(createOptions.transpilerConfigLocalResolveHelper(`${pkg}/package.json`, true), "utf8")).version;
@@ -72,7 +74,7 @@ function create(createOptions) {
             version("ts-node"),
             transpilerCodeHash(),
             process.env.SWC_BINARY_PATH ?? null,
-            process.env[KEEP_SOURCES_ENV] === "1",
+            keepSources,
             createOptions.nodeModuleEmitKind ?? null,
             createOptions.service.config.options,
         ]);
@@ -90,8 +92,9 @@ function create(createOptions) {
             } catch {
                 // not cached yet, or unreadable: transpile below
             }
-            const out = transpileWithSwc(input, options);
-            if (!fs.existsSync(options.fileName)) return out;
+            const onDisk = fs.existsSync(options.fileName);
+            const out = transpileWithSwc(input, options, onDisk);
+            if (!onDisk) return out;
             // Written whole under a name of this writer's own, then renamed: a reader sees the entry or none.
             const tmp = `${file}.${process.pid}.${threadId}.${crypto.randomBytes(4).toString("hex")}.tmp`;
             try {
