@@ -6,5 +6,9 @@
  * The one not chosen is never loaded, so it registers nothing.
  */
 import { isPreviewStack } from "./components/config/config";
+import { lightPromiseTracking } from "./components/runtime-promises";
+
+// Before any resource: Pulumi's promise bookkeeping without a source-mapped stack per promise.
+lightPromiseTracking();
 
 export = isPreviewStack() ? require("./preview") : require("./index");

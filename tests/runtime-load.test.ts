@@ -30,7 +30,7 @@ interface Registration {
     configFile: string;
     transpileOnly: boolean;
     transpiler: string | null;
-    exported: { loaded: { n: unknown }; texts: Record<string, string> };
+    exported: { loaded: { n: unknown }; texts: Record<string, string>; programEntry: { composedBy: string; promiseTracking: string } };
 }
 
 describe("how a real `pulumi up` loads the program", function () {
@@ -52,12 +52,13 @@ describe("how a real `pulumi up` loads the program", function () {
         assert.notEqual(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).type, "module");
     });
 
-    // One process registers ts-node from the committed tsconfig, then loads both the module with a
-    // type error and the providers' fixture (each process pays a second of start-up).
+    // One process registers ts-node from the committed tsconfig, then loads the module with a type
+    // error, the providers' fixture and the program's entry point (each process pays a second of start-up).
     let registered: Registration | undefined;
     const registration = (): Registration => {
         if (!registered) {
-            const r = spawnSync(process.execPath, [REGISTER, path.join(dir, "type-error.ts"), path.join(__dirname, "fixtures", "provider-texts.js")],
+            const fixtures = ["provider-texts.js", "program-entry.js"].map((f) => path.join(__dirname, "fixtures", f));
+            const r = spawnSync(process.execPath, [REGISTER, path.join(dir, "type-error.ts"), ...fixtures],
                 { cwd: ROOT, env: cleanEnv(), encoding: "utf8" });
             assert.equal(r.status, 0, r.stderr);
             registered = JSON.parse(r.stdout) as Registration;
@@ -87,6 +88,11 @@ describe("how a real `pulumi up` loads the program", function () {
             assert.ok(text.includes("exports.handler"), `${name}: a provider module`);
             assert.equal(text, committed.texts[name], `${name}: the runtime's text differs from the committed one: run \`npm run provider-text\``);
         }
+    });
+
+    it("gets Pulumi's promise bookkeeping without a stack per promise from program.ts, before the stack is composed", () => {
+        // tests/fixtures/program-entry.js requires the real program.ts, with index.ts stood in.
+        assert.deepEqual(registration().exported.programEntry, { composedBy: "index.ts", promiseTracking: "light" });
     });
 
     it("type-checks, and refuses the same module, with the same tsconfig minus its ts-node section", () => {

@@ -566,45 +566,20 @@ async function runOnce(opts: RunOptions, projectDir: string, resolved: ReturnTyp
  * Makes the stack traces Pulumi takes while the program runs cheap, and returns the undo.
  *
  * Pulumi formats a full stack for every resource (`Resource.stackTrace`, the source position it
- * sends the engine) and, in `runtime/debuggable.js` `debuggablePromise`, a `new Error().stack` for
- * every RPC promise, kept only for the `PULUMI_DEBUG_PROMISE_LEAKS` report. The offline run
- * records no source positions, so during the run: no resource stacks (Pulumi then sends no
- * position, as when it finds none), no frames in the promise stacks (a fifth of each run; leak
- * detection itself stays), and V8's own formatting instead of ts-node's source-map support.
- * Errors the program throws keep their full stack. With `PULUMI_DEBUG_PROMISE_LEAKS` set, the
- * promise stacks stay. The undo may be called more than once.
+ * sends the engine) and, in `debuggablePromise`, one for every promise it makes, kept only for
+ * the `PULUMI_DEBUG_PROMISE_LEAKS` report. The offline run records no source positions, so during
+ * the run: no resource stacks (Pulumi then sends no position, as when it finds none), V8's own
+ * formatting instead of ts-node's source-map support, and the light promise wrapper a real run
+ * gets from program.ts (components/runtime-promises.ts; leak detection itself stays), for every
+ * program the engine runs. Errors the program throws keep their full stack. The undo may be
+ * called more than once.
  */
 function cheapStacks(): () => void {
     // Everything this needs is loaded before anything is swapped: a require that throws leaves the process as it was.
-    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise?: (p: Promise<unknown>, ctx: unknown) => Promise<unknown> };
-    const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCandidates: Set<Promise<unknown>> } };
+    const { lightPromiseTracking } = require("../components/runtime-promises") as typeof import("../components/runtime-promises");
+    const undoPromises = lightPromiseTracking();
     const prepareStackTrace = Error.prepareStackTrace;
     (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
-    const original = debuggable.debuggablePromise;
-    // Pulumi's modules call it through the module object (`debuggable_1.debuggablePromise(...)`), so replacing the export reaches them.
-    if (typeof original === "function" && !process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
-        // What Pulumi's own does, less the three debug properties and the Error it builds for
-        // them (read only by the PULUMI_DEBUG_PROMISE_LEAKS report): the promise is a leak
-        // candidate until it settles, and the exit-time leak check is scheduled by one call of
-        // the original.
-        let exitCheckScheduled = false;
-        debuggable.debuggablePromise = (p, ctx) => {
-            if (!exitCheckScheduled) {
-                exitCheckScheduled = true;
-                return original(p, ctx);
-            }
-            const candidates = state.getStore().leakCandidates;
-            candidates.add(p);
-            return p.then((value) => {
-                candidates.delete(p);
-                return value;
-            }, (err: unknown) => {
-                candidates.delete(p);
-                if (err !== null && typeof err === "object") (err as { promise?: unknown }).promise = p;
-                throw err;
-            });
-        };
-    }
     const resource = pulumi.Resource as unknown as { stackTrace?: (skip: number) => unknown[] };
     const stackTrace = resource.stackTrace;
     if (typeof stackTrace === "function") resource.stackTrace = () => [];
@@ -613,7 +588,7 @@ function cheapStacks(): () => void {
         if (undone) return;
         undone = true;
         Error.prepareStackTrace = prepareStackTrace;
-        debuggable.debuggablePromise = original;
+        undoPromises();
         resource.stackTrace = stackTrace;
     };
 }
