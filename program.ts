@@ -8,7 +8,8 @@
 import { isPreviewStack } from "./components/config/config";
 import { lightPromiseTracking } from "./components/runtime-promises";
 
-// Before any resource: Pulumi's promise bookkeeping without a source-mapped stack per promise.
+// Before the stack's composition loads (the runtime has registered only the root stack): Pulumi's
+// promise bookkeeping without a source-mapped stack per promise.
 lightPromiseTracking();
 
 export = isPreviewStack() ? require("./preview") : require("./index");

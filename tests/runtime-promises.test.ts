@@ -5,11 +5,15 @@
  */
 import { strict as assert } from "assert";
 import { createHash } from "crypto";
-import { LIGHT, MIRRORED_SHA256, lightPromiseTracking } from "../components/runtime-promises";
+import * as fs from "fs";
+import Module = require("module");
+import { LIGHT, MIRRORED_FUNCTION_SHA256, MIRRORED_SHA256, lightPromiseTracking, mirrors } from "../components/runtime-promises";
 
 type Wrapper = (p: Promise<unknown>, ctx: unknown) => Promise<unknown>;
-const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: Wrapper };
-const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCandidates: Set<Promise<unknown>> } };
+type Store = { leakCandidates: Set<Promise<unknown>> };
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: Wrapper; debugPromiseLeaks: boolean };
+const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Store; withLocalStorage<T>(fn: () => T): T };
+const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 
 /** A promise settled from outside. */
 function deferred() {
@@ -47,6 +51,8 @@ function withLight<T>(fn: (light: Wrapper, sdk: Wrapper) => Promise<T>): Promise
     const sdk = debuggable.debuggablePromise;
     const undo = lightPromiseTracking();
     const light = debuggable.debuggablePromise;
+    // Else each case would compare Pulumi's own with itself (PULUMI_DEBUG_PROMISE_LEAKS set, say).
+    assert.ok(LIGHT in light, "the light wrapper is in");
     // The first call goes through Pulumi's own (it schedules the exit-time leak check).
     light(Promise.resolve(), "first").catch(() => undefined);
     return fn(light, sdk).finally(undo);
@@ -58,7 +64,8 @@ describe("Pulumi's promise bookkeeping without a stack per promise (components/r
         // re-read @pulumi/pulumi/runtime/debuggable.js, mirror it again and update MIRRORED_SHA256.
         const sdk = debuggable.debuggablePromise;
         assert.ok(!(LIGHT in sdk), "no wrapper left installed by an earlier test");
-        assert.equal(createHash("sha256").update(sdk.toString()).digest("hex"), MIRRORED_SHA256);
+        assert.equal(sha256(fs.readFileSync(require.resolve("@pulumi/pulumi/runtime/debuggable"))), MIRRORED_SHA256);
+        assert.equal(sha256(sdk.toString()), MIRRORED_FUNCTION_SHA256);
         const undo = lightPromiseTracking();
         try {
             assert.notEqual(debuggable.debuggablePromise, sdk);
@@ -122,20 +129,62 @@ describe("Pulumi's promise bookkeeping without a stack per promise (components/r
         }
     });
 
-    it("leaves Pulumi's own with PULUMI_DEBUG_PROMISE_LEAKS set, whose report needs the stacks", () => {
+    it("tracks each promise in the store current at the call, as Pulumi's own does", () => withLight(async (light, sdk) => {
+        for (const wrap of [sdk, light]) {
+            const p = new Promise<unknown>(() => undefined);
+            const store = state.withLocalStorage(() => {
+                wrap(p, "ctx").catch(() => undefined);
+                return state.getStore();
+            });
+            assert.notEqual(store, state.getStore(), "the control: a store of its own");
+            assert.equal(store.leakCandidates.has(p), true);
+            assert.equal(state.getStore().leakCandidates.has(p), false);
+        }
+    }));
+
+    it("leaves Pulumi's own when the SDK reports leaks in detail (PULUMI_DEBUG_PROMISE_LEAKS), which needs the stacks", () => {
         const sdk = debuggable.debuggablePromise;
-        process.env.PULUMI_DEBUG_PROMISE_LEAKS = "1";
+        const before = debuggable.debugPromiseLeaks;
+        debuggable.debugPromiseLeaks = true;
         try {
             lightPromiseTracking()();
             lightPromiseTracking();
             assert.equal(debuggable.debuggablePromise, sdk);
         } finally {
-            delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+            debuggable.debugPromiseLeaks = before;
             debuggable.debuggablePromise = sdk;
         }
     });
 
-    it("leaves any other debuggablePromise alone (an SDK it does not mirror)", () => {
+    /** Runs `fn` while `@pulumi/pulumi/runtime/debuggable` resolves as `resolveAs` says (a path, or a throw). */
+    function resolvingDebuggable(resolveAs: () => string, fn: () => void) {
+        const sdk = debuggable.debuggablePromise;
+        const loader = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
+        const resolve = loader._resolveFilename;
+        loader._resolveFilename = function (request: string, ...rest: unknown[]) {
+            return request === "@pulumi/pulumi/runtime/debuggable" ? resolveAs() : resolve.call(this, request, ...rest);
+        };
+        try {
+            fn();
+            assert.equal(debuggable.debuggablePromise, sdk);
+        } finally {
+            loader._resolveFilename = resolve;
+            debuggable.debuggablePromise = sdk;
+        }
+    }
+
+    it("leaves Pulumi's own, and the run goes on, when the SDK's internal modules cannot be loaded", () => {
+        resolvingDebuggable(() => { throw Object.assign(new Error("moved"), { code: "MODULE_NOT_FOUND" }); }, () => lightPromiseTracking()());
+    });
+
+    it("leaves Pulumi's own when debuggable.js is not the file it mirrors (an SDK release that changed it)", () => {
+        const file = fs.readFileSync(require.resolve("@pulumi/pulumi/runtime/debuggable"), "utf8");
+        assert.equal(mirrors(file, debuggable.debuggablePromise), true, "the control: the file as installed");
+        assert.equal(mirrors(file + "\n// changed\n", debuggable.debuggablePromise), false);
+        assert.equal(mirrors(file, (p: Promise<unknown>) => p), false);
+    });
+
+    it("leaves alone a debuggablePromise that is not debuggable.js's own (another library's wrapper)", () => {
         const sdk = debuggable.debuggablePromise;
         const other: Wrapper = (p) => p;
         debuggable.debuggablePromise = other;
