@@ -156,25 +156,21 @@ describe("Pulumi's promise bookkeeping without a stack per promise (components/r
         }
     });
 
-    /** Runs `fn` while `@pulumi/pulumi/runtime/debuggable` resolves as `resolveAs` says (a path, or a throw). */
-    function resolvingDebuggable(resolveAs: () => string, fn: () => void) {
+    it("leaves Pulumi's own, and the run goes on, when the SDK's internal modules cannot be loaded", () => {
         const sdk = debuggable.debuggablePromise;
         const loader = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
         const resolve = loader._resolveFilename;
         loader._resolveFilename = function (request: string, ...rest: unknown[]) {
-            return request === "@pulumi/pulumi/runtime/debuggable" ? resolveAs() : resolve.call(this, request, ...rest);
+            if (request === "@pulumi/pulumi/runtime/debuggable") throw Object.assign(new Error("moved"), { code: "MODULE_NOT_FOUND" });
+            return resolve.call(this, request, ...rest);
         };
         try {
-            fn();
+            lightPromiseTracking()();
             assert.equal(debuggable.debuggablePromise, sdk);
         } finally {
             loader._resolveFilename = resolve;
             debuggable.debuggablePromise = sdk;
         }
-    }
-
-    it("leaves Pulumi's own, and the run goes on, when the SDK's internal modules cannot be loaded", () => {
-        resolvingDebuggable(() => { throw Object.assign(new Error("moved"), { code: "MODULE_NOT_FOUND" }); }, () => lightPromiseTracking()());
     });
 
     it("leaves Pulumi's own when debuggable.js is not the file it mirrors (an SDK release that changed it)", () => {
